@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/config"
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
+)
+
+// runCases is `mailproc cases list|show`.
+func runCases(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: mailproc cases list [--open] [--json] | mailproc cases show NUMBER")
+	}
+	fs := flag.NewFlagSet("mailproc cases "+args[0], flag.ContinueOnError)
+	cfgPath := fs.String("config", "mailproc.toml", "config file")
+	openOnly := fs.Bool("open", false, "only cases that are not closed")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.Open(cfg.DatabasePath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	loc := cfg.Location()
+	switch args[0] {
+	case "list":
+		cases, err := db.ListCases(ctx, sqlite.CaseFilter{OpenOnly: *openOnly})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := make([]caseJSON, 0, len(cases))
+			for _, c := range cases {
+				out = append(out, toCaseJSON(c))
+			}
+			return writeJSON(stdout, out)
+		}
+		printCaseList(stdout, cases, loc)
+		return nil
+	case "show":
+		if fs.NArg() != 1 {
+			return errors.New("usage: mailproc cases show NUMBER")
+		}
+		number := strings.ToUpper(strings.TrimSpace(fs.Arg(0)))
+		c, err := db.CaseByNumber(ctx, number)
+		if err != nil {
+			return err
+		}
+		events, err := db.Timeline(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		msgs, err := db.CaseMessages(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := struct {
+				caseJSON
+				Events   []eventJSON   `json:"events"`
+				Messages []messageJSON `json:"messages"`
+			}{caseJSON: toCaseJSON(c)}
+			for _, e := range events {
+				out.Events = append(out.Events, eventJSON{e.At, e.Actor, string(e.Type), e.Detail})
+			}
+			for _, m := range msgs {
+				out.Messages = append(out.Messages, toMessageJSON(m))
+			}
+			return writeJSON(stdout, out)
+		}
+		printCase(stdout, c, events, msgs, loc)
+		return nil
+	default:
+		return fmt.Errorf("unknown: mailproc cases %s", args[0])
+	}
+}
+
+type caseJSON struct {
+	Number        string     `json:"number"`
+	Kind          string     `json:"kind"`
+	State         string     `json:"state"`
+	Level         int        `json:"escalation_level"`
+	Citizen       string     `json:"citizen"`
+	CitizenName   string     `json:"citizen_name,omitempty"`
+	Subject       string     `json:"subject"`
+	OpenedAt      time.Time  `json:"opened_at"`
+	DueAt         *time.Time `json:"due_at,omitempty"`
+	FirstAnswerAt *time.Time `json:"first_answer_at,omitempty"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+}
+
+type eventJSON struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Type   string    `json:"type"`
+	Detail string    `json:"detail"`
+}
+
+type messageJSON struct {
+	MessageID   string    `json:"message_id"`
+	From        string    `json:"from"`
+	Subject     string    `json:"subject"`
+	Received    time.Time `json:"received_at"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	Attachments []string  `json:"attachments,omitempty"`
+}
+
+func toCaseJSON(c *mailproc.Case) caseJSON {
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	return caseJSON{
+		Number: c.Number, Kind: string(c.Kind), State: string(c.State), Level: c.EscalationLevel,
+		Citizen: c.CitizenAddr, CitizenName: c.CitizenName, Subject: c.Subject, OpenedAt: c.OpenedAt,
+		DueAt: opt(c.DueAt), FirstAnswerAt: opt(c.FirstAnswerAt), ClosedAt: opt(c.ClosedAt),
+	}
+}
+
+func toMessageJSON(m *mailproc.Message) messageJSON {
+	out := messageJSON{MessageID: m.MessageID, From: m.From.Addr, Subject: m.Subject,
+		Received: m.Received, Size: m.Size, SHA256: m.SHA256}
+	for _, a := range m.Attachments {
+		out.Attachments = append(out.Attachments, fmt.Sprintf("%s (%s, %d bytes)", a.Filename, a.ContentType, a.Size))
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printCaseList(w io.Writer, cases []*mailproc.Case, loc *time.Location) {
+	if len(cases) == 0 {
+		fmt.Fprintln(w, "Belum ada kasus.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NOMOR\tJENIS\tSTATUS\tDITERIMA\tBATAS WAKTU\tWARGA\tSUBJEK")
+	for _, c := range cases {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.Kind, c.State,
+			c.OpenedAt.In(loc).Format("02-01-2006 15.04"), shortTime(c.DueAt, loc), c.CitizenAddr, clip(c.Subject, 50))
+	}
+	tw.Flush()
+}
+
+func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*mailproc.Message, loc *time.Location) {
+	fmt.Fprintf(w, "%s — %s\n", c.Number, c.Kind.Label())
+	fmt.Fprintf(w, "  Status      : %s\n", c.State)
+	fmt.Fprintf(w, "  Warga       : %s\n", mailproc.Address{Name: c.CitizenName, Addr: c.CitizenAddr})
+	fmt.Fprintf(w, "  Subjek      : %s\n", c.Subject)
+	fmt.Fprintf(w, "  Diterima    : %s\n", c.OpenedAt.In(loc).Format("02-01-2006 15.04.05 MST"))
+	fmt.Fprintf(w, "  Batas waktu : %s\n", shortTime(c.DueAt, loc))
+	fmt.Fprintln(w, "\nRiwayat:")
+	for _, e := range events {
+		fmt.Fprintf(w, "  %s  %-14s %-28s %s\n", e.At.In(loc).Format("02-01 15.04.05"), e.Type, e.Actor, e.Detail)
+	}
+	fmt.Fprintf(w, "\nEmail (%d):\n", len(msgs))
+	for _, m := range msgs {
+		fmt.Fprintf(w, "  %s  dari %s  %q  %d byte\n", m.Received.In(loc).Format("02-01 15.04.05"), m.From.Addr, m.Subject, m.Size)
+		for _, a := range m.Attachments {
+			fmt.Fprintf(w, "      lampiran: %s (%s, %d byte)\n", a.Filename, a.ContentType, a.Size)
+		}
+	}
+}
+
+func shortTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format("02-01-2006 15.04")
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

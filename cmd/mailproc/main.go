@@ -1,0 +1,103 @@
+// Command mailproc runs the e-mail channel of the Layanan Informasi dan
+// Aduan Masyarakat: it turns mail in the desk mailbox into cases.
+//
+//	mailproc run -config mailproc.toml     the daemon
+//	mailproc check -config mailproc.toml   config, IMAP login, folders, data dir
+//	mailproc cases list [--open] [--json]  the cases
+//	mailproc cases show NUMBER             one case's timeline
+//	mailproc demo                          the whole flow on embedded servers
+//	mailproc version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time (scripts/build).
+var version = "dev"
+
+const usage = `mailproc — saluran email Layanan Informasi dan Aduan Masyarakat
+
+Usage:
+  mailproc run   -config FILE           run the daemon
+  mailproc check -config FILE           check config, IMAP login, folders, data dir
+  mailproc cases list [-config FILE] [--open] [--json]
+  mailproc cases show [-config FILE] NUMBER
+  mailproc demo                         the whole flow on embedded servers
+  mailproc version
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = runDaemon(ctx, args[1:], stderr)
+	case "check":
+		err = runCheck(ctx, args[1:], stdout)
+	case "cases":
+		err = runCases(ctx, args[1:], stdout)
+	case "demo":
+		err = runDemo(ctx, args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "mailproc", version)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "mailproc: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var exit *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 2
+	case errors.As(err, &exit):
+		return exit.code
+	default:
+		fmt.Fprintln(stderr, "mailproc:", err)
+		return 1
+	}
+}
+
+// exitError ends a command with a code after it has printed its own report.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// runDaemon is `mailproc run`: it runs until SIGTERM or SIGINT, then
+// finishes the mail in hand and exits 0.
+func runDaemon(ctx context.Context, args []string, stderr io.Writer) error {
+	m := NewMain()
+	m.Stderr = stderr
+	if err := m.ParseFlags(args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	m.Logger.Info("shutting down")
+	return m.Close()
+}

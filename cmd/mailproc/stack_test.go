@@ -1,0 +1,382 @@
+package main
+
+// Harness for the end-to-end tests: a real Dovecot (IMAP) fed by a real
+// Postfix (SMTP) on 127.0.0.1, started by scripts/mailstack. Every test gets
+// a desk mailbox of its own (the stack accepts any address), so tests never
+// see each other's mail.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/smtp"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/dpk-kampar/mailproc/mailproc/config"
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
+)
+
+type mailStack struct {
+	IMAPAddr, SMTPAddr, Password string
+}
+
+// needStack returns the running mail stack. Without one the test is skipped
+// on a developer's machine, and fails where MAILPROC_REQUIRE_STACK or CI is
+// set: the suite never passes by skipping the real server.
+func needStack(t testing.TB) mailStack {
+	t.Helper()
+	s := mailStack{os.Getenv("MAILSTACK_IMAP_ADDR"), os.Getenv("MAILSTACK_SMTP_ADDR"), os.Getenv("MAILSTACK_PASSWORD")}
+	if s.IMAPAddr == "" || s.SMTPAddr == "" || s.Password == "" {
+		if os.Getenv("MAILPROC_REQUIRE_STACK") != "" || os.Getenv("CI") == "true" {
+			t.Fatal("the real mail stack is required: run scripts/mailstack start and eval \"$(scripts/mailstack env)\" (scripts/test does both)")
+		}
+		t.Skip("no mail stack: run scripts/test, or scripts/mailstack start and eval \"$(scripts/mailstack env)\"")
+	}
+	return s
+}
+
+// testDesk is one desk mailbox on the real stack with a data dir.
+type testDesk struct {
+	t       testing.TB
+	stack   mailStack
+	Address string
+	DataDir string
+	Config  *config.Config
+}
+
+func newTestDesk(t testing.TB) *testDesk {
+	t.Helper()
+	st := needStack(t)
+	b := make([]byte, 5)
+	rand.Read(b)
+	addr := "desk-" + hex.EncodeToString(b) + "@pustakaarsip.kamparkab.go.id"
+	dir := t.TempDir()
+	d := &testDesk{t: t, stack: st, Address: addr, DataDir: dir}
+	cfg, err := demoConfig(dir, st.IMAPAddr, st.SMTPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Desk.Address = addr
+	cfg.IMAP.Username, cfg.IMAP.Password = addr, config.Secret(st.Password)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	d.Config = cfg
+	return d
+}
+
+// writeConfig writes the desk's config as a TOML file for the binary.
+func (d *testDesk) writeConfig() string {
+	d.t.Helper()
+	c := d.Config
+	body := fmt.Sprintf(`
+[desk]
+address = %q
+agency = %q
+data_dir = %q
+ops = ["ops@pustakaarsip.kamparkab.go.id"]
+hmac_secret = "${TEST_HMAC_SECRET}"
+[[desk.staff]]
+name = "Petugas"
+address = "petugas@pustakaarsip.kamparkab.go.id"
+
+[imap]
+host = %q
+port = %d
+tls = "none"
+username = %q
+password = "${TEST_IMAP_PASSWORD}"
+poll_interval = "2s"
+reconnect_min = "100ms"
+reconnect_max = "2s"
+
+[smtp]
+host = %q
+port = %d
+tls = "none"
+auth = "none"
+
+[[chain]]
+title = "Kepala Seksi Pelayanan"
+addresses = ["kasi@pustakaarsip.kamparkab.go.id"]
+after = "30m"
+
+[calendar]
+mode = "24/7"
+
+[http]
+listen = ""
+`, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port)
+	path := filepath.Join(d.DataDir, "mailproc.toml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		d.t.Fatal(err)
+	}
+	return path
+}
+
+// env is the environment the binary runs with: secrets come from it.
+func (d *testDesk) env() []string {
+	return append(os.Environ(),
+		"TEST_HMAC_SECRET="+d.Config.Desk.HMACSecret.Reveal(),
+		"TEST_IMAP_PASSWORD="+d.stack.Password)
+}
+
+// start runs the daemon in process until the test ends.
+func (d *testDesk) start() *Main {
+	d.t.Helper()
+	m := NewMain()
+	m.Config = d.Config
+	m.Logger = testLogger(d.t)
+	if err := m.Run(context.Background()); err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			d.t.Errorf("close: %v", err)
+		}
+	})
+	return m
+}
+
+// binary returns the path of the mailproc binary: MAILPROC_BIN (built by
+// scripts/test the way the Dockerfile builds it), or one built for the test.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+func binary(t testing.TB) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if p := os.Getenv("MAILPROC_BIN"); p != "" {
+			binPath = p
+			return
+		}
+		dir, err := os.MkdirTemp("", "mailproc-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "mailproc")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// proc is the daemon running as its own process, so it can be SIGKILLed.
+type proc struct {
+	cmd *exec.Cmd
+	out *bytes.Buffer
+	mu  sync.Mutex
+}
+
+func (d *testDesk) spawn(cfgPath string) *proc {
+	d.t.Helper()
+	cmd := exec.Command(binary(d.t), "run", "-config", cfgPath)
+	cmd.Env = d.env()
+	p := &proc{cmd: cmd, out: new(bytes.Buffer)}
+	cmd.Stdout, cmd.Stderr = lockedWriter{p}, lockedWriter{p}
+	if err := cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return p
+}
+
+type lockedWriter struct{ p *proc }
+
+func (w lockedWriter) Write(b []byte) (int, error) {
+	w.p.mu.Lock()
+	defer w.p.mu.Unlock()
+	return w.p.out.Write(b)
+}
+
+func (p *proc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func (p *proc) kill(t testing.TB) {
+	t.Helper()
+	p.cmd.Process.Kill() // SIGKILL: no chance to tidy up
+	p.cmd.Wait()
+}
+
+// peakRSS reads the process's high-water resident set size in bytes.
+func (p *proc) peakRSS(t testing.TB) int64 {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d kB", &kb)
+			return kb * 1024
+		}
+	}
+	t.Fatal("no VmHWM in /proc status")
+	return 0
+}
+
+// sender sends mail through the real Postfix, over one SMTP connection.
+type sender struct {
+	t testing.TB
+	c *smtp.Client
+}
+
+func (d *testDesk) sender() *sender {
+	d.t.Helper()
+	c, err := smtp.Dial(d.stack.SMTPAddr)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := c.Hello("warga.test"); err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { c.Quit() })
+	return &sender{t: d.t, c: c}
+}
+
+func (s *sender) send(from, to string, raw []byte) {
+	s.t.Helper()
+	if err := s.try(from, to, raw); err != nil {
+		s.t.Fatalf("send from %s: %v", from, err)
+	}
+}
+
+func (s *sender) try(from, to string, raw []byte) error {
+	if err := s.c.Mail(from); err != nil {
+		return err
+	}
+	if err := s.c.Rcpt(to); err != nil {
+		s.c.Reset()
+		return err
+	}
+	w, err := s.c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(raw); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// citizenMail builds a plain Indonesian mail from a citizen.
+func citizenMail(from, to, subject, body string, extra ...string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", from, to, subject, time.Now().Format(time.RFC1123Z))
+	for _, h := range extra {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
+	b.WriteString("\r\n")
+	return []byte(b.String())
+}
+
+// imapLogin logs in to a mailbox on the real Dovecot.
+func (d *testDesk) imapLogin(user string) *imapclient.Client {
+	d.t.Helper()
+	c, err := imapclient.DialInsecure(d.stack.IMAPAddr, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := c.Login(user, d.stack.Password).Wait(); err != nil {
+		c.Close()
+		d.t.Fatal(err)
+	}
+	return c
+}
+
+// count returns how many mails a folder of the desk holds (0 if it does not
+// exist yet).
+func (d *testDesk) count(folder string) int {
+	d.t.Helper()
+	c := d.imapLogin(d.Address)
+	defer c.Close()
+	data, err := c.Status(folder, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		var ie *imap.Error
+		if errors.As(err, &ie) && ie.Code == imap.ResponseCodeNonExistent {
+			return 0
+		}
+		if strings.Contains(err.Error(), "NONEXISTENT") || strings.Contains(err.Error(), "doesn't exist") {
+			return 0
+		}
+		d.t.Fatalf("STATUS %s: %v", folder, err)
+	}
+	c.Logout().Wait()
+	return int(*data.NumMessages)
+}
+
+// appendRaw puts a raw mail into the desk's INBOX directly, for mail that no
+// MTA would pass unchanged (no header at all, 8-bit garbage).
+func (d *testDesk) appendRaw(raw []byte) {
+	d.t.Helper()
+	c := d.imapLogin(d.Address)
+	defer c.Close()
+	if err := appendMail(c, "INBOX", raw); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// db opens the desk's database beside the daemon (WAL lets both read).
+func (d *testDesk) db() *sqlite.DB {
+	d.t.Helper()
+	db, err := sqlite.Open(d.Config.DatabasePath())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// counts returns cases, stored messages and quarantined mails.
+func counts(t testing.TB, db *sqlite.DB) (cases, msgs, quarantined int) {
+	t.Helper()
+	c, m, q, err := db.Counts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, m, q
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,28 @@
+package mailproc
+
+import "time"
+
+// ServiceClock turns "a case of this kind arrived at this moment" into the
+// moment it is due. The service calendar (office hours, holidays) implements
+// it; FixedClock is the 24/7 form.
+type ServiceClock interface {
+	Due(k Kind, from time.Time) time.Time
+}
+
+// FixedClock is a 24/7 service clock: informasi is due Info after arrival,
+// aduan Complaint after arrival.
+type FixedClock struct {
+	Info      time.Duration // 5 minutes in the service standard
+	Complaint time.Duration // 1 hour in the service standard
+}
+
+// Due implements ServiceClock.
+func (c FixedClock) Due(k Kind, from time.Time) time.Time {
+	if k == KindAduan {
+		return from.Add(c.Complaint)
+	}
+	return from.Add(c.Info)
+}
+
+// StandardClock is the promise of the published service standard, 24/7.
+var StandardClock = FixedClock{Info: 5 * time.Minute, Complaint: time.Hour}

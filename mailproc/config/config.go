@@ -1,0 +1,311 @@
+// Package config reads mailproc's configuration: one commented TOML file,
+// overridden by MAILPROC_* environment variables, with secrets taken from the
+// file, the environment or a file of their own (Docker and systemd
+// credentials). See mailproc.example.toml for every key.
+//
+// Order of precedence, lowest first:
+//
+//  1. DefaultConfig
+//  2. the TOML file; string values may contain ${NAME}, replaced by the
+//     environment variable NAME
+//  3. environment variables MAILPROC_<SECTION>_<KEY> (see Keys)
+//  4. secrets read from <key>_file
+//  5. values derived from others (database path, ports, SMTP account)
+//  6. Validate
+package config
+
+import (
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Jakarta must resolve even in a container without zoneinfo
+)
+
+// Config is the whole configuration of one desk.
+type Config struct {
+	Desk     Desk         `toml:"desk"`
+	IMAP     IMAP         `toml:"imap"`
+	SMTP     SMTP         `toml:"smtp"`
+	Ack      Ack          `toml:"ack"`
+	Chain    []ChainLevel `toml:"chain"` // escalation order is array order; level 1 is Chain[0]
+	Calendar Calendar     `toml:"calendar"`
+	HTTP     HTTP         `toml:"http"`
+	Log      Log          `toml:"log"`
+
+	// Filled by Validate.
+	loc      *time.Location
+	week     [7][]Span // by time.Weekday
+	holidays []time.Time
+
+	envWarnings []string
+	warnings    []string
+}
+
+// Desk is who the desk is, what it promises and who works it.
+type Desk struct {
+	Name          string   `toml:"name"`           // Layanan Informasi dan Aduan Masyarakat
+	Agency        string   `toml:"agency"`         // Dinas Perpustakaan dan Kearsipan Kabupaten Kampar
+	Address       string   `toml:"address"`        // the desk mailbox, e.g. layanan@pustakaarsip.kamparkab.go.id
+	DataDir       string   `toml:"data_dir"`       // raw mail archive and database
+	Database      string   `toml:"database"`       // default <data_dir>/mailproc.db
+	Timezone      string   `toml:"timezone"`       // IANA name, default Asia/Jakarta (WIB)
+	ReopenWindow  Duration `toml:"reopen_window"`  // a reply to a closed case within this reopens it
+	InfoDue       Duration `toml:"info_due"`       // informasi: answer within (service minutes)
+	ComplaintDue  Duration `toml:"complaint_due"`  // aduan: follow-up (tindak lanjut) within
+	Language      string   `toml:"language"`       // template language: id or en
+	TemplateDir   string   `toml:"template_dir"`   // optional: templates here override the built-in ones
+	PostalAddress string   `toml:"postal_address"` // for templates
+	Phone         string   `toml:"phone"`
+	WhatsApp      string   `toml:"whatsapp"`
+	Website       string   `toml:"website"`
+	Channels      []string `toml:"channels"`    // other channels of the service standard, one line each
+	Ops           []string `toml:"ops"`         // told about quarantined mail, delivery failures, forged replies
+	AuthservID    string   `toml:"authserv_id"` // trust Authentication-Results only from this server; "" disables the check
+	// Staff (petugas informasi dan aduan) receive every new case and answer
+	// it. Not overridable from the environment.
+	Staff          []Staff `toml:"staff" env:"-"`
+	HMACSecret     Secret  `toml:"hmac_secret" secret:"true"` // signs per-case tokens in Message-IDs
+	HMACSecretFile string  `toml:"hmac_secret_file"`
+}
+
+// Staff is one petugas informasi dan aduan.
+type Staff struct {
+	Name    string `toml:"name"`
+	Address string `toml:"address"`
+}
+
+// IMAP is the desk mailbox as mailproc reads it.
+type IMAP struct {
+	Host             string   `toml:"host"`
+	Port             int      `toml:"port"` // default 993 (tls) or 143
+	TLS              TLSMode  `toml:"tls"`
+	Insecure         bool     `toml:"insecure"`        // allow tls = "none" to a non-loopback host
+	TLSSkipVerify    bool     `toml:"tls_skip_verify"` // accept any certificate
+	Username         string   `toml:"username"`
+	Password         Secret   `toml:"password" secret:"true"`
+	PasswordFile     string   `toml:"password_file"`
+	Inbox            string   `toml:"inbox"`
+	ProcessedFolder  string   `toml:"processed_folder"`
+	QuarantineFolder string   `toml:"quarantine_folder"`
+	SentFolder       string   `toml:"sent_folder"` // "" disables the Sent copy and watching it
+	PollInterval     Duration `toml:"poll_interval"`
+	IDLE             bool     `toml:"idle"`
+	ReconnectMin     Duration `toml:"reconnect_min"`
+	ReconnectMax     Duration `toml:"reconnect_max"`
+	FetchBatch       int      `toml:"fetch_batch"`
+}
+
+// SMTP is how mailproc sends as the desk.
+type SMTP struct {
+	Host          string   `toml:"host"` // default imap.host
+	Port          int      `toml:"port"` // default 465 (tls), 587 (starttls), 25 (none)
+	TLS           TLSMode  `toml:"tls"`
+	Insecure      bool     `toml:"insecure"`
+	TLSSkipVerify bool     `toml:"tls_skip_verify"`
+	Username      string   `toml:"username"` // default imap.username when the host is imap.host
+	Password      Secret   `toml:"password" secret:"true"`
+	PasswordFile  string   `toml:"password_file"`
+	Auth          string   `toml:"auth"` // plain, login, none; default plain with a username, else none
+	HELO          string   `toml:"helo"` // "" = this machine's host name
+	RetryMin      Duration `toml:"retry_min"`
+	RetryMax      Duration `toml:"retry_max"`
+	GiveUpAfter   Duration `toml:"give_up_after"`
+}
+
+// Ack is the acknowledgement (tanda terima) sent for every new case.
+type Ack struct {
+	Enabled         bool `toml:"enabled"`
+	PerSenderPerDay int  `toml:"per_sender_per_day"`
+}
+
+// ChainLevel is one head in the escalation chain: Kepala Seksi Pelayanan,
+// Kepala Bagian Pelayanan, Kepala Dinas.
+type ChainLevel struct {
+	Title     string   `toml:"title"` // Kepala Seksi Pelayanan
+	Name      string   `toml:"name"`  // the person, for the salutation; optional
+	Addresses []string `toml:"addresses"`
+	// After is the service time this level has before the next level is
+	// told. Optional on the last level.
+	After Duration `toml:"after"`
+}
+
+// Calendar is the service calendar the deadlines run on.
+type Calendar struct {
+	Mode string `toml:"mode"` // office or 24/7
+	// Office hours per weekday: "07:30-16:00", several spans comma-separated
+	// ("07:30-11:30, 13:30-16:30"), "" = closed.
+	Monday      string   `toml:"monday"`
+	Tuesday     string   `toml:"tuesday"`
+	Wednesday   string   `toml:"wednesday"`
+	Thursday    string   `toml:"thursday"`
+	Friday      string   `toml:"friday"`
+	Saturday    string   `toml:"saturday"`
+	Sunday      string   `toml:"sunday"`
+	Holidays    []string `toml:"holidays"`     // YYYY-MM-DD: libur nasional and cuti bersama
+	HolidaysICS string   `toml:"holidays_ics"` // optional iCalendar file with more holidays
+}
+
+// HTTP is the health and metrics endpoint.
+type HTTP struct {
+	Listen       string `toml:"listen"` // "" disables
+	Username     string `toml:"username"`
+	Password     Secret `toml:"password" secret:"true"`
+	PasswordFile string `toml:"password_file"`
+}
+
+// Log says how much is logged and how.
+type Log struct {
+	Level  string `toml:"level"`  // debug, info, warn, error
+	Format string `toml:"format"` // text or json
+}
+
+// DefaultConfig returns the defaults: the service standard's promises, the
+// folder names, WIB office hours. Hosts, addresses, staff and the chain have
+// no default.
+func DefaultConfig() *Config {
+	return &Config{
+		Desk: Desk{
+			Name:         "Layanan Informasi dan Aduan Masyarakat",
+			DataDir:      "./data",
+			Timezone:     "Asia/Jakarta",
+			ReopenWindow: Duration(14 * 24 * time.Hour),
+			InfoDue:      Duration(5 * time.Minute),
+			ComplaintDue: Duration(time.Hour),
+			Language:     "id",
+		},
+		IMAP: IMAP{
+			TLS:              TLS,
+			Inbox:            "INBOX",
+			ProcessedFolder:  "Diproses",
+			QuarantineFolder: "Karantina",
+			SentFolder:       "Sent",
+			PollInterval:     Duration(60 * time.Second),
+			IDLE:             true,
+			ReconnectMin:     Duration(time.Second),
+			ReconnectMax:     Duration(5 * time.Minute),
+			FetchBatch:       50,
+		},
+		SMTP: SMTP{
+			TLS:         TLS,
+			RetryMin:    Duration(30 * time.Second),
+			RetryMax:    Duration(30 * time.Minute),
+			GiveUpAfter: Duration(24 * time.Hour),
+		},
+		Ack: Ack{Enabled: true, PerSenderPerDay: 5},
+		Calendar: Calendar{
+			Mode:      ModeOffice,
+			Monday:    "07:30-16:00",
+			Tuesday:   "07:30-16:00",
+			Wednesday: "07:30-16:00",
+			Thursday:  "07:30-16:00",
+			Friday:    "07:30-16:30",
+		},
+		HTTP: HTTP{Listen: "127.0.0.1:8025"},
+		Log:  Log{Level: "info", Format: "text"},
+	}
+}
+
+// Location is the desk's time zone, loaded by Validate. Before a successful
+// Validate it is loaded on demand, falling back to UTC+7 (WIB).
+func (c *Config) Location() *time.Location {
+	if c.loc != nil {
+		return c.loc
+	}
+	if loc, err := time.LoadLocation(c.Desk.Timezone); err == nil && c.Desk.Timezone != "" {
+		return loc
+	}
+	return time.FixedZone("WIB", 7*3600)
+}
+
+// OfficeHours returns the office hours of a weekday (nil: closed). In 24/7
+// mode every day is one span 00:00-24:00. Valid after Validate.
+func (c *Config) OfficeHours(wd time.Weekday) []Span {
+	if c.Calendar.Mode == Mode247 {
+		return []Span{{0, 24 * time.Hour}}
+	}
+	return c.week[wd]
+}
+
+// HolidayDates returns calendar.holidays as midnights in Location, in file
+// order. Valid after Validate. (holidays_ics is read by the calendar.)
+func (c *Config) HolidayDates() []time.Time {
+	return append([]time.Time(nil), c.holidays...)
+}
+
+// IMAPAddr is imap.host:imap.port.
+func (c *Config) IMAPAddr() string {
+	return net.JoinHostPort(c.IMAP.Host, strconv.Itoa(c.IMAP.portOrDefault()))
+}
+
+// SMTPAddr is smtp.host:smtp.port.
+func (c *Config) SMTPAddr() string {
+	host := c.SMTP.Host
+	if host == "" {
+		host = c.IMAP.Host
+	}
+	return net.JoinHostPort(host, strconv.Itoa(c.SMTP.portOrDefault()))
+}
+
+// DatabasePath is desk.database, or <desk.data_dir>/mailproc.db.
+func (c *Config) DatabasePath() string {
+	if c.Desk.Database != "" {
+		return c.Desk.Database
+	}
+	return filepath.Join(c.Desk.DataDir, "mailproc.db")
+}
+
+// LogLevel is log.level as a slog.Level (info when unknown).
+func (c *Config) LogLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// Warnings are things Load and Validate accepted but an operator should
+// know: certificate checks switched off, unknown MAILPROC_* variables, a
+// password sent over plain HTTP. `mailproc check` prints them; run logs them.
+func (c *Config) Warnings() []string {
+	return append(append([]string(nil), c.envWarnings...), c.warnings...)
+}
+
+// IsLoopback reports whether host is this machine: "localhost", an address
+// in 127.0.0.0/8, or ::1 (brackets and an IPv6 zone are allowed).
+func IsLoopback(host string) bool {
+	host = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), ".")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	if i := strings.IndexByte(host, '%'); i >= 0 {
+		host = host[:i]
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (m IMAP) portOrDefault() int {
+	if m.Port != 0 {
+		return m.Port
+	}
+	if TLSMode(strings.ToLower(string(m.TLS))) == TLS || m.TLS == "" {
+		return 993
+	}
+	return 143
+}
+
+func (s SMTP) portOrDefault() int {
+	if s.Port != 0 {
+		return s.Port
+	}
+	switch TLSMode(strings.ToLower(string(s.TLS))) {
+	case StartTLS:
+		return 587
+	case NoTLS:
+		return 25
+	}
+	return 465
+}

@@ -1,0 +1,311 @@
+// Package imap is the desk's intake: it watches the desk mailbox over IMAP,
+// hands every new mail to a mailproc.MailHandler and, only once the handler
+// has committed it, moves it on the server to the processed folder
+// (Diproses) or the quarantine folder (Karantina).
+//
+// The rules it keeps, because a helpdesk must neither lose nor double a mail:
+//
+//   - A mail leaves the inbox only after Ingest (or Seen) has said what
+//     became of it. It is never deleted any other way.
+//   - The bookmark (mailproc.MailboxState.LastUID) advances only past a
+//     contiguous run of mails that were handled and moved, so a crash at any
+//     point leaves at worst a mail that is seen again, and the handler's
+//     Seen/Message-ID checks make that harmless.
+//   - Message bodies stream from the socket to the handler; a 50 MB mail is
+//     never held in memory.
+//
+// It wraps github.com/emersion/go-imap/v2/imapclient and imports only the
+// domain package besides.
+package imap
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+)
+
+// TLS modes for Config.TLS.
+const (
+	TLSImplicit = "tls"      // TLS from the first byte (port 993)
+	TLSStart    = "starttls" // plain connect, then STARTTLS (port 143)
+	TLSNone     = "none"     // no encryption: tests and localhost only
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultInbox            = "INBOX"
+	DefaultProcessedFolder  = "Diproses"
+	DefaultQuarantineFolder = "Karantina"
+	DefaultPollInterval     = time.Minute
+	DefaultReconnectMin     = time.Second
+	DefaultReconnectMax     = 5 * time.Minute
+	DefaultFetchBatch       = 25
+	DefaultTimeout          = time.Minute
+)
+
+// maxIdle is how long one IDLE may last before it is renewed. RFC 2177 lets
+// a server drop an idle client after 30 minutes; renewing earlier keeps
+// NAT boxes and the server from doing so.
+const maxIdle = 25 * time.Minute
+
+// TCP keepalive settings: a peer that vanished without a FIN/RST (a NAT
+// timeout, a cable pulled) is noticed within about Idle + Interval*Count,
+// even while the connection sits in IDLE with nothing to say.
+const (
+	keepAliveIdle     = 30 * time.Second
+	keepAliveInterval = 10 * time.Second
+	keepAliveCount    = 3
+)
+
+// Config says where the desk mailbox is and how to watch it.
+type Config struct {
+	Addr      string      // host:port
+	TLS       string      // "tls" | "starttls" | "none"; "" means "tls"
+	TLSConfig *tls.Config // optional (tests, a private CA, skip-verify)
+
+	Username, Password string
+
+	Inbox            string // "" means "INBOX"
+	ProcessedFolder  string // "" means "Diproses"
+	QuarantineFolder string // "" means "Karantina"
+
+	// PollInterval is the safety-net sync even while IDLE is in use, and the
+	// only trigger on servers without IDLE. 0 means one minute.
+	PollInterval time.Duration
+	// IDLE uses IMAP IDLE when the server advertises it, so new mail is
+	// picked up within a second instead of within PollInterval.
+	IDLE bool
+
+	// ReconnectMin and ReconnectMax bound the backoff between connection
+	// attempts (and between retries of a mail the handler could not take):
+	// it starts at ReconnectMin, doubles up to ReconnectMax, and is spread
+	// ±20% so several daemons do not hammer a recovering server together.
+	// 0 means one second and five minutes.
+	ReconnectMin, ReconnectMax time.Duration
+
+	// FetchBatch is how many mails one FETCH asks for. 0 means 25.
+	FetchBatch int
+
+	// Timeout bounds dialing and the wait for any reply from the server.
+	// imapclient waits forever for a reply to begin, so without this a
+	// silently dead connection would hang intake. 0 means one minute.
+	Timeout time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.TLS == "" {
+		c.TLS = TLSImplicit
+	}
+	if c.Inbox == "" {
+		c.Inbox = DefaultInbox
+	}
+	if c.ProcessedFolder == "" {
+		c.ProcessedFolder = DefaultProcessedFolder
+	}
+	if c.QuarantineFolder == "" {
+		c.QuarantineFolder = DefaultQuarantineFolder
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.ReconnectMin <= 0 {
+		c.ReconnectMin = DefaultReconnectMin
+	}
+	if c.ReconnectMax <= 0 {
+		c.ReconnectMax = DefaultReconnectMax
+	}
+	if c.ReconnectMax < c.ReconnectMin {
+		c.ReconnectMax = c.ReconnectMin
+	}
+	if c.FetchBatch <= 0 {
+		c.FetchBatch = DefaultFetchBatch
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	return c
+}
+
+// Validate reports the first field that cannot work, by name. Zero values
+// that have a default are fine.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if c.Addr == "" {
+		return errors.New("imap: Addr is empty")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("imap: Addr %q: %w", c.Addr, err)
+	}
+	switch c.TLS {
+	case TLSImplicit, TLSStart, TLSNone:
+	default:
+		return fmt.Errorf("imap: TLS %q: want %q, %q or %q", c.TLS, TLSImplicit, TLSStart, TLSNone)
+	}
+	if c.Username == "" {
+		return errors.New("imap: Username is empty")
+	}
+	// Moving a mail into the folder it came from would loop forever.
+	if c.ProcessedFolder == c.Inbox || c.QuarantineFolder == c.Inbox {
+		return fmt.Errorf("imap: ProcessedFolder %q and QuarantineFolder %q must differ from Inbox %q",
+			c.ProcessedFolder, c.QuarantineFolder, c.Inbox)
+	}
+	if c.ProcessedFolder == c.QuarantineFolder {
+		return fmt.Errorf("imap: ProcessedFolder and QuarantineFolder are both %q", c.ProcessedFolder)
+	}
+	return nil
+}
+
+// Status is the intake's health as the health endpoint reports it.
+type Status struct {
+	Connected   bool      // logged in with the inbox selected
+	LastSync    time.Time // end of the last sync that reached the end of the inbox
+	Reconnects  int       // connections lost or failed since Run started
+	LastError   string    // the most recent error (no secrets, no mail content)
+	LastErrorAt time.Time // when LastError happened; compare with LastSync
+}
+
+// Intake watches the desk mailbox and feeds the handler. Set the exported
+// fields, then call Run once; Status and SyncNow may be called from any
+// goroutine.
+type Intake struct {
+	Config
+	Handler   mailproc.MailHandler
+	Bookmarks mailproc.Bookmarks
+	Logger    *slog.Logger     // nil: discard
+	Now       func() time.Time // nil: time.Now
+
+	mu     sync.Mutex
+	status Status
+	nudge  chan struct{}
+
+	// wrapConn, when set, wraps each new connection (after TLS). Tests use
+	// it to watch the bytes on the wire.
+	wrapConn func(net.Conn) net.Conn
+}
+
+// Status returns a snapshot of the intake's health.
+func (in *Intake) Status() Status {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.status
+}
+
+// SyncNow asks a running intake to look for new mail at once instead of
+// waiting for IDLE or the next poll. It never blocks; nudges that arrive
+// while a sync is pending are folded into it.
+func (in *Intake) SyncNow() {
+	select {
+	case in.nudgeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (in *Intake) nudgeChan() chan struct{} {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.nudge == nil {
+		in.nudge = make(chan struct{}, 1)
+	}
+	return in.nudge
+}
+
+func (in *Intake) now() time.Time {
+	if in.Now != nil {
+		return in.Now()
+	}
+	return time.Now()
+}
+
+func (in *Intake) logger() *slog.Logger {
+	l := in.Logger
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	return l.With("component", "imap")
+}
+
+func (in *Intake) setConnected(ok bool) {
+	in.mu.Lock()
+	in.status.Connected = ok
+	in.mu.Unlock()
+}
+
+func (in *Intake) setSynced() {
+	t := in.now()
+	in.mu.Lock()
+	in.status.LastSync = t
+	in.mu.Unlock()
+}
+
+func (in *Intake) setError(err error, reconnect bool) {
+	t := in.now()
+	in.mu.Lock()
+	in.status.LastError = err.Error()
+	in.status.LastErrorAt = t
+	if reconnect {
+		in.status.Reconnects++
+	}
+	in.mu.Unlock()
+}
+
+// Run watches the mailbox until ctx is done, then finishes the mail in hand,
+// logs out and returns nil. Connection trouble of any kind (refused, reset,
+// BYE, timeout, a failed login) is retried forever with backoff; Run returns
+// an error only for a configuration that can never work.
+func (in *Intake) Run(ctx context.Context) error {
+	if err := in.Config.Validate(); err != nil {
+		return err
+	}
+	if in.Handler == nil || in.Bookmarks == nil {
+		return errors.New("imap: Intake needs a Handler and Bookmarks")
+	}
+	cfg := in.Config.withDefaults()
+	log := in.logger().With("mailbox", cfg.Inbox)
+
+	attempt := 0 // failures since the last good sync
+	for {
+		err := in.runSession(ctx, cfg, log, &attempt)
+		in.setConnected(false)
+		if ctx.Err() != nil {
+			log.Info("intake stopped")
+			return nil
+		}
+		if err == nil { // cannot happen: a session ends only on error or ctx
+			err = errors.New("session ended")
+		}
+		attempt++
+		in.setError(err, true)
+		delay := backoff(cfg.ReconnectMin, cfg.ReconnectMax, attempt)
+		log.Warn("imap connection lost; reconnecting", "attempt", attempt, "delay", delay, "err", err)
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			log.Info("intake stopped")
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// backoff is the wait before retry number attempt (1, 2, 3 …): min doubled
+// attempt-1 times, capped at max, with ±20% jitter.
+func backoff(min, max time.Duration, attempt int) time.Duration {
+	d := min
+	for i := 1; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}

@@ -1,0 +1,433 @@
+package imap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"time"
+
+	goimap "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+)
+
+// handlerError is a mail the handler (or the bookmark store) could not take.
+// The connection is fine: the session keeps it and retries after a backoff.
+type handlerError struct {
+	uid goimap.UID
+	op  string
+	err error
+}
+
+func (e *handlerError) Error() string {
+	return fmt.Sprintf("%s uid %d: %v", e.op, e.uid, e.err)
+}
+
+func (e *handlerError) Unwrap() error { return e.err }
+
+// errShutdown ends a sync whose FETCH was abandoned for shutdown.
+var errShutdown = errors.New("shutting down")
+
+// sync handles every mail above the bookmark, in UID order, batch by batch;
+// the first batch has at most first mails. It returns nil when it reached
+// the end of the inbox (or ctx is done between mails), a *handlerError when
+// a mail could not be handled (the bookmark stays below it), or any other
+// error when the connection failed.
+func (s *session) sync(ctx context.Context, first int) error {
+	uids, err := s.search()
+	if err != nil {
+		return err
+	}
+	size := first
+	for len(uids) > 0 {
+		if ctx.Err() != nil {
+			return nil
+		}
+		n := min(size, len(uids))
+		size = s.cfg.FetchBatch
+		if err := s.batch(ctx, uids[:n]); err != nil {
+			if errors.Is(err, errShutdown) && ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		uids = uids[n:]
+	}
+	return nil
+}
+
+// search returns the UIDs above the bookmark, ascending.
+func (s *session) search() ([]goimap.UID, error) {
+	last := s.state.LastUID
+	if last == math.MaxUint32 {
+		return nil, nil
+	}
+	criteria := &goimap.SearchCriteria{
+		UID: []goimap.UIDSet{{{Start: goimap.UID(last + 1), Stop: 0}}}, // last+1:*
+	}
+	var data *goimap.SearchData
+	err := s.guard(func() error {
+		var err error
+		data, err = s.c.UIDSearch(criteria, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("uid search %d:*: %w", last+1, err)
+	}
+	// "n:*" means "n to the highest UID", and RFC 3501 lets the server
+	// read it as "highest:n" when n is above the highest UID: so an empty
+	// inbox tail returns the last UID again. Keep only UIDs above the
+	// bookmark, or the last mail would be handled on every sync.
+	var uids []goimap.UID
+	for _, u := range data.AllUIDs() {
+		if uint32(u) > last {
+			uids = append(uids, u)
+		}
+	}
+	slices.Sort(uids)
+	return slices.Compact(uids), nil
+}
+
+func (s *session) delivery(uid goimap.UID) mailproc.Delivery {
+	return mailproc.Delivery{Mailbox: s.cfg.Inbox, UIDValidity: s.state.UIDValidity, UID: uint32(uid)}
+}
+
+// batch handles uids (ascending): ask the handler which it already has,
+// stream the rest to it, move the handled prefix and advance the bookmark
+// past it. The first mail that fails stops the batch; nothing after it is
+// moved and the bookmark stays below it.
+func (s *session) batch(ctx context.Context, uids []goimap.UID) error {
+	// Ingest, Seen and the bookmark get a context that shutdown does not
+	// cancel: the mail in hand is finished, never cut half-way.
+	hctx := context.WithoutCancel(ctx)
+
+	done := make(map[goimap.UID]mailproc.Disposition, len(uids))
+	var fail error // the first handler failure; ends the batch at its UID
+
+	var fetch []goimap.UID
+	for i, uid := range uids {
+		disp, seen, err := s.in.Handler.Seen(hctx, s.delivery(uid))
+		if err != nil {
+			fail = &handlerError{uid: uid, op: "seen", err: err}
+			uids = uids[:i]
+			break
+		}
+		if seen {
+			if _, ok := destination(s.cfg, disp); !ok {
+				fail = &handlerError{uid: uid, op: "seen", err: fmt.Errorf("unknown disposition %q", disp)}
+				uids = uids[:i]
+				break
+			}
+			done[uid] = disp
+			s.log.Debug("mail already handled; moving it only", "uid", uid, "disposition", disp)
+			continue
+		}
+		fetch = append(fetch, uid)
+	}
+
+	gone := map[goimap.UID]bool{} // expunged by someone else before we fetched
+	if len(fetch) > 0 && ctx.Err() == nil {
+		ferr, err := s.fetchAndIngest(ctx, hctx, fetch, done, gone)
+		if err != nil {
+			return err
+		}
+		if fail == nil {
+			fail = ferr
+		}
+	}
+
+	// The handled prefix: every UID up to the first one not handled.
+	var prefix []goimap.UID
+	for _, uid := range uids {
+		if _, ok := done[uid]; !ok && !gone[uid] {
+			break
+		}
+		prefix = append(prefix, uid)
+	}
+	if len(prefix) == 0 {
+		return fail
+	}
+
+	if err := s.moveAll(prefix, done); err != nil {
+		return err
+	}
+	st := s.state
+	st.LastUID = uint32(prefix[len(prefix)-1])
+	if err := s.in.Bookmarks.SetMailboxState(hctx, st); err != nil {
+		// The mails are moved; the next sync starts from the old bookmark
+		// and simply does not find them any more.
+		return &handlerError{uid: prefix[len(prefix)-1], op: "save bookmark", err: err}
+	}
+	s.state = st
+	return fail
+}
+
+// mailMeta is what the first, cheap FETCH learns about a mail.
+type mailMeta struct {
+	arrived time.Time
+	size    int64
+}
+
+// fetchAndIngest streams the mails in uids to the handler, recording each
+// disposition in done and UIDs that no longer exist in gone. It stops
+// handing mails over at the first failure, which it returns as ferr; err is
+// a connection failure.
+//
+// It fetches in two steps: UID INTERNALDATE RFC822.SIZE for the batch
+// first (a few bytes per mail), then UID BODY.PEEK[] streamed. A server may
+// send a message's items in any order, and the handler needs INTERNALDATE
+// before the body begins; the first step makes that certain for one extra
+// round trip per batch.
+func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, done map[goimap.UID]mailproc.Disposition, gone map[goimap.UID]bool) (ferr, err error) {
+	set := goimap.UIDSetNum(uids...)
+
+	meta := make(map[goimap.UID]mailMeta, len(uids))
+	err = s.guard(func() error {
+		bufs, err := s.c.Fetch(set, &goimap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true}).Collect()
+		for _, b := range bufs {
+			if b.UID != 0 {
+				meta[b.UID] = mailMeta{arrived: b.InternalDate, size: b.RFC822Size}
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("uid fetch %v metadata: %w", set, err)
+	}
+	var present []goimap.UID
+	for _, uid := range uids {
+		if _, ok := meta[uid]; ok {
+			present = append(present, uid)
+		} else {
+			// UIDs are never reused: a mail that is not there any more
+			// was moved or expunged by another client. Nothing to do.
+			s.log.Info("mail vanished from the mailbox before it was fetched", "uid", uid)
+			gone[uid] = true
+		}
+	}
+	if len(present) == 0 {
+		return nil, nil
+	}
+
+	cmd := s.c.Fetch(goimap.UIDSetNum(present...), &goimap.FetchOptions{
+		UID:         true,
+		BodySection: []*goimap.FetchItemBodySection{{Peek: true}}, // BODY.PEEK[]: leave \Seen alone
+	})
+	left := len(present)
+	for {
+		var msg *imapclient.FetchMessageData
+		if err := s.guard(func() error { msg = cmd.Next(); return nil }); err != nil {
+			cmd.Close()
+			return ferr, err
+		}
+		if msg == nil {
+			break
+		}
+		left--
+		if ferr != nil {
+			continue // a mail before this one failed: skip (cmd.Next drains it)
+		}
+		res, herr, cerr := s.ingestOne(hctx, msg, meta)
+		if cerr != nil {
+			// The stream is broken mid-message: nothing more can be read.
+			s.abort()
+			cmd.Close()
+			return ferr, cerr
+		}
+		if herr != nil {
+			ferr = herr
+			continue
+		}
+		done[res.uid] = res.disp
+		if ctx.Err() != nil && left > 0 {
+			// Shutdown: the mail in hand is done. Draining the rest of
+			// the batch could take long with big mails; drop the
+			// connection instead. The mails handled so far are
+			// committed; the next start finds them via Seen and moves
+			// them without fetching them again.
+			s.log.Info("shutdown during fetch; leaving the rest of the batch for the next start", "not_fetched", left)
+			s.abort()
+			cmd.Close()
+			return ferr, errShutdown
+		}
+	}
+	if err := s.guard(cmd.Close); err != nil {
+		return ferr, fmt.Errorf("uid fetch %v body: %w", goimap.UIDSetNum(present...), err)
+	}
+	if ferr == nil {
+		for _, uid := range present {
+			if _, ok := done[uid]; !ok {
+				// The server listed it a moment ago but sent no body now.
+				// Do not pass it: try again later.
+				return &handlerError{uid: uid, op: "fetch", err: errors.New("server returned no body")}, nil
+			}
+		}
+	}
+	return ferr, nil
+}
+
+type ingested struct {
+	uid  goimap.UID
+	disp mailproc.Disposition
+}
+
+// ingestOne hands one FETCH response to the handler, streaming its body
+// literal straight from the socket. herr is a handler failure for this
+// mail; cerr means the connection broke while the body was being read.
+func (s *session) ingestOne(hctx context.Context, msg *imapclient.FetchMessageData, meta map[goimap.UID]mailMeta) (res ingested, herr, cerr error) {
+	var uid goimap.UID
+	for {
+		var item imapclient.FetchItemData
+		if err := s.guard(func() error { item = msg.Next(); return nil }); err != nil {
+			return res, nil, err
+		}
+		if item == nil {
+			break
+		}
+		switch item := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = item.UID
+		case imapclient.FetchItemDataBodySection:
+			if uid == 0 {
+				// imapclient asks for UID first and routes the response
+				// by it, so this does not happen with a sane server.
+				return res, nil, errors.New("server sent a message body before its UID")
+			}
+			if item.Literal == nil {
+				return res, &handlerError{uid: uid, op: "fetch", err: errors.New("server returned NIL body")}, nil
+			}
+			m := meta[uid]
+			d := s.delivery(uid)
+			d.Arrived = m.arrived
+			lr := &literalReader{r: item.Literal}
+			start := time.Now()
+			result, err := s.in.Handler.Ingest(hctx, d, lr)
+			if lr.err != nil {
+				return res, nil, fmt.Errorf("read body of uid %d: %w", uid, lr.err)
+			}
+			if err != nil {
+				return res, &handlerError{uid: uid, op: "ingest", err: err}, nil
+			}
+			if _, ok := destination(s.cfg, result.Disposition); !ok {
+				return res, &handlerError{uid: uid, op: "ingest", err: fmt.Errorf("unknown disposition %q", result.Disposition)}, nil
+			}
+			if rest, _ := io.Copy(io.Discard, item.Literal); rest > 0 {
+				s.log.Warn("handler did not read the whole mail", "uid", uid, "unread", rest)
+			}
+			s.log.Info("mail ingested", "uid", uid, "size", lr.n, "disposition", result.Disposition,
+				"case", result.CaseNumber, "took", time.Since(start).Round(time.Millisecond))
+			res = ingested{uid: uid, disp: result.Disposition}
+		}
+	}
+	if res.uid == 0 {
+		// A response without a body: leave the mail for the next sync.
+		return res, &handlerError{uid: uid, op: "fetch", err: errors.New("server returned no body")}, nil
+	}
+	return res, nil, nil
+}
+
+// literalReader counts what the handler read and remembers a read error,
+// which means the connection (not the handler) failed.
+type literalReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (l *literalReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if err != nil && err != io.EOF && l.err == nil {
+		l.err = err
+	}
+	return n, err
+}
+
+// destination is the folder a disposition sends a mail to.
+func destination(cfg Config, d mailproc.Disposition) (string, bool) {
+	switch d {
+	case mailproc.Stored, mailproc.Duplicate:
+		return cfg.ProcessedFolder, true
+	case mailproc.Quarantined:
+		return cfg.QuarantineFolder, true
+	}
+	return "", false
+}
+
+// moveAll moves the handled mails out of the inbox: one command per
+// destination folder. UIDs that vanished are skipped.
+func (s *session) moveAll(uids []goimap.UID, done map[goimap.UID]mailproc.Disposition) error {
+	byDest := map[string][]goimap.UID{}
+	var order []string
+	for _, uid := range uids {
+		disp, ok := done[uid]
+		if !ok {
+			continue // gone
+		}
+		dest, _ := destination(s.cfg, disp)
+		if _, ok := byDest[dest]; !ok {
+			order = append(order, dest)
+		}
+		byDest[dest] = append(byDest[dest], uid)
+	}
+	for _, dest := range order {
+		if err := s.move(byDest[dest], dest); err != nil {
+			return err
+		}
+		s.log.Info("moved mails", "folder", dest, "count", len(byDest[dest]), "uids", goimap.UIDSetNum(byDest[dest]...).String())
+	}
+	return nil
+}
+
+// move moves uids to dest without ever deleting mail another client marked
+// \Deleted. imapclient.Client.Move is not used for the fallback because
+// without UIDPLUS it runs a plain EXPUNGE, which would destroy such mail.
+//
+//   - MOVE: UID MOVE.
+//   - UIDPLUS but no MOVE: UID COPY, UID STORE +FLAGS.SILENT (\Deleted),
+//     UID EXPUNGE of exactly these UIDs.
+//   - neither: UID COPY and UID STORE +FLAGS.SILENT (\Seen). The original
+//     stays in the inbox (read); the bookmark keeps it from being handled
+//     again.
+func (s *session) move(uids []goimap.UID, dest string) error {
+	set := goimap.UIDSetNum(uids...)
+	if s.caps.Has(goimap.CapMove) {
+		return s.guard(func() error {
+			if _, err := s.c.Move(set, dest).Wait(); err != nil {
+				return fmt.Errorf("uid move %v to %q: %w", set, dest, err)
+			}
+			return nil
+		})
+	}
+	if err := s.guard(func() error {
+		if _, err := s.c.Copy(set, dest).Wait(); err != nil {
+			return fmt.Errorf("uid copy %v to %q: %w", set, dest, err)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !s.caps.Has(goimap.CapUIDPlus) {
+		return s.guard(func() error {
+			err := s.c.Store(set, &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Silent: true, Flags: []goimap.Flag{goimap.FlagSeen}}, nil).Close()
+			if err != nil {
+				return fmt.Errorf("uid store %v +\\Seen: %w", set, err)
+			}
+			return nil
+		})
+	}
+	return s.guard(func() error {
+		err := s.c.Store(set, &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Silent: true, Flags: []goimap.Flag{goimap.FlagDeleted}}, nil).Close()
+		if err != nil {
+			return fmt.Errorf("uid store %v +\\Deleted: %w", set, err)
+		}
+		if err := s.c.UIDExpunge(set).Close(); err != nil {
+			return fmt.Errorf("uid expunge %v: %w", set, err)
+		}
+		return nil
+	})
+}

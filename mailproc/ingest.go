@@ -1,0 +1,289 @@
+package mailproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"time"
+)
+
+// Ingester turns one raw mail into a case, a part of a case, or a quarantine
+// entry. It implements MailHandler. The order is what keeps mail safe: the
+// raw bytes are archived and synced first, then one database transaction
+// records the message, its case and the events; only after that does the
+// IMAP adapter move the mail on the server.
+type Ingester struct {
+	Store   Store
+	Archive Archive
+	// Parse reads a raw mail to its end (the MIME adapter).
+	Parse func(r io.Reader) (*Message, error)
+	Clock ServiceClock
+	// Location is the desk's time zone: the year in a registration number is
+	// the year in WIB, not in UTC.
+	Location     *time.Location
+	ReopenWindow time.Duration
+	// AfterPlace runs inside the intake transaction after a mail has been
+	// placed on a case, so follow-up work (an acknowledgement in the outbox)
+	// commits together with the case or not at all. Optional.
+	AfterPlace func(tx IntakeTx, m *Message, c *Case, p Placement) error
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+var _ MailHandler = (*Ingester)(nil)
+
+// Seen implements MailHandler.
+func (in *Ingester) Seen(ctx context.Context, d Delivery) (Disposition, bool, error) {
+	return in.Store.DeliverySeen(ctx, d)
+}
+
+// Ingest implements MailHandler. It always reads r to its end. A temporary
+// error (disk full, database busy, connection lost) is returned so the mail
+// stays where it is; any other failure quarantines the mail with its reason.
+func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res IngestResult, err error) {
+	start := in.now()
+	w, err := in.Archive.Create()
+	if err != nil {
+		return res, TemporaryError(fmt.Errorf("archive: %w", err))
+	}
+	msg, perr := in.parse(io.TeeReader(r, w))
+	// The parser may stop early (a broken mail); the archive still gets
+	// every byte, because the raw mail is the evidence.
+	if _, err := io.Copy(w, r); err != nil {
+		w.Abort()
+		return res, TemporaryError(fmt.Errorf("read mail: %w", err))
+	}
+	path, sum, size, err := w.Commit()
+	if err != nil {
+		return res, TemporaryError(fmt.Errorf("archive: %w", err))
+	}
+	log := in.logger().With("mailbox", d.Mailbox, "uid", d.UID, "sha256", sum[:12], "size", size)
+
+	if perr != nil {
+		return in.quarantine(ctx, log, d, "", sum, size, path, "tidak dapat dibaca: "+perr.Error())
+	}
+	msg.SHA256, msg.Size, msg.ArchivePath, msg.Delivery = sum, size, path, d
+	msg.Received = in.now()
+	if msg.MessageID == "" {
+		msg.MessageID, msg.SyntheticID = SyntheticMessageID(sum), true
+	}
+	log = log.With("message_id", msg.MessageID)
+
+	err = in.Store.Intake(ctx, func(tx IntakeTx) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		res, err = in.place(tx, msg)
+		return err
+	})
+	switch {
+	case err == nil:
+	case IsTemporary(err):
+		return IngestResult{}, err
+	default:
+		log.Error("mail could not be processed; quarantining", "err", err)
+		return in.quarantine(ctx, log, d, msg.MessageID, sum, size, path, "gagal diproses: "+firstLine(err.Error()))
+	}
+	switch res.Disposition {
+	case Duplicate:
+		log.Info("copy of a stored mail; skipped", "case", res.CaseNumber)
+	default:
+		log.Info("mail stored", "case", res.CaseNumber, "action", string(res.Action),
+			"ms", in.now().Sub(start).Milliseconds())
+	}
+	return res, nil
+}
+
+// parse runs the parser, turning a panic into an error: one hostile mail
+// must never stop the desk.
+func (in *Ingester) parse(r io.Reader) (m *Message, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, err = nil, fmt.Errorf("parser panic: %v", p)
+		}
+	}()
+	m, err = in.Parse(r)
+	if err == nil && m == nil {
+		err = errors.New("parser returned no message")
+	}
+	return m, err
+}
+
+// place records msg inside the intake transaction: a duplicate is only
+// remembered; anything else joins, reopens or opens a case.
+func (in *Ingester) place(tx IntakeTx, msg *Message) (IngestResult, error) {
+	d := msg.Delivery
+	if old, caseID, err := tx.MessageByMessageID(msg.MessageID); err != nil {
+		return IngestResult{}, err
+	} else if old != nil {
+		if err := tx.RecordDelivery(d, old.ID, Duplicate); err != nil {
+			return IngestResult{}, err
+		}
+		res := IngestResult{Disposition: Duplicate, CaseID: caseID, Reason: "Message-ID sudah tersimpan"}
+		if caseID != 0 {
+			if c, err := tx.CaseByID(caseID); err != nil {
+				return IngestResult{}, err
+			} else if c != nil {
+				res.CaseNumber = c.Number
+			}
+		}
+		return res, nil
+	}
+
+	byRef, err := tx.CaseByMessageIDs(msg.ReferencedIDs())
+	if err != nil {
+		return IngestResult{}, err
+	}
+	var byNumber *Case
+	if n := FindNumber(msg.Subject); n != "" {
+		if byNumber, err = tx.CaseByNumber(n); err != nil {
+			return IngestResult{}, err
+		}
+	}
+	now := in.now()
+	p := Place(msg, byRef, byNumber, now, in.ReopenWindow)
+
+	var c *Case
+	var events []*Event
+	actor := msg.From.Addr
+	if actor == "" {
+		actor = ActorSystem
+	}
+	switch p.Action {
+	case ActionJoin, ActionReopen:
+		c = p.Case
+		if p.Action == ActionReopen {
+			c.State, c.ClosedAt = StateBaru, time.Time{}
+			c.DueAt = in.Clock.Due(c.Kind, arrival(msg, now))
+			events = append(events, &Event{Type: EventReopened, Actor: actor, Detail: p.Reason})
+		}
+		events = append(events, &Event{Type: EventMessage, Actor: actor, Detail: p.Reason})
+		c.UpdatedAt = now
+		if err := tx.UpdateCase(c); err != nil {
+			return IngestResult{}, err
+		}
+	default:
+		if c, events, err = in.newCase(tx, msg, p, now); err != nil {
+			return IngestResult{}, err
+		}
+	}
+	if err := tx.InsertMessage(msg, c.ID); err != nil {
+		return IngestResult{}, err
+	}
+	for _, e := range events {
+		e.CaseID, e.At, e.MessageID = c.ID, now, msg.ID
+		if err := tx.AddEvent(e); err != nil {
+			return IngestResult{}, err
+		}
+	}
+	if err := tx.RecordDelivery(d, msg.ID, Stored); err != nil {
+		return IngestResult{}, err
+	}
+	if in.AfterPlace != nil {
+		if err := in.AfterPlace(tx, msg, c, p); err != nil {
+			return IngestResult{}, err
+		}
+	}
+	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: p.Action, Reason: p.Reason}, nil
+}
+
+// newCase opens a case for msg with a fresh registration number.
+func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Time) (*Case, []*Event, error) {
+	cl := Classify(msg.Subject, msg.Text)
+	year := now.In(in.location()).Year()
+	seq, err := tx.NextSequence(cl.Kind, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	opened := arrival(msg, now)
+	c := &Case{
+		Number:      FormatNumber(cl.Kind, year, seq),
+		Kind:        cl.Kind,
+		State:       StateBaru,
+		CitizenAddr: msg.From.Addr,
+		CitizenName: msg.From.Name,
+		Subject:     msg.Subject,
+		OpenedAt:    opened,
+		DueAt:       in.Clock.Due(cl.Kind, opened),
+		UpdatedAt:   now,
+	}
+	if p.Action == ActionNewLink {
+		c.LinkedCaseID = p.Case.ID
+	}
+	if err := tx.CreateCase(c); err != nil {
+		return nil, nil, err
+	}
+	actor := msg.From.Addr
+	if actor == "" {
+		actor = ActorSystem
+	}
+	events := []*Event{
+		{Type: EventCreated, Actor: actor, Detail: "kasus dibuat dari email; " + p.Reason},
+		{Type: EventKind, Actor: ActorSystem, Detail: string(cl.Kind) + ": " + cl.Reason},
+	}
+	if p.Action == ActionNewLink {
+		events = append(events, &Event{Type: EventLinked, Actor: ActorSystem, Detail: "melanjutkan kasus " + p.Case.Number})
+	}
+	return c, events, nil
+}
+
+// quarantine records a mail that cannot become a case. The IMAP adapter then
+// moves it to the quarantine folder; nothing is deleted.
+func (in *Ingester) quarantine(ctx context.Context, log *slog.Logger, d Delivery, msgID, sum string, size int64, path, reason string) (IngestResult, error) {
+	q := &QuarantineEntry{Delivery: d, MessageID: msgID, SHA256: sum, Size: size, ArchivePath: path, Reason: reason, At: in.now()}
+	err := in.Store.Intake(ctx, func(tx IntakeTx) error {
+		if err := tx.InsertQuarantine(q); err != nil {
+			return err
+		}
+		return tx.RecordDelivery(d, 0, Quarantined)
+	})
+	if err != nil {
+		return IngestResult{}, TemporaryError(fmt.Errorf("record quarantine: %w", err))
+	}
+	log.Warn("mail quarantined", "reason", reason)
+	return IngestResult{Disposition: Quarantined, Reason: reason}, nil
+}
+
+func (in *Ingester) now() time.Time {
+	if in.Now != nil {
+		return in.Now()
+	}
+	return time.Now()
+}
+
+func (in *Ingester) location() *time.Location {
+	if in.Location != nil {
+		return in.Location
+	}
+	return time.UTC
+}
+
+func (in *Ingester) logger() *slog.Logger {
+	if in.Logger != nil {
+		return in.Logger
+	}
+	return slog.Default()
+}
+
+// arrival is when the citizen's mail reached the desk: the server's arrival
+// time when known (mailproc may have been down), never in the future.
+func arrival(m *Message, now time.Time) time.Time {
+	if a := m.Delivery.Arrived; !a.IsZero() && a.Before(now) {
+		return a
+	}
+	return now
+}
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,127 @@
+package mailproc
+
+import (
+	"strings"
+	"time"
+)
+
+// Address is a mailbox with its display name, as decoded from a header.
+type Address struct {
+	Name string
+	Addr string // local@domain; the domain is lower-cased
+}
+
+// String renders the address for logs and listings (never for headers: the
+// SMTP adapter encodes those).
+func (a Address) String() string {
+	if a.Name == "" {
+		return a.Addr
+	}
+	return a.Name + " <" + a.Addr + ">"
+}
+
+// SameAddr compares two addresses the way a person would: the local part and
+// domain without regard to case. (RFC 5321 lets the local part be
+// case-sensitive; no mail system a citizen uses does that.)
+func SameAddr(a, b string) bool {
+	return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// Attachment is a file carried by a mail. Its bytes stay in the raw archive;
+// the case lists it.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Size        int64 // decoded size in bytes
+}
+
+// Delivery says where a mail was found on the IMAP server.
+type Delivery struct {
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	Arrived     time.Time // the server's INTERNALDATE; zero if unknown
+}
+
+// AutoHeaders are the headers that tell a person from a robot or a list.
+// The acknowledgement rules read them; they are kept on every message.
+type AutoHeaders struct {
+	AutoSubmitted            string // Auto-Submitted value, lower-cased; "" if absent
+	Precedence               string // Precedence value, lower-cased
+	ListHeaders              bool   // any List-* header present
+	XAutoResponseSuppress    string // X-Auto-Response-Suppress value; "" if absent
+	HasXAutoResponseSuppress bool
+	ReturnPath               string // envelope sender from Return-Path; "<>" for a null sender
+	ContentType              string // top-level media type, e.g. multipart/report
+	ReportType               string // report-type parameter of multipart/report
+}
+
+// Message is a mail as mailproc understands it: decoded headers, the text
+// in valid UTF-8, the list of attachments, and where the raw bytes are kept.
+type Message struct {
+	ID          int64  // row id once stored
+	MessageID   string // without angle brackets; synthetic when the mail had none
+	SyntheticID bool   // MessageID was made up by mailproc
+	From        Address
+	Sender      Address // Sender header, if any
+	ReplyTo     []Address
+	To          []Address
+	Cc          []Address
+	Subject     string
+	Date        time.Time // the Date header; zero if missing or unreadable
+	InReplyTo   []string  // message ids without brackets
+	References  []string  // message ids without brackets, oldest first
+	Auto        AutoHeaders
+	AuthResults []string // raw Authentication-Results header values, top first
+
+	Text          string // plain text, valid UTF-8, bounded in size
+	TextTruncated bool   // Text was cut at the size bound
+	FromHTML      bool   // Text was made from an HTML part
+	Attachments   []Attachment
+	Notes         []string // what the parser had to work around (unknown charset, …)
+
+	Size        int64  // raw size in bytes
+	SHA256      string // hex digest of the raw bytes
+	ArchivePath string // path of the raw .eml relative to the data dir
+
+	Delivery Delivery
+	Received time.Time // when mailproc stored it
+}
+
+// ReferencedIDs lists every message id this mail points at (In-Reply-To
+// first, then References newest first), without duplicates.
+func (m *Message) ReferencedIDs() []string {
+	seen := make(map[string]bool)
+	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] && id != m.MessageID {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range m.InReplyTo {
+		add(id)
+	}
+	for i := len(m.References) - 1; i >= 0; i-- {
+		add(m.References[i])
+	}
+	return out
+}
+
+// NormalizeMessageID strips angle brackets and white space from a message id.
+func NormalizeMessageID(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "<")
+	s = strings.TrimSuffix(s, ">")
+	return strings.TrimSpace(s)
+}
+
+// SyntheticMessageID is the id given to a mail without one: derived from its
+// content, so the same mail fetched twice gets the same id, and never empty,
+// so unrelated mails without ids are never threaded together.
+func SyntheticMessageID(sha256hex string) string {
+	if len(sha256hex) > 32 {
+		sha256hex = sha256hex[:32]
+	}
+	return "sha256-" + sha256hex + "@mailproc.invalid"
+}

@@ -1,0 +1,772 @@
+// Package mime turns a raw mail (RFC 5322, MIME) into a mailproc.Message.
+//
+// Mail reaches the desk from Gmail, phones, Outlook and old gateways, often
+// broken in small ways, sometimes hostile, sometimes with a 50 MB scan
+// attached. So Parse reads the mail once, as a stream, in bounded memory:
+// attachments are decoded only to be counted, text is kept up to a bound, and
+// every value copied into the Message is bounded. Broken input degrades into
+// a Note instead of an error; Parse fails only when the input cannot be a
+// case at all.
+//
+// go-message provides the charsets (github.com/emersion/go-message/charset).
+// Header sections, multipart splitting and transfer decoding are done here,
+// because go-message's versions of them are strict where mail is not and
+// unbounded where input is hostile; each replacement says why.
+package mime
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+	// Registers the decoders for ISO-8859-x, Windows-125x, GB2312/GBK,
+	// Big5, ISO-2022-JP, Shift_JIS, EUC-KR, KOI8 and the rest.
+	_ "github.com/emersion/go-message/charset"
+)
+
+// DefaultMaxText is the default bound on stored text: far more than anyone
+// writes to a public desk, small enough for every row and notification.
+const DefaultMaxText = 256 << 10
+
+// htmlFactor bounds the HTML read for an HTML-only mail, relative to
+// MaxText: markup is several times the size of the text it carries.
+const htmlFactor = 4
+
+// Structural bounds against hostile mail.
+const (
+	maxDepth       = 20    // multipart nesting
+	maxParts       = 10000 // parts in one mail
+	maxAttachments = 200
+	maxNotes       = 50
+	maxNoteBytes   = 300
+	maxBoundary    = 200 // RFC 2046 says 70
+)
+
+// Options tune Parse.
+type Options struct {
+	// MaxText bounds Message.Text in bytes (default DefaultMaxText). Longer
+	// text is cut and Message.TextTruncated set.
+	MaxText int
+	// Logger receives a debug line per parsed mail; nil discards. Bodies and
+	// subjects are never logged.
+	Logger *slog.Logger
+}
+
+// Errors returned by Parse. Anything else wraps the reader's own error.
+var (
+	ErrEmpty     = errors.New("mime: empty message")
+	ErrNoHeader  = errors.New("mime: no header")
+	ErrNoContent = errors.New("mime: no sender address and no content")
+)
+
+// Parse reads a raw mail from r and returns what mailproc needs of it.
+//
+// r is read as a stream and, on success, to its end; the whole mail is never
+// held in memory (the caller archives and hashes the raw bytes as they pass).
+// MessageID is left empty when the mail has no usable one: the caller makes a
+// synthetic id from the hash. Size, SHA256 and the storage fields are the
+// caller's to fill.
+//
+// Parse fails only for empty input (ErrEmpty), input that does not start
+// with a header (ErrNoHeader), a mail with neither a From address nor any
+// text or attachment (ErrNoContent), or an error from r itself (wrapped).
+// Everything else it had to work around is listed in Message.Notes.
+func Parse(r io.Reader, opts Options) (*mailproc.Message, error) {
+	if opts.MaxText <= 0 {
+		opts.MaxText = DefaultMaxText
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	src := &source{r: r}
+	br := bufio.NewReaderSize(src, 64<<10)
+	p := &parser{opts: opts, msg: &mailproc.Message{}, scratch: make([]byte, decodeBufSize)}
+
+	if _, err := br.Peek(1); err != nil {
+		if src.err != nil {
+			return nil, fmt.Errorf("mime: read header: %w", src.err)
+		}
+		return nil, ErrEmpty
+	}
+	h, err := p.readTopHeader(br)
+	if err != nil {
+		if src.err != nil {
+			return nil, fmt.Errorf("mime: read header: %w", src.err)
+		}
+		return nil, err
+	}
+	p.fillHeader(h)
+	p.entity(h, br, "", 0, walkCtx{})
+	p.flushHTML()
+	p.count(br) // the epilogue, or whatever was not read
+	if src.err != nil {
+		return nil, fmt.Errorf("mime: read body: %w", src.err)
+	}
+	m := p.finish()
+	log.Debug("mime: parsed",
+		"parts", p.parts, "attachments", len(m.Attachments), "text_bytes", len(m.Text),
+		"text_truncated", m.TextTruncated, "from_html", m.FromHTML, "notes", len(m.Notes))
+	if m.From.Addr == "" && strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0 {
+		return nil, ErrNoContent
+	}
+	return m, nil
+}
+
+// source remembers the first error of the caller's reader, so that an I/O
+// failure is reported as such and never mistaken for a broken mail.
+type source struct {
+	r   io.Reader
+	err error
+}
+
+func (s *source) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// parser holds the state of one Parse call.
+type parser struct {
+	opts    Options
+	msg     *mailproc.Message
+	scratch []byte
+
+	parts     int
+	altGroups int // multipart/alternative entities seen, to tell groups apart
+
+	text      strings.Builder
+	textSet   bool
+	textAlt   int // alternative group of the first text part (0: none)
+	truncated bool
+
+	html    []byte // pending HTML, converted at the end if no plain text came
+	htmlSet bool
+	htmlAlt int
+
+	attachmentsDropped int
+	notes              []string
+	notesDropped       int
+
+	splitters [maxDepth + 1]splitter
+	splitBufs [maxDepth + 1]*bufio.Reader
+	partBufs  [maxDepth + 1]*bufio.Reader
+}
+
+// walkCtx is what an entity knows of its ancestors.
+type walkCtx struct {
+	alt    int  // the innermost multipart/alternative ancestor (0: none)
+	digest bool // the parent is multipart/digest: parts default to message/rfc822
+}
+
+// note records what the parser had to work around, for the log. Notes are
+// English, one line, bounded in number and length.
+func (p *parser) note(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	s = truncateBytes(strings.ToValidUTF8(s, "\uFFFD"), maxNoteBytes)
+	for _, n := range p.notes {
+		if n == s {
+			return
+		}
+	}
+	if len(p.notes) >= maxNotes {
+		p.notesDropped++
+		return
+	}
+	p.notes = append(p.notes, s)
+}
+
+// partName names a part in notes: IMAP section numbers ("part 1.2"), which
+// an operator can look up in any mail client.
+func partName(path string) string {
+	if path == "" {
+		return "message body"
+	}
+	return "part " + path
+}
+
+func (p *parser) readTopHeader(br *bufio.Reader) (header, error) {
+	if b, _ := br.Peek(5); string(b) == "From " {
+		// An mbox separator, left by an export or a forwarder.
+		if _, _, err := readLine(br, 0); err != nil {
+			return nil, fmt.Errorf("%w: only an mbox \"From \" line", ErrNoHeader)
+		}
+		p.note("mbox \"From \" line before the header skipped")
+	}
+	first, _ := br.Peek(1024)
+	if len(first) == 0 || !looksLikeHeader(first) || first[0] == '\n' || first[0] == '\r' {
+		return nil, fmt.Errorf("%w: the input does not start with a header field", ErrNoHeader)
+	}
+	h, st, err := readHeader(br, topHeaderLimits)
+	if err != nil {
+		return nil, fmt.Errorf("mime: read header: %w", err)
+	}
+	if len(h) == 0 {
+		return nil, fmt.Errorf("%w: no header field could be read", ErrNoHeader)
+	}
+	p.headerNotes("message header", st, topHeaderLimits)
+	return h, nil
+}
+
+func (p *parser) headerNotes(where string, st headerStats, lim headerLimits) {
+	if st.skipped > 0 {
+		p.note("%s: %d malformed line(s) skipped", where, st.skipped)
+	}
+	if st.tooBig {
+		p.note("%s: larger than %d KiB, the rest ignored", where, lim.maxBytes>>10)
+	}
+	if st.tooMany {
+		p.note("%s: more than %d fields, the rest ignored", where, lim.maxFields)
+	}
+}
+
+// fillHeader copies the top-level header fields into the Message.
+func (p *parser) fillHeader(h header) {
+	m := p.msg
+	if v, ok := h.get("Message-Id"); ok && strings.TrimSpace(v) != "" {
+		if ids := msgIDs(v); len(ids) > 0 {
+			m.MessageID = ids[0]
+		} else {
+			p.note("Message-ID %q is not a usable id: ignored", short(strings.ToValidUTF8(v, "?")))
+		}
+	}
+	if a := p.addresses(h, "From", 1); len(a) > 0 {
+		m.From = a[0]
+	}
+	if a := p.addresses(h, "Sender", 1); len(a) > 0 {
+		m.Sender = a[0]
+	}
+	m.ReplyTo = p.addresses(h, "Reply-To", maxAddresses)
+	m.To = p.addresses(h, "To", maxAddresses)
+	m.Cc = p.addresses(h, "Cc", maxAddresses)
+	if v, ok := h.get("Subject"); ok {
+		m.Subject = p.headerText("Subject", v, maxSubjectRunes)
+	}
+	if v, ok := h.get("Date"); ok && strings.TrimSpace(v) != "" {
+		t, ok := parseDate(p.headerUTF8("Date", v))
+		switch {
+		case !ok:
+			p.note("Date %q unreadable: ignored", short(v))
+		case t.Year() < 1970 || t.Year() > 2200:
+			p.note("Date %q implausible: ignored", short(v))
+		default:
+			m.Date = t
+		}
+	}
+	if v, ok := h.get("In-Reply-To"); ok {
+		m.InReplyTo = refList(msgIDs(v), maxRefs)
+	}
+	if v, ok := h.get("References"); ok {
+		ids := msgIDs(v)
+		if len(ids) > maxRefs {
+			p.note("References has %d ids: the first and the last %d kept", len(ids), maxRefs-1)
+		}
+		m.References = refList(ids, maxRefs)
+	}
+
+	a := &m.Auto
+	if v, ok := h.get("Auto-Submitted"); ok {
+		a.AutoSubmitted = keyword(p.headerUTF8("Auto-Submitted", v))
+	}
+	if v, ok := h.get("Precedence"); ok {
+		a.Precedence = keyword(p.headerUTF8("Precedence", v))
+	}
+	for _, f := range h {
+		if strings.HasPrefix(f.key, "List-") {
+			a.ListHeaders = true
+			break
+		}
+	}
+	if v, ok := h.get("X-Auto-Response-Suppress"); ok {
+		a.HasXAutoResponseSuppress = true
+		a.XAutoResponseSuppress, _ = cleanHeaderText(p.headerUTF8("X-Auto-Response-Suppress", v), maxKeywordBytes)
+	}
+	if v, ok := h.get("Return-Path"); ok {
+		a.ReturnPath = p.returnPath(v)
+	}
+	ct := p.contentType(h, "", walkCtx{})
+	a.ContentType = ct.value
+	if ct.value == "multipart/report" {
+		a.ReportType = strings.ToLower(strings.TrimSpace(ct.params["report-type"]))
+		a.ReportType = truncateBytes(a.ReportType, maxKeywordBytes)
+	}
+	for _, v := range h.all("Authentication-Results") {
+		if len(m.AuthResults) >= maxAuthResults {
+			p.note("more than %d Authentication-Results headers: the rest ignored", maxAuthResults)
+			break
+		}
+		s, _ := cleanHeaderText(p.headerUTF8("Authentication-Results", v), maxAuthBytes)
+		m.AuthResults = append(m.AuthResults, truncateBytes(s, maxAuthBytes))
+	}
+}
+
+// returnPath reads the envelope sender: "<>" (the null sender of bounces and
+// auto-replies) stays "<>", an address is normalized, anything else is kept
+// as a cleaned string so that its presence is not lost.
+func (p *parser) returnPath(v string) string {
+	v = strings.TrimSpace(stripComments(p.headerUTF8("Return-Path", v)))
+	inner := v
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		inner = v[i+1:]
+		if j := strings.IndexByte(inner, '>'); j >= 0 {
+			inner = inner[:j]
+		}
+	}
+	inner = strings.TrimSpace(inner)
+	if inner == "" {
+		return "<>"
+	}
+	if a, ok := normalizeAddr(inner); ok {
+		return a
+	}
+	s, _ := cleanHeaderText(inner, maxAddrBytes)
+	return truncateBytes(s, maxAddrBytes)
+}
+
+// contentType reads an entity's Content-Type, with RFC 2045's default
+// (text/plain) for a missing or unreadable one, and RFC 2046's
+// (message/rfc822) inside multipart/digest.
+func (p *parser) contentType(h header, path string, wc walkCtx) mediaType {
+	v, ok := h.get("Content-Type")
+	if !ok || strings.TrimSpace(v) == "" {
+		def := "text/plain"
+		if wc.digest {
+			def = "message/rfc822"
+		}
+		return mediaType{value: def, params: map[string]string{}, ok: true}
+	}
+	mt := p.parseMediaType("Content-Type", v)
+	if t, sub, found := strings.Cut(mt.value, "/"); !found || t == "" || sub == "" || strings.ContainsAny(mt.value, " \t\"") {
+		p.note("unreadable Content-Type %q in %s: read as text/plain", short(v), partName(path))
+		mt.value = "text/plain"
+	}
+	return mt
+}
+
+// entity handles one entity: a multipart is split, a leaf is read.
+func (p *parser) entity(h header, body io.Reader, path string, depth int, wc walkCtx) {
+	ct := p.contentType(h, path, wc)
+	if strings.HasPrefix(ct.value, "multipart/") {
+		p.multipart(ct, body, path, depth, wc)
+		return
+	}
+	p.leaf(h, ct, body, path, wc)
+}
+
+func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int, wc walkCtx) {
+	if depth >= maxDepth {
+		p.note("multipart nested deeper than %d levels at %s: not read", maxDepth, partName(path))
+		return
+	}
+	br := p.splitBufs[depth]
+	if br == nil {
+		br = bufio.NewReaderSize(body, splitBufSize)
+		p.splitBufs[depth] = br
+	} else {
+		br.Reset(body)
+	}
+	s := &p.splitters[depth]
+	boundary := ct.params["boundary"]
+	if len(boundary) > maxBoundary {
+		boundary = ""
+	}
+	s.reset(br, boundary)
+	win, whole := s.window()
+	if boundary == "" || !s.boundaryInWindow(win) {
+		what := "missing multipart boundary"
+		if boundary != "" {
+			what = fmt.Sprintf("multipart boundary %q not found", short(boundary))
+		}
+		switch g, ok := guessBoundary(win); {
+		case ok:
+			p.note("%s in %s (%s): guessed %q from the body", what, partName(path), ct.value, short(g))
+			s.setBoundary(g)
+		case boundary == "" || whole:
+			p.note("%s in %s (%s): body read as plain text", what, partName(path), ct.value)
+			p.leaf(header{{key: "Content-Type", value: "text/plain"}}, mediaType{value: "text/plain", params: map[string]string{}}, br, path, wc)
+			return
+		}
+		// Otherwise the boundary may still come after the look-ahead.
+	}
+	child := walkCtx{alt: wc.alt, digest: ct.value == "multipart/digest"}
+	if ct.value == "multipart/alternative" {
+		p.altGroups++
+		child.alt = p.altGroups
+	}
+	for i := 1; ; i++ {
+		raw, err := s.next()
+		if err != nil {
+			break // io.EOF, or the reader's error (reported by Parse)
+		}
+		p.parts++
+		if p.parts > maxParts {
+			p.note("more than %d parts: the rest not read", maxParts)
+			break
+		}
+		cpath := strconv.Itoa(i)
+		if path != "" {
+			cpath = path + "." + cpath
+		}
+		pbr := p.partBufs[depth]
+		if pbr == nil {
+			pbr = bufio.NewReaderSize(raw, 4096)
+			p.partBufs[depth] = pbr
+		} else {
+			pbr.Reset(raw)
+		}
+		var ph header
+		if first, _ := pbr.Peek(1024); looksLikeHeader(first) {
+			var st headerStats
+			ph, st, _ = readHeader(pbr, partHeaderLimits)
+			p.headerNotes(partName(cpath)+" header", st, partHeaderLimits)
+		} else {
+			p.note("%s has no header: read as text/plain", partName(cpath))
+		}
+		p.entity(ph, pbr, cpath, depth+1, child)
+	}
+	if s.parts == 0 {
+		p.note("no parts found in %s (%s)", partName(path), ct.value)
+	} else if s.unterminated {
+		p.note("missing closing boundary in %s (%s)", partName(path), ct.value)
+	}
+}
+
+// leaf reads a single-part entity: body text, HTML, a forwarded mail or an
+// attachment.
+func (p *parser) leaf(h header, ct mediaType, body io.Reader, path string, wc walkCtx) {
+	var disp mediaType
+	if v, ok := h.get("Content-Disposition"); ok && strings.TrimSpace(v) != "" {
+		disp = p.parseMediaType("Content-Disposition", v)
+	}
+	filename := disp.params["filename"]
+	if filename == "" {
+		filename = ct.params["name"]
+	}
+	filename = filenameFromPath(filename)
+	isAttachment := disp.value == "attachment" || filename != ""
+
+	switch {
+	case ct.value == "message/rfc822" || ct.value == "message/global":
+		p.forwarded(h, filename, body, path)
+	case !isAttachment && ct.value == "text/plain":
+		p.plainPart(h, ct, body, path, wc)
+	case !isAttachment && ct.value == "text/html":
+		if !p.htmlPart(h, ct, body, path, wc) {
+			p.attachment(h, ct, "", body, path)
+		}
+	default:
+		p.attachment(h, ct, filename, body, path)
+	}
+}
+
+// plainPart takes a text/plain body part. The first one is the text; a later
+// one in the same multipart/alternative is a duplicate and skipped; a later
+// one elsewhere (Apple Mail's text around an inline image, a list footer)
+// is appended.
+func (p *parser) plainPart(h header, ct mediaType, body io.Reader, path string, wc walkCtx) {
+	if p.textSet && wc.alt != 0 && wc.alt == p.textAlt {
+		return
+	}
+	if p.textSet && p.text.Len()+2 >= p.opts.MaxText {
+		p.truncated = true
+		return
+	}
+	limit := p.opts.MaxText + p.opts.MaxText/8 + 64 // cleaning shrinks CRLF
+	s, more := p.readText(h, ct, body, path, limit, false)
+	if strings.TrimSpace(s) == "" {
+		return // an empty plain part does not displace an HTML one
+	}
+	if p.htmlSet {
+		if wc.alt != 0 && wc.alt == p.htmlAlt {
+			p.html, p.htmlSet = nil, false // the plain alternative is preferred
+		} else {
+			p.flushHTML()
+		}
+	}
+	p.appendText(s, more, wc)
+}
+
+func (p *parser) appendText(s string, more bool, wc walkCtx) {
+	s = strings.TrimRight(s, " \t\n")
+	if strings.TrimSpace(s) == "" {
+		if more {
+			p.truncated = true
+		}
+		return
+	}
+	room := p.opts.MaxText - p.text.Len()
+	if p.textSet {
+		room -= 2
+	}
+	if room <= 0 {
+		p.truncated = true
+		return
+	}
+	if len(s) > room {
+		s = truncateBytes(s, room)
+		more = true
+	}
+	if p.textSet {
+		p.text.WriteString("\n\n")
+	} else {
+		p.textSet, p.textAlt = true, wc.alt
+	}
+	p.text.WriteString(s)
+	if more {
+		p.truncated = true
+	}
+}
+
+// htmlPart keeps a text/html body part for conversion at the end, in case no
+// plain text comes. It reports false when the part is not a body (HTML next
+// to a plain text that is not its alternative): the caller lists it as an
+// attachment so it is not lost.
+func (p *parser) htmlPart(h header, ct mediaType, body io.Reader, path string, wc walkCtx) bool {
+	if p.textSet {
+		return wc.alt != 0 && wc.alt == p.textAlt
+	}
+	if p.htmlSet && wc.alt != 0 && wc.alt == p.htmlAlt {
+		return true // a second HTML alternative: skipped
+	}
+	limit := htmlFactor*p.opts.MaxText - len(p.html)
+	if limit <= 0 {
+		p.truncated = true
+		return true
+	}
+	s, more := p.readText(h, ct, body, path, limit, true)
+	if !p.htmlSet {
+		p.htmlSet, p.htmlAlt = true, wc.alt
+	}
+	p.html = append(p.html, s...)
+	if more {
+		p.truncated = true
+	}
+	return true
+}
+
+// flushHTML turns the pending HTML into text.
+func (p *parser) flushHTML() {
+	if !p.htmlSet {
+		return
+	}
+	s := htmlToText(p.html)
+	alt := p.htmlAlt
+	p.html, p.htmlSet = nil, false
+	p.msg.FromHTML = true
+	p.appendText(cleanText(s), false, walkCtx{alt: alt})
+}
+
+// readText reads a text part: transfer decoding, charset conversion, at most
+// limit bytes of the result (the rest of the part is left for the caller to
+// drain raw), cleaned. more reports that the part had more.
+func (p *parser) readText(h header, ct mediaType, body io.Reader, path string, limit int, isHTML bool) (string, bool) {
+	dec := p.transferDecoder(h, body, path)
+	label := normalizeCharset(ct.params["charset"])
+	r, mode, known := openCharset(label, dec)
+	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		p.note("decoding error in %s: %v; text kept up to there", partName(path), err)
+	}
+	more := len(b) > limit
+	if more {
+		b = trimPartialRune(b[:limit])
+	}
+	p.transferNotes(dec, path, "")
+	if isHTML && label == "" {
+		if cs, ok := htmlMetaCharset(b); ok {
+			if cr, m, k := openCharset(cs, strings.NewReader(string(b))); k && m == csConverted {
+				if conv, err := io.ReadAll(cr); err == nil {
+					b, mode = conv, csConverted
+				}
+			}
+		}
+	}
+	s, as1252, replaced := toUTF8(b, mode)
+	switch {
+	case !known:
+		how := "valid UTF-8"
+		if as1252 {
+			how = "decoded as Windows-1252"
+		}
+		p.note("unknown charset %q in %s: kept raw (%s)", short(label), partName(path), how)
+	case as1252 && label == "":
+		p.note("8-bit text without a charset in %s: decoded as Windows-1252", partName(path))
+	case as1252:
+		p.note("text labelled %s in %s is not: decoded as Windows-1252", label, partName(path))
+	case replaced:
+		p.note("invalid %s in %s: bad bytes replaced", label, partName(path))
+	}
+	if isHTML {
+		return s, more
+	}
+	return cleanText(s), more
+}
+
+// transferDecoder undoes the Content-Transfer-Encoding. An unknown encoding
+// (x-uuencode, a typo) keeps the raw bytes, like go-message does, with a note.
+func (p *parser) transferDecoder(h header, body io.Reader, path string) io.Reader {
+	v, _ := h.get("Content-Transfer-Encoding")
+	enc := strings.ToLower(strings.TrimSpace(stripComments(v)))
+	switch enc {
+	case "base64":
+		return newBase64Reader(body)
+	case "quoted-printable":
+		return newQPReader(body)
+	case "", "7bit", "8bit", "binary", "7-bit", "8-bit":
+		return body
+	}
+	p.note("unknown transfer encoding %q in %s: kept raw", short(enc), partName(path))
+	return body
+}
+
+func (p *parser) transferNotes(dec io.Reader, path, name string) {
+	b, ok := dec.(*base64Reader)
+	if !ok || !b.bad() {
+		return
+	}
+	where := partName(path)
+	if name != "" {
+		where += fmt.Sprintf(" (%q)", short(name))
+	}
+	var what []string
+	if b.droppedLines > 0 {
+		what = append(what, fmt.Sprintf("%d corrupt line(s) dropped", b.droppedLines))
+	}
+	if b.badBytes > 0 {
+		what = append(what, fmt.Sprintf("%d invalid byte(s)", b.badBytes))
+	}
+	if b.danglingBits {
+		what = append(what, "truncated at the end")
+	}
+	p.note("bad base64 in %s: %s", where, strings.Join(what, ", "))
+}
+
+// count reads r to its end and returns the number of bytes.
+func (p *parser) count(r io.Reader) int64 {
+	var n int64
+	for {
+		k, err := r.Read(p.scratch)
+		n += int64(k)
+		if err != nil {
+			return n
+		}
+	}
+}
+
+// attachment counts an attachment's decoded size and lists it.
+func (p *parser) attachment(h header, ct mediaType, filename string, body io.Reader, path string) {
+	dec := p.transferDecoder(h, body, path)
+	size := p.count(dec)
+	if filename == "" {
+		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
+	}
+	p.transferNotes(dec, path, filename)
+	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: size})
+}
+
+// forwarded lists a forwarded mail (message/rfc822) as one attachment named
+// after its subject; its own parts are not descended into — it is the
+// citizen's evidence, kept whole in the archive.
+func (p *parser) forwarded(h header, filename string, body io.Reader, path string) {
+	dec := p.transferDecoder(h, body, path)
+	cr := &countingReader{r: dec}
+	ibr := bufio.NewReaderSize(cr, 4096)
+	var subject string
+	if first, _ := ibr.Peek(1024); len(first) > 0 && looksLikeHeader(first) {
+		ih, _, _ := readHeader(ibr, partHeaderLimits)
+		if v, ok := ih.get("Subject"); ok {
+			subject = p.headerText("Subject", v, maxSubjectRunes)
+		}
+	}
+	p.count(ibr)
+	if filename == "" {
+		filename = filenameFromSubject(subject)
+	}
+	p.transferNotes(dec, path, filename)
+	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: "message/rfc822", Size: cr.n})
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+func (p *parser) addAttachment(a mailproc.Attachment) {
+	if len(p.msg.Attachments) >= maxAttachments {
+		p.attachmentsDropped++
+		return
+	}
+	p.msg.Attachments = append(p.msg.Attachments, a)
+}
+
+// syntheticNames name the parts that carry no file name and are not body.
+var syntheticNames = map[string]string{
+	"message/delivery-status":          "delivery-status.txt",
+	"message/disposition-notification": "disposition-notification.txt",
+	"text/rfc822-headers":              "rfc822-headers.txt",
+	"application/ms-tnef":              "winmail.dat",
+	"application/pkcs7-signature":      "smime.p7s",
+	"application/x-pkcs7-signature":    "smime.p7s",
+	"application/pgp-signature":        "signature.asc",
+}
+
+var extensions = map[string]string{
+	"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/pjpeg": ".jpg",
+	"image/png": ".png", "image/gif": ".gif", "image/webp": ".webp", "image/heic": ".heic",
+	"image/bmp": ".bmp", "image/tiff": ".tif", "text/plain": ".txt", "text/html": ".html",
+	"text/calendar": ".ics", "text/csv": ".csv", "application/zip": ".zip",
+	"application/msword": ".doc", "application/vnd.ms-excel": ".xls",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       ".xlsx",
+	"video/mp4": ".mp4", "audio/mpeg": ".mp3", "audio/ogg": ".ogg", "audio/mp4": ".m4a",
+}
+
+// syntheticName names an unnamed attachment so that the case can list it:
+// "lampiran-3.jpg" (lampiran: attachment), in the desk's language.
+func syntheticName(mediaType string, n int) string {
+	if s, ok := syntheticNames[mediaType]; ok {
+		return s
+	}
+	return "lampiran-" + strconv.Itoa(n) + extensions[mediaType]
+}
+
+// finish assembles the Message.
+func (p *parser) finish() *mailproc.Message {
+	m := p.msg
+	text := strings.TrimRight(p.text.String(), " \t\n")
+	text = strings.TrimLeft(text, "\n")
+	if len(text) > p.opts.MaxText {
+		text = truncateBytes(text, p.opts.MaxText)
+		p.truncated = true
+	}
+	if !utf8.ValidString(text) { // cannot happen; the guarantee is cheap
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	m.Text = text
+	m.TextTruncated = p.truncated
+	if p.truncated {
+		p.note("text cut at %d KiB", p.opts.MaxText>>10)
+	}
+	if p.attachmentsDropped > 0 {
+		p.note("more than %d attachments: %d not listed", maxAttachments, p.attachmentsDropped)
+	}
+	if p.notesDropped > 0 {
+		p.notes[len(p.notes)-1] = fmt.Sprintf("%d more notes dropped", p.notesDropped+1)
+	}
+	m.Notes = p.notes
+	return m
+}

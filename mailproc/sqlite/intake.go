@@ -1,0 +1,368 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+)
+
+// Intake runs fn in one write transaction (BEGIN IMMEDIATE, through the
+// _txlock DSN parameter) and commits what it wrote; if fn fails, nothing it
+// wrote is kept and its error is returned, wrapped. When another connection
+// holds the write lock past the busy timeout, the whole transaction is tried
+// again, fn included, a few times with a growing pause; after that the error
+// is temporary (mailproc.IsTemporary), so the mail stays in the inbox for
+// the next round.
+func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) error {
+	backoff := db.busyBackoff
+	for attempt := 0; ; attempt++ {
+		err := db.intakeOnce(ctx, fn)
+		if err == nil || !isBusy(err) || attempt >= db.busyRetries {
+			return err
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return wrapErr(ctx, "intake", err)
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+}
+
+func (db *DB) intakeOnce(ctx context.Context, fn func(tx mailproc.IntakeTx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapErr(ctx, "intake: begin", err)
+	}
+	// Rolls back if fn fails or panics; a no-op after Commit.
+	defer tx.Rollback()
+	if err := fn(&intakeTx{ctx: ctx, tx: tx, db: db}); err != nil {
+		// The methods of intakeTx already marked their errors temporary or
+		// not; an error fn made itself keeps whatever it is.
+		return fmt.Errorf("sqlite: intake: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return wrapErr(ctx, "intake: commit", err)
+	}
+	return nil
+}
+
+// intakeTx is the one write transaction of an intake. Its methods have no
+// context of their own (mailproc.IntakeTx is storage-neutral); they use the
+// one Intake was called with.
+type intakeTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+	db  *DB
+}
+
+var _ mailproc.IntakeTx = (*intakeTx)(nil)
+
+func (t *intakeTx) wrap(op string, err error) error { return wrapErr(t.ctx, op, err) }
+
+// MessageByMessageID returns the stored message with that Message-ID and
+// its case id (0 if it is on no case), or (nil, 0, nil).
+func (t *intakeTx) MessageByMessageID(messageID string) (*mailproc.Message, int64, error) {
+	msgs, caseIDs, err := queryMessages(t.ctx, t.tx, "WHERE message_id = ?", messageID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(msgs) == 0 {
+		return nil, 0, nil
+	}
+	return msgs[0], caseIDs[0], nil
+}
+
+// CaseByMessageIDs returns the case of the first id, in the order given,
+// that is either a stored mail on a case or a mail mailproc sent
+// (outgoing_ids). A reply's In-Reply-To comes first in
+// Message.ReferencedIDs, so the mail it answers directly wins over older
+// ones in References.
+func (t *intakeTx) CaseByMessageIDs(ids []string) (*mailproc.Case, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	stmt, err := t.tx.PrepareContext(t.ctx, `
+		SELECT case_id FROM messages WHERE message_id = ?1 AND case_id IS NOT NULL
+		UNION ALL
+		SELECT case_id FROM outgoing_ids WHERE message_id = ?1
+		LIMIT 1`)
+	if err != nil {
+		return nil, t.wrap("find case by message id", err)
+	}
+	defer stmt.Close()
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		var caseID int64
+		err := stmt.QueryRowContext(t.ctx, id).Scan(&caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, t.wrap("find case by message id", err)
+		}
+		c, err := getCase(t.ctx, t.tx, "WHERE id = ?", caseID)
+		if err != nil || c != nil {
+			return c, err
+		}
+	}
+	return nil, nil
+}
+
+// CaseByNumber returns the case with that registration number, or (nil, nil).
+func (t *intakeTx) CaseByNumber(number string) (*mailproc.Case, error) {
+	return getCase(t.ctx, t.tx, "WHERE number = ?", number)
+}
+
+// CaseByID returns the case with that row id, or (nil, nil).
+func (t *intakeTx) CaseByID(id int64) (*mailproc.Case, error) {
+	return getCase(t.ctx, t.tx, "WHERE id = ?", id)
+}
+
+// NextSequence hands out the next registration sequence of kind in year.
+// The counter row is bumped in place inside the write transaction, so two
+// intakes never get the same number, and a number stays used even if the
+// case is removed later.
+func (t *intakeTx) NextSequence(kind mailproc.Kind, year int) (int, error) {
+	var seq int
+	err := t.tx.QueryRowContext(t.ctx, `
+		INSERT INTO case_counters (kind, year, last) VALUES (?, ?, 1)
+		ON CONFLICT (kind, year) DO UPDATE SET last = last + 1
+		RETURNING last`, string(kind), year).Scan(&seq)
+	if err != nil {
+		return 0, t.wrap(fmt.Sprintf("next sequence %s %d", kind, year), err)
+	}
+	return seq, nil
+}
+
+// CreateCase inserts c, sets c.ID and stamps c.UpdatedAt with the store's
+// clock. The schema refuses an unknown kind or state, a missing number or
+// opening time.
+func (t *intakeTx) CreateCase(c *mailproc.Case) error {
+	if c == nil {
+		return errors.New("sqlite: create case: nil case")
+	}
+	updated := t.db.now()
+	res, err := t.tx.ExecContext(t.ctx, `
+		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
+			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
+			linked_case_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
+		c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
+		timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
+		timeArg(updated))
+	if err != nil {
+		return t.wrap("create case "+c.Number, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return t.wrap("create case "+c.Number, err)
+	}
+	c.ID, c.UpdatedAt = id, updated
+	return nil
+}
+
+// UpdateCase writes every field of c and stamps c.UpdatedAt. A case that
+// does not exist is mailproc.ErrNotFound.
+func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
+	if c == nil {
+		return errors.New("sqlite: update case: nil case")
+	}
+	updated := t.db.now()
+	res, err := t.tx.ExecContext(t.ctx, `
+		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
+			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
+			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
+			updated_at = ?
+		WHERE id = ?`,
+		c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
+		c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
+		timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
+		idArg(c.LinkedCaseID), timeArg(updated), c.ID)
+	if err != nil {
+		return t.wrap("update case "+c.Number, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return t.wrap("update case "+c.Number, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: update case %d (%s): %w", c.ID, c.Number, mailproc.ErrNotFound)
+	}
+	c.UpdatedAt = updated
+	return nil
+}
+
+// InsertMessage stores m with its attachments on case caseID (0: none) and
+// sets m.ID; a zero m.Received is set to the store's clock. Every string
+// must be valid UTF-8 — the MIME parser guarantees it, so anything else is
+// a bug upstream that must not reach the archive's index silently.
+func (t *intakeTx) InsertMessage(m *mailproc.Message, caseID int64) error {
+	if m == nil {
+		return errors.New("sqlite: insert message: nil message")
+	}
+	if err := checkMessageUTF8(m); err != nil {
+		return fmt.Errorf("sqlite: insert message %q: %w", m.MessageID, err)
+	}
+	received := m.Received
+	if received.IsZero() {
+		received = t.db.now()
+	}
+	refs, err := encodeMessageJSON(m)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert message %q: %w", m.MessageID, err)
+	}
+	res, err := t.tx.ExecContext(t.ctx, `
+		INSERT INTO messages (message_id, synthetic_id, case_id, direction,
+			from_addr, from_name, sender_addr, sender_name, reply_to, to_addrs,
+			cc_addrs, subject, date, in_reply_to, refs, auto, auth_results,
+			text, text_truncated, from_html, notes, size, sha256, archive_path,
+			mailbox, uidvalidity, uid, arrived_at, received_at)
+		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.MessageID, m.SyntheticID, idArg(caseID),
+		m.From.Addr, m.From.Name, m.Sender.Addr, m.Sender.Name, refs.replyTo, refs.to,
+		refs.cc, m.Subject, timeArg(m.Date), refs.inReplyTo, refs.references, refs.auto,
+		refs.authResults, m.Text, m.TextTruncated, m.FromHTML, refs.notes, m.Size,
+		m.SHA256, m.ArchivePath, m.Delivery.Mailbox, int64(m.Delivery.UIDValidity),
+		int64(m.Delivery.UID), timeArg(m.Delivery.Arrived), timeArg(received))
+	if err != nil {
+		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
+	}
+	for i, a := range m.Attachments {
+		_, err := t.tx.ExecContext(t.ctx, `
+			INSERT INTO attachments (message_row_id, idx, filename, content_type, size)
+			VALUES (?, ?, ?, ?, ?)`, id, i, a.Filename, a.ContentType, a.Size)
+		if err != nil {
+			return t.wrap(fmt.Sprintf("insert attachment %d of message %q", i, m.MessageID), err)
+		}
+	}
+	m.ID, m.Received = id, received
+	return nil
+}
+
+// AddEvent appends e to its case's log and sets e.ID; a zero e.At is set to
+// the store's clock.
+func (t *intakeTx) AddEvent(e *mailproc.Event) error {
+	if e == nil {
+		return errors.New("sqlite: add event: nil event")
+	}
+	at := e.At
+	if at.IsZero() {
+		at = t.db.now()
+	}
+	res, err := t.tx.ExecContext(t.ctx, `
+		INSERT INTO events (case_id, at, actor, type, detail, message_row_id)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		e.CaseID, timeArg(at), e.Actor, string(e.Type), e.Detail, idArg(e.MessageID))
+	if err != nil {
+		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
+	}
+	e.ID, e.At = id, at
+	return nil
+}
+
+// RecordDelivery remembers that the mail at d was handled. A delivery
+// recorded twice is an error (a primary key violation): intake must ask
+// DeliverySeen first.
+func (t *intakeTx) RecordDelivery(d mailproc.Delivery, messageID int64, disp mailproc.Disposition) error {
+	_, err := t.tx.ExecContext(t.ctx, `
+		INSERT INTO deliveries (mailbox, uidvalidity, uid, message_row_id, disposition, at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		d.Mailbox, int64(d.UIDValidity), int64(d.UID), idArg(messageID), string(disp),
+		timeArg(t.db.now()))
+	if err != nil {
+		return t.wrap(fmt.Sprintf("record delivery %s/%d/%d", d.Mailbox, d.UIDValidity, d.UID), err)
+	}
+	return nil
+}
+
+// InsertQuarantine records a quarantined mail and sets q.ID; a zero q.At is
+// set to the store's clock.
+func (t *intakeTx) InsertQuarantine(q *mailproc.QuarantineEntry) error {
+	if q == nil {
+		return errors.New("sqlite: insert quarantine: nil entry")
+	}
+	at := q.At
+	if at.IsZero() {
+		at = t.db.now()
+	}
+	res, err := t.tx.ExecContext(t.ctx, `
+		INSERT INTO quarantine (mailbox, uidvalidity, uid, arrived_at, message_id,
+			sha256, size, archive_path, reason, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		q.Delivery.Mailbox, int64(q.Delivery.UIDValidity), int64(q.Delivery.UID),
+		timeArg(q.Delivery.Arrived), q.MessageID, q.SHA256, q.Size, q.ArchivePath,
+		q.Reason, timeArg(at))
+	if err != nil {
+		return t.wrap("insert quarantine", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return t.wrap("insert quarantine", err)
+	}
+	q.ID, q.At = id, at
+	return nil
+}
+
+// DeliverySeen reports whether the mail at d was handled before, and how.
+func (db *DB) DeliverySeen(ctx context.Context, d mailproc.Delivery) (mailproc.Disposition, bool, error) {
+	var disp string
+	err := db.db.QueryRowContext(ctx, `
+		SELECT disposition FROM deliveries
+		WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
+		d.Mailbox, int64(d.UIDValidity), int64(d.UID)).Scan(&disp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, wrapErr(ctx, fmt.Sprintf("delivery seen %s/%d/%d", d.Mailbox, d.UIDValidity, d.UID), err)
+	}
+	return mailproc.Disposition(disp), true, nil
+}
+
+// MailboxState returns the intake's bookmark in mailbox; zero values (with
+// Mailbox set) if there is none yet.
+func (db *DB) MailboxState(ctx context.Context, mailbox string) (mailproc.MailboxState, error) {
+	st := mailproc.MailboxState{Mailbox: mailbox}
+	err := db.db.QueryRowContext(ctx, `
+		SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = ?`,
+		mailbox).Scan(&st.UIDValidity, &st.LastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return mailproc.MailboxState{}, wrapErr(ctx, "mailbox state "+mailbox, err)
+	}
+	return st, nil
+}
+
+// SetMailboxState stores the bookmark, replacing the previous one.
+func (db *DB) SetMailboxState(ctx context.Context, st mailproc.MailboxState) error {
+	_, err := db.db.ExecContext(ctx, `
+		INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)
+		ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity,
+			last_uid = excluded.last_uid`,
+		st.Mailbox, int64(st.UIDValidity), int64(st.LastUID))
+	if err != nil {
+		return wrapErr(ctx, "set mailbox state "+st.Mailbox, err)
+	}
+	return nil
+}

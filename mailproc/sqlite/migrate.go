@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+
+	resources "github.com/dpk-kampar/mailproc"
+)
+
+// Schema versions, kept in PRAGMA user_version:
+//
+//   - 0: an empty file. Open runs schema.sql (resources.Schema) and sets the
+//     version to SchemaVersion() in the same transaction.
+//   - 1: the first released schema (frozen in testdata/schema-v1.sql).
+//   - n+1: a version-1 database after migrations[0..n-1].
+//
+// To change the schema: edit schema.sql so a fresh database gets the new
+// shape, and append to migrations the statements that bring the previous
+// version there. Never edit or reorder a migration that has been released,
+// and never edit testdata/schema-v1.sql: TestMigrateFromV1 upgrades it and
+// compares it with a fresh database.
+//
+// A migration may hold several statements. It runs in one transaction with
+// the version bump, with foreign keys off so that a table can be rebuilt
+// (https://www.sqlite.org/lang_altertable.html#otheralter); the foreign keys
+// are checked before the commit.
+var migrations = []string{
+	// migrations[0] upgrades version 1 to version 2.
+}
+
+// SchemaVersion is the schema version this binary creates and upgrades to.
+func SchemaVersion() int { return 1 + len(migrations) }
+
+// migrate brings the database to SchemaVersion, or refuses it.
+func migrate(ctx context.Context, db *sql.DB) (err error) {
+	// PRAGMA foreign_keys cannot change inside a transaction, and it is a
+	// property of the connection: hold one connection for the whole upgrade.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return merr(ctx, "migrate", err)
+	}
+	defer conn.Close()
+
+	var version int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return merr(ctx, "read schema version", err)
+	}
+	want := SchemaVersion()
+	switch {
+	case version == want:
+		return nil
+	case version > want:
+		return fmt.Errorf("database schema version %d is newer than this mailproc (%d); upgrade mailproc", version, want)
+	case version == 0:
+		var objects int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects); err != nil {
+			return merr(ctx, "read schema", err)
+		}
+		if objects > 0 {
+			return fmt.Errorf("database has tables but no schema version: not a mailproc database")
+		}
+	}
+
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return merr(ctx, "migrate: foreign keys off", err)
+	}
+	defer func() {
+		// The connection goes back to the pool: it must enforce foreign
+		// keys again, or close instead.
+		if _, fkErr := conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON"); fkErr != nil {
+			_ = conn.Raw(func(any) error { return fmt.Errorf("%w: %w", driver.ErrBadConn, fkErr) })
+			if err == nil {
+				err = merr(ctx, "migrate: foreign keys on", fkErr)
+			}
+		}
+	}()
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return merr(ctx, "migrate: begin", err)
+	}
+	defer tx.Rollback()
+
+	// Read the version again under the write lock: another process may have
+	// created or upgraded the database since.
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return merr(ctx, "read schema version", err)
+	}
+	switch {
+	case version == want:
+		return nil
+	case version > want:
+		return fmt.Errorf("database schema version %d is newer than this mailproc (%d); upgrade mailproc", version, want)
+	case version == 0:
+		if _, err := tx.ExecContext(ctx, resources.Schema); err != nil {
+			return merr(ctx, "create schema", err)
+		}
+	default:
+		for v := version; v < want; v++ {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return merr(ctx, fmt.Sprintf("migrate schema version %d to %d", v, v+1), err)
+			}
+		}
+		if err := checkForeignKeys(ctx, tx); err != nil {
+			return err
+		}
+	}
+	// PRAGMA takes no bound parameters; want is an int.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", want)); err != nil {
+		return merr(ctx, "set schema version", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return merr(ctx, "migrate: commit", err)
+	}
+	return nil
+}
+
+// merr is wrapErr for migrate, whose errors Open prefixes itself.
+func merr(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return classify(ctx, fmt.Errorf("%s: %w", op, err))
+}
+
+// checkForeignKeys fails if a migration left a row pointing nowhere, which
+// foreign_keys = OFF would otherwise let through.
+func checkForeignKeys(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return merr(ctx, "migrate: foreign key check", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table string
+		var rowid sql.NullInt64
+		var parent string
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return merr(ctx, "migrate: foreign key check", err)
+		}
+		return fmt.Errorf("migrate: row %d of %s points at a missing %s row", rowid.Int64, table, parent)
+	}
+	return merr(ctx, "migrate: foreign key check", rows.Err())
+}

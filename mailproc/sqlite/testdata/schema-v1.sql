@@ -1,0 +1,187 @@
+-- DO NOT EDIT.
+--
+-- This is a frozen copy of schema.sql as it was at schema version 1, the
+-- first released schema. The migration test loads it, upgrades it with the
+-- migrations in migrate.go, and compares the result with a fresh database
+-- made from the current schema.sql. Change schema.sql and add a migration;
+-- never change this file.
+
+-- mailproc: the full, current schema of a fresh database.
+--
+-- A new database is created by running this file once; PRAGMA user_version is
+-- then set to the schema version the binary knows (see mailproc/sqlite/migrate.go).
+-- An older database is brought up to date by the ordered migrations in that file,
+-- never by re-running this one. Whoever changes this file must also append the
+-- matching migration, or existing desks will not get the change; the migration
+-- test compares an upgraded version-1 database with a fresh one.
+--
+-- Conventions, the same in every table:
+--   * Times are INTEGER milliseconds since the Unix epoch, UTC. A time that is
+--     not known or not reached yet (Go's zero time.Time) is NULL, never 0, so
+--     "due_at IS NULL" reads as "nothing is due". Columns named *_at.
+--   * "message_id" is always the Message-ID header value (without angle
+--     brackets); "message_row_id" is always a messages.id row id.
+--   * Lists and small records (addresses, references, notes, auto headers) are
+--     JSON text, never NULL: '[]' or '{}' when empty. Addresses are
+--     [{"name": "...", "addr": "local@domain"}]; "name" is left out when empty.
+--   * Text is UTF-8 as SQLite TEXT; the adapter refuses anything else.
+--   * Nothing here is ever deleted by mailproc: cases close, mail is kept.
+
+-- A case (kasus): one information request (informasi) or complaint (aduan).
+CREATE TABLE cases (
+    id               INTEGER PRIMARY KEY,
+    -- The registration number read aloud on the phone: INF-2026-00042.
+    number           TEXT    NOT NULL UNIQUE CHECK (number <> ''),
+    kind             TEXT    NOT NULL CHECK (kind IN ('informasi', 'aduan')),
+    state            TEXT    NOT NULL
+                     CHECK (state IN ('baru', 'diakui', 'dijawab', 'selesai', 'dieskalasi')),
+    -- 0 while no head has been told; 1 = Kepala Seksi, 2 = Kepala Bagian, ...
+    escalation_level INTEGER NOT NULL DEFAULT 0 CHECK (escalation_level >= 0),
+    citizen_addr     TEXT    NOT NULL DEFAULT '',
+    citizen_name     TEXT    NOT NULL DEFAULT '',
+    -- The subject of the mail that opened the case.
+    subject          TEXT    NOT NULL DEFAULT '',
+    opened_at        INTEGER NOT NULL,
+    -- The promised time; NULL when nothing is due.
+    due_at           INTEGER,
+    first_answer_at  INTEGER,
+    closed_at        INTEGER,
+    -- An earlier case this one continues (a reply long after it was closed).
+    linked_case_id   INTEGER REFERENCES cases (id),
+    -- Kept by the adapter: when the row was last written.
+    updated_at       INTEGER NOT NULL
+);
+
+-- The escalation loop asks "which open cases are due before T".
+CREATE INDEX cases_state_due ON cases (state, due_at);
+-- Listings are newest first.
+CREATE INDEX cases_opened ON cases (opened_at);
+
+-- The last registration sequence handed out per kind and year. A number is
+-- never reused, even if its case were removed, so this is not derived from
+-- cases.
+CREATE TABLE case_counters (
+    kind TEXT    NOT NULL CHECK (kind IN ('informasi', 'aduan')),
+    year INTEGER NOT NULL CHECK (year > 0),
+    last INTEGER NOT NULL CHECK (last > 0),
+    PRIMARY KEY (kind, year)
+);
+
+-- Every mail taken from the desk mailbox, decoded. The raw bytes stay in the
+-- archive (archive_path, sha256); bodies are not logged anywhere else.
+CREATE TABLE messages (
+    id             INTEGER PRIMARY KEY,
+    -- Message-ID header, or a synthetic id derived from the content when the
+    -- mail had none (synthetic_id = 1). A second mail with the same id is a
+    -- duplicate and is not stored again.
+    message_id     TEXT    NOT NULL UNIQUE CHECK (message_id <> ''),
+    synthetic_id   INTEGER NOT NULL DEFAULT 0 CHECK (synthetic_id IN (0, 1)),
+    -- NULL while the mail belongs to no case.
+    case_id        INTEGER REFERENCES cases (id),
+    -- 'in': fetched from the desk mailbox. 'out': reserved for mail the desk
+    -- sent itself that mailproc records from the Sent folder; mail mailproc
+    -- sends goes through the outbox instead.
+    direction      TEXT    NOT NULL DEFAULT 'in' CHECK (direction IN ('in', 'out')),
+    from_addr      TEXT    NOT NULL DEFAULT '',
+    from_name      TEXT    NOT NULL DEFAULT '',
+    sender_addr    TEXT    NOT NULL DEFAULT '',
+    sender_name    TEXT    NOT NULL DEFAULT '',
+    reply_to       TEXT    NOT NULL DEFAULT '[]', -- JSON address list
+    to_addrs       TEXT    NOT NULL DEFAULT '[]', -- JSON address list
+    cc_addrs       TEXT    NOT NULL DEFAULT '[]', -- JSON address list
+    subject        TEXT    NOT NULL DEFAULT '',
+    -- The Date header; NULL if missing or unreadable.
+    date           INTEGER,
+    in_reply_to    TEXT    NOT NULL DEFAULT '[]', -- JSON list of message ids
+    refs           TEXT    NOT NULL DEFAULT '[]', -- JSON list of message ids, oldest first
+    -- JSON of mailproc.AutoHeaders: {"auto_submitted", "precedence",
+    -- "list_headers", "x_auto_response_suppress", "has_x_auto_response_suppress",
+    -- "return_path", "content_type", "report_type"}.
+    auto           TEXT    NOT NULL DEFAULT '{}',
+    auth_results   TEXT    NOT NULL DEFAULT '[]', -- JSON list of raw header values, top first
+    -- Plain text in UTF-8, bounded in size by the parser.
+    text           TEXT    NOT NULL DEFAULT '',
+    text_truncated INTEGER NOT NULL DEFAULT 0 CHECK (text_truncated IN (0, 1)),
+    from_html      INTEGER NOT NULL DEFAULT 0 CHECK (from_html IN (0, 1)),
+    notes          TEXT    NOT NULL DEFAULT '[]', -- JSON list: what the parser worked around
+    size           INTEGER NOT NULL DEFAULT 0,    -- raw size in bytes
+    sha256         TEXT    NOT NULL DEFAULT '',   -- hex digest of the raw bytes
+    archive_path   TEXT    NOT NULL DEFAULT '',   -- raw .eml, relative to the data dir
+    -- Where the mail was first found; every later sighting is in deliveries.
+    mailbox        TEXT    NOT NULL DEFAULT '',
+    uidvalidity    INTEGER NOT NULL DEFAULT 0,
+    uid            INTEGER NOT NULL DEFAULT 0,
+    arrived_at     INTEGER,          -- the server's INTERNALDATE
+    received_at    INTEGER NOT NULL  -- when mailproc stored it
+);
+
+CREATE INDEX messages_case ON messages (case_id);
+
+-- Files carried by a message, in MIME order. The bytes stay in the archive.
+CREATE TABLE attachments (
+    message_row_id INTEGER NOT NULL REFERENCES messages (id),
+    idx            INTEGER NOT NULL CHECK (idx >= 0),
+    filename       TEXT    NOT NULL DEFAULT '',
+    content_type   TEXT    NOT NULL DEFAULT '',
+    size           INTEGER NOT NULL DEFAULT 0, -- decoded size in bytes
+    PRIMARY KEY (message_row_id, idx)
+);
+
+-- A case's log: who did what, when and why. Rows are only ever appended.
+CREATE TABLE events (
+    id             INTEGER PRIMARY KEY,
+    case_id        INTEGER NOT NULL REFERENCES cases (id),
+    at             INTEGER NOT NULL,
+    actor          TEXT    NOT NULL CHECK (actor <> ''), -- 'sistem' or an e-mail address
+    type           TEXT    NOT NULL CHECK (type <> ''),  -- mailproc.EventType
+    detail         TEXT    NOT NULL DEFAULT '',
+    message_row_id INTEGER REFERENCES messages (id)      -- the mail it is about, if any
+);
+
+CREATE INDEX events_case ON events (case_id);
+
+-- Every mail found on the IMAP server, by where it was found, and what became
+-- of it. Checked before a mail is fetched, so one UID is never handled twice,
+-- even after a crash between commit and the move on the server.
+CREATE TABLE deliveries (
+    mailbox        TEXT    NOT NULL,
+    uidvalidity    INTEGER NOT NULL,
+    uid            INTEGER NOT NULL,
+    -- The stored message; NULL when quarantined.
+    message_row_id INTEGER REFERENCES messages (id),
+    disposition    TEXT    NOT NULL CHECK (disposition IN ('stored', 'duplicate', 'quarantined')),
+    at             INTEGER NOT NULL,
+    PRIMARY KEY (mailbox, uidvalidity, uid)
+);
+
+-- Mail that could not become a case, and why. Ops is told; the raw bytes are
+-- kept in the archive (archive_path may be '' if even that failed).
+CREATE TABLE quarantine (
+    id           INTEGER PRIMARY KEY,
+    mailbox      TEXT    NOT NULL DEFAULT '',
+    uidvalidity  INTEGER NOT NULL DEFAULT 0,
+    uid          INTEGER NOT NULL DEFAULT 0,
+    arrived_at   INTEGER,                     -- the server's INTERNALDATE
+    message_id   TEXT    NOT NULL DEFAULT '', -- '' if it could not be read
+    sha256       TEXT    NOT NULL DEFAULT '',
+    size         INTEGER NOT NULL DEFAULT 0,
+    archive_path TEXT    NOT NULL DEFAULT '',
+    reason       TEXT    NOT NULL DEFAULT '',
+    at           INTEGER NOT NULL
+);
+
+-- The intake's bookmark per IMAP mailbox: every UID up to last_uid under
+-- this uidvalidity has been handled.
+CREATE TABLE mailbox_state (
+    mailbox     TEXT    PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    last_uid    INTEGER NOT NULL
+);
+
+-- Message-IDs of mail mailproc sent (acknowledgements, answers,
+-- notifications, escalations), so that a reply to one of them, which
+-- references only our id, finds its case.
+CREATE TABLE outgoing_ids (
+    message_id TEXT    PRIMARY KEY CHECK (message_id <> ''),
+    case_id    INTEGER NOT NULL REFERENCES cases (id)
+);

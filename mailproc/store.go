@@ -1,0 +1,105 @@
+package mailproc
+
+import (
+	"context"
+	"time"
+)
+
+// Disposition is what became of a mail found in the mailbox.
+type Disposition string
+
+const (
+	Stored      Disposition = "stored"      // a case, or part of one
+	Duplicate   Disposition = "duplicate"   // a copy of a mail already stored (same Message-ID)
+	Quarantined Disposition = "quarantined" // could not be processed; kept with its reason
+)
+
+// MailboxState is the intake's bookmark in one IMAP mailbox. It lives in the
+// database so a restart resumes where the last run stopped.
+type MailboxState struct {
+	Mailbox     string
+	UIDValidity uint32
+	LastUID     uint32 // every UID up to this one has been handled
+}
+
+// QuarantineEntry records a mail that could not become a case, and why.
+type QuarantineEntry struct {
+	ID          int64
+	Delivery    Delivery
+	MessageID   string // "" if it could not be read
+	SHA256      string
+	Size        int64
+	ArchivePath string
+	Reason      string
+	At          time.Time
+}
+
+// Store is the desk's durable memory. The SQLite adapter implements it.
+type Store interface {
+	// Intake runs fn in one write transaction: everything fn writes commits
+	// together, or nothing does. fn may be called again if the database asks
+	// for a retry, so it must not have side effects outside tx.
+	Intake(ctx context.Context, fn func(tx IntakeTx) error) error
+
+	// DeliverySeen reports whether the mail at d (mailbox, UIDVALIDITY, UID)
+	// was handled before, and how.
+	DeliverySeen(ctx context.Context, d Delivery) (disp Disposition, seen bool, err error)
+
+	// MailboxState returns the bookmark for a mailbox; zero values if none.
+	MailboxState(ctx context.Context, mailbox string) (MailboxState, error)
+	// SetMailboxState stores the bookmark.
+	SetMailboxState(ctx context.Context, st MailboxState) error
+}
+
+// IntakeTx is what intake may read and write inside its one transaction.
+// Finders return (nil, nil) when nothing matches.
+type IntakeTx interface {
+	// MessageByMessageID returns the stored message with that Message-ID.
+	MessageByMessageID(messageID string) (*Message, int64, error) // message, its case id
+	// CaseByMessageIDs returns the case that any of ids belongs to: a stored
+	// incoming mail, or a mail mailproc sent. The first id that matches wins.
+	CaseByMessageIDs(ids []string) (*Case, error)
+	// CaseByNumber returns the case with that registration number.
+	CaseByNumber(number string) (*Case, error)
+	// CaseByID returns a case by its row id.
+	CaseByID(id int64) (*Case, error)
+
+	// NextSequence allocates the next registration sequence number for a kind
+	// in a year: 1, 2, 3 … never reused, even if the case is later removed.
+	NextSequence(kind Kind, year int) (int, error)
+	// CreateCase inserts c and sets c.ID. c.Number must be set.
+	CreateCase(c *Case) error
+	// UpdateCase writes every field of c.
+	UpdateCase(c *Case) error
+	// InsertMessage stores m (with its attachments and references) on the
+	// case caseID (0: none) and sets m.ID.
+	InsertMessage(m *Message, caseID int64) error
+	// AddEvent appends to a case's log and sets e.ID.
+	AddEvent(e *Event) error
+	// RecordDelivery remembers that the mail at d was handled (messageID is
+	// the stored message's row id, 0 when quarantined).
+	RecordDelivery(d Delivery, messageID int64, disp Disposition) error
+	// InsertQuarantine records a quarantined mail and sets q.ID.
+	InsertQuarantine(q *QuarantineEntry) error
+}
+
+// Temporary is implemented by errors that say "try again later": the
+// database is busy or the disk is full, the server went away. A mail that
+// meets one stays where it is; it is never quarantined for it.
+type Temporary interface {
+	Temporary() bool
+}
+
+// TemporaryError marks err as temporary.
+func TemporaryError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &temporaryError{err}
+}
+
+type temporaryError struct{ err error }
+
+func (e *temporaryError) Error() string   { return e.err.Error() }
+func (e *temporaryError) Unwrap() error   { return e.err }
+func (e *temporaryError) Temporary() bool { return true }
