@@ -1,10 +1,10 @@
 // Package resources holds the files mailproc carries inside its binary, so
 // that a single executable (and the Docker image built from it) has
-// everything it needs to create its database, without a path to a source
-// tree at run time.
+// everything it needs to create its database and write its mails, without a
+// path to a source tree at run time.
 package resources
 
-import _ "embed"
+import "embed"
 
 // Schema is schema.sql: the full, current schema of a fresh database. The
 // sqlite adapter runs it when it opens an empty file; older databases are
@@ -12,3 +12,12 @@ import _ "embed"
 //
 //go:embed schema.sql
 var Schema string
+
+// Templates is the templates/ directory: the built-in mail templates
+// (<name>.txt with a "Subject:" first line, optional <name>.html
+// alternative). They are embedded so every desk has a complete, tested set
+// even without a template_dir; the template adapter lets a site replace any
+// one file from its own directory.
+//
+//go:embed templates
+var Templates embed.FS

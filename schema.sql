@@ -177,3 +177,71 @@ CREATE TABLE outgoing_ids (
     message_id TEXT    PRIMARY KEY CHECK (message_id <> ''),
     case_id    INTEGER NOT NULL REFERENCES cases (id)
 );
+
+-- The outbox: every mail mailproc sends, queued in the transaction that
+-- decides to send it and kept for good. A row holds everything needed to send
+-- the mail again exactly the same way (its Message-ID and Date included), so
+-- a retry after a crash is the same mail. state moves only forward:
+-- pending -> sent, or pending -> failed; a sent mail is never sent again.
+CREATE TABLE outbox (
+    id           INTEGER PRIMARY KEY,
+    -- The case the mail is about; NULL for some ops notices.
+    case_id      INTEGER REFERENCES cases (id),
+    purpose      TEXT    NOT NULL CHECK (purpose IN ('ack', 'answer', 'notify',
+                             'confirm', 'help', 'escalation', 'closing', 'ops')),
+    -- Our own Message-ID, without angle brackets.
+    message_id   TEXT    NOT NULL UNIQUE CHECK (message_id <> ''),
+    from_addr    TEXT    NOT NULL DEFAULT '',
+    from_name    TEXT    NOT NULL DEFAULT '',
+    to_addrs     TEXT    NOT NULL DEFAULT '[]', -- JSON address list
+    cc_addrs     TEXT    NOT NULL DEFAULT '[]', -- JSON address list
+    subject      TEXT    NOT NULL DEFAULT '',
+    -- One message id without brackets; '' when the mail answers none.
+    in_reply_to  TEXT    NOT NULL DEFAULT '',
+    refs         TEXT    NOT NULL DEFAULT '[]', -- JSON list of message ids, oldest first
+    -- The Date header, chosen when the mail is queued.
+    date         INTEGER NOT NULL,
+    text         TEXT    NOT NULL DEFAULT '', -- text/plain body
+    html         TEXT    NOT NULL DEFAULT '', -- text/html alternative; '' if none
+    state        TEXT    NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'sent', 'failed')),
+    -- Delivery attempts made so far.
+    attempts     INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    -- When to try next: set exactly while the mail is pending.
+    next_attempt INTEGER CHECK ((state = 'pending') = (next_attempt IS NOT NULL)),
+    -- The last failure, as the SMTP adapter put it; '' if none.
+    last_error   TEXT    NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    -- When the server accepted it: set exactly when the mail is sent.
+    sent_at      INTEGER CHECK ((state = 'sent') = (sent_at IS NOT NULL)),
+    -- When the copy reached the desk's Sent folder; NULL until then.
+    copied_at    INTEGER CHECK (copied_at IS NULL OR state = 'sent'),
+    -- The bytes that were sent, kept only while their Sent-folder copy is
+    -- still to be made (the first append failed); NULL otherwise.
+    raw          BLOB    CHECK (raw IS NULL OR (state = 'sent' AND copied_at IS NULL))
+);
+
+-- The sender loop asks "which pending mail is due by T" and "when is the
+-- next one due". Queries must spell state = 'pending' literally for SQLite
+-- to use a partial index.
+CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'pending';
+-- Mail whose Sent-folder copy is still to be made, in the order it was sent.
+CREATE INDEX outbox_copy_pending ON outbox (sent_at)
+    WHERE state = 'sent' AND copied_at IS NULL AND raw IS NOT NULL;
+-- Counts per purpose over time (acknowledgements today, reports).
+CREATE INDEX outbox_purpose_created ON outbox (purpose, created_at);
+-- A case's outgoing mail.
+CREATE INDEX outbox_case ON outbox (case_id);
+
+-- Every To address of an outbox mail, lower-cased, one row each. The cap on
+-- acknowledgements per sender per day counts outbox mail "to this address",
+-- and to_addrs is JSON, which no index reaches. A single first_to column
+-- would count only the first To address; this table counts any of them, and
+-- the count is one search of its key (addr, outbox_id) followed by row-id
+-- lookups of the few outbox rows to that address. Rows are written with the
+-- outbox row and never change.
+CREATE TABLE outbox_rcpts (
+    addr      TEXT    NOT NULL CHECK (addr <> ''),
+    outbox_id INTEGER NOT NULL REFERENCES outbox (id),
+    PRIMARY KEY (addr, outbox_id)
+) WITHOUT ROWID;

@@ -25,13 +25,30 @@ type Ingester struct {
 	// the year in WIB, not in UTC.
 	Location     *time.Location
 	ReopenWindow time.Duration
+	// Composer writes acknowledgements and ops notices; nil: mailproc
+	// sends nothing (intake only).
+	Composer *Composer
+	// AckPolicy keeps acknowledgements away from robots, lists and loops.
+	AckPolicy  AckPolicy
+	AckEnabled bool
+	// QuarantineFolder is named in the ops notice.
+	QuarantineFolder string
 	// AfterPlace runs inside the intake transaction after a mail has been
-	// placed on a case, so follow-up work (an acknowledgement in the outbox)
-	// commits together with the case or not at all. Optional.
+	// placed on a case, so follow-up work commits together with the case or
+	// not at all. Optional.
 	AfterPlace func(tx IntakeTx, m *Message, c *Case, p Placement) error
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// OnCommit runs after a transaction that queued mail has committed (it
+	// wakes the postman). Optional.
+	OnCommit func()
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
+
+// quarantineError asks Ingest to quarantine a mail that was read fine but
+// must not become a case (a bounce about nothing of ours).
+type quarantineError struct{ reason string }
+
+func (e *quarantineError) Error() string { return e.reason }
 
 var _ MailHandler = (*Ingester)(nil)
 
@@ -63,7 +80,7 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 	log := in.logger().With("mailbox", d.Mailbox, "uid", d.UID, "sha256", sum[:12], "size", size)
 
 	if perr != nil {
-		return in.quarantine(ctx, log, d, "", sum, size, path, "tidak dapat dibaca: "+perr.Error())
+		return in.quarantine(ctx, log, d, "", sum, size, path, "tidak dapat dibaca: "+perr.Error(), "")
 	}
 	msg.SHA256, msg.Size, msg.ArchivePath, msg.Delivery = sum, size, path, d
 	msg.Received = in.now()
@@ -72,22 +89,29 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 	}
 	log = log.With("message_id", msg.MessageID)
 
+	queued := false
 	err = in.Store.Intake(ctx, func(tx IntakeTx) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 			}
 		}()
-		res, err = in.place(tx, msg)
+		res, queued, err = in.place(tx, msg)
 		return err
 	})
+	var qe *quarantineError
 	switch {
 	case err == nil:
+		if queued && in.OnCommit != nil {
+			in.OnCommit()
+		}
 	case IsTemporary(err):
 		return IngestResult{}, err
+	case errors.As(err, &qe):
+		return in.quarantine(ctx, log, d, msg.MessageID, sum, size, path, qe.reason, msg.From.Addr)
 	default:
 		log.Error("mail could not be processed; quarantining", "err", err)
-		return in.quarantine(ctx, log, d, msg.MessageID, sum, size, path, "gagal diproses: "+firstLine(err.Error()))
+		return in.quarantine(ctx, log, d, msg.MessageID, sum, size, path, "gagal diproses: "+firstLine(err.Error()), msg.From.Addr)
 	}
 	switch res.Disposition {
 	case Duplicate:
@@ -114,35 +138,49 @@ func (in *Ingester) parse(r io.Reader) (m *Message, err error) {
 	return m, err
 }
 
-// place records msg inside the intake transaction: a duplicate is only
-// remembered; anything else joins, reopens or opens a case.
-func (in *Ingester) place(tx IntakeTx, msg *Message) (IngestResult, error) {
+// place records msg inside the intake transaction: a copy of a stored mail
+// or of our own mail is only remembered; a bounce goes to the case of the
+// mail it reports on; anything else joins, reopens or opens a case, and a
+// new or reopened case is acknowledged. queued reports outbox mail.
+func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued bool, err error) {
 	d := msg.Delivery
+	if own, err := tx.OutgoingByMessageID(msg.MessageID); err != nil {
+		return res, false, err
+	} else if own != nil {
+		// Our own mail came back (the desk in Cc, a forwarding loop).
+		if err := tx.RecordDelivery(d, 0, Duplicate); err != nil {
+			return res, false, err
+		}
+		return IngestResult{Disposition: Duplicate, CaseID: own.CaseID, Reason: "email kita sendiri"}, false, nil
+	}
 	if old, caseID, err := tx.MessageByMessageID(msg.MessageID); err != nil {
-		return IngestResult{}, err
+		return res, false, err
 	} else if old != nil {
 		if err := tx.RecordDelivery(d, old.ID, Duplicate); err != nil {
-			return IngestResult{}, err
+			return res, false, err
 		}
 		res := IngestResult{Disposition: Duplicate, CaseID: caseID, Reason: "Message-ID sudah tersimpan"}
 		if caseID != 0 {
 			if c, err := tx.CaseByID(caseID); err != nil {
-				return IngestResult{}, err
+				return res, false, err
 			} else if c != nil {
 				res.CaseNumber = c.Number
 			}
 		}
-		return res, nil
+		return res, false, nil
+	}
+	if IsBounce(msg) {
+		return in.placeBounce(tx, msg)
 	}
 
 	byRef, err := tx.CaseByMessageIDs(msg.ReferencedIDs())
 	if err != nil {
-		return IngestResult{}, err
+		return res, false, err
 	}
 	var byNumber *Case
 	if n := FindNumber(msg.Subject); n != "" {
 		if byNumber, err = tx.CaseByNumber(n); err != nil {
-			return IngestResult{}, err
+			return res, false, err
 		}
 	}
 	now := in.now()
@@ -165,31 +203,131 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (IngestResult, error) {
 		events = append(events, &Event{Type: EventMessage, Actor: actor, Detail: p.Reason})
 		c.UpdatedAt = now
 		if err := tx.UpdateCase(c); err != nil {
-			return IngestResult{}, err
+			return res, false, err
 		}
 	default:
 		if c, events, err = in.newCase(tx, msg, p, now); err != nil {
-			return IngestResult{}, err
+			return res, false, err
 		}
 	}
 	if err := tx.InsertMessage(msg, c.ID); err != nil {
-		return IngestResult{}, err
+		return res, false, err
+	}
+	if p.Action != ActionJoin {
+		ev, q, err := in.acknowledge(tx, msg, c, now)
+		if err != nil {
+			return res, false, err
+		}
+		events, queued = append(events, ev), q
 	}
 	for _, e := range events {
 		e.CaseID, e.At, e.MessageID = c.ID, now, msg.ID
 		if err := tx.AddEvent(e); err != nil {
-			return IngestResult{}, err
+			return res, false, err
 		}
 	}
 	if err := tx.RecordDelivery(d, msg.ID, Stored); err != nil {
-		return IngestResult{}, err
+		return res, false, err
 	}
 	if in.AfterPlace != nil {
 		if err := in.AfterPlace(tx, msg, c, p); err != nil {
-			return IngestResult{}, err
+			return res, false, err
 		}
 	}
-	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: p.Action, Reason: p.Reason}, nil
+	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: p.Action, Reason: p.Reason}, queued, nil
+}
+
+// acknowledge queues the tanda terima for a new or reopened case, or says
+// in the returned event why none is sent.
+func (in *Ingester) acknowledge(tx IntakeTx, msg *Message, c *Case, now time.Time) (*Event, bool, error) {
+	if in.Composer == nil || !in.AckEnabled {
+		return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima tidak dikirim: dinonaktifkan"}, false, nil
+	}
+	sent, err := tx.CountSent(PurposeAck, msg.From.Addr, now.Add(-24*time.Hour))
+	if err != nil {
+		return nil, false, err
+	}
+	if why := in.AckPolicy.Refuse(msg, sent); why != "" {
+		return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima tidak dikirim: " + why}, false, nil
+	}
+	ack, err := in.Composer.Ack(msg, c)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := tx.EnqueueMail(ack); err != nil {
+		return nil, false, err
+	}
+	return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima dijadwalkan ke " + msg.From.Addr}, true, nil
+}
+
+// placeBounce attaches a delivery report to the case of the mail it is
+// about and tells ops. A report about nothing of ours is quarantined.
+func (in *Ingester) placeBounce(tx IntakeTx, msg *Message) (IngestResult, bool, error) {
+	ids := msg.ReferencedIDs()
+	diag := "tidak ada keterangan"
+	if r := msg.Report; r != nil {
+		ids = append(ids, r.OriginalIDs...)
+		if r.Diagnostic != "" {
+			diag = r.Diagnostic
+		} else if r.Status != "" {
+			diag = "status " + r.Status
+		}
+	}
+	var out *OutgoingMail
+	for _, id := range ids {
+		o, err := tx.OutgoingByMessageID(id)
+		if err != nil {
+			return IngestResult{}, false, err
+		}
+		if o != nil {
+			out = o
+			break
+		}
+	}
+	if out == nil {
+		return IngestResult{}, false, &quarantineError{"laporan gagal kirim (bounce) yang tidak merujuk email yang kami kirim"}
+	}
+	var c *Case
+	if out.CaseID != 0 {
+		var err error
+		if c, err = tx.CaseByID(out.CaseID); err != nil {
+			return IngestResult{}, false, err
+		}
+	}
+	var caseID int64
+	if c != nil {
+		caseID = c.ID
+	}
+	if err := tx.InsertMessage(msg, caseID); err != nil {
+		return IngestResult{}, false, err
+	}
+	now := in.now()
+	if c != nil {
+		ev := &Event{CaseID: c.ID, At: now, Actor: ActorSystem, Type: EventDelivery, MessageID: msg.ID,
+			Detail: "laporan gagal kirim untuk email " + string(out.Purpose) + " ke " + joinAddrs(out.Recipients()) + ": " + SanitizeHeader(diag, 300)}
+		if err := tx.AddEvent(ev); err != nil {
+			return IngestResult{}, false, err
+		}
+	}
+	queued := false
+	if in.Composer != nil && len(in.Composer.Ops) > 0 && out.Purpose != PurposeOps {
+		notice, err := in.Composer.OpsDeliveryFailed(out, c, diag, true)
+		if err != nil {
+			return IngestResult{}, false, err
+		}
+		if err := tx.EnqueueMail(notice); err != nil {
+			return IngestResult{}, false, err
+		}
+		queued = true
+	}
+	if err := tx.RecordDelivery(msg.Delivery, msg.ID, Stored); err != nil {
+		return IngestResult{}, false, err
+	}
+	res := IngestResult{Disposition: Stored, CaseID: caseID, Reason: "laporan gagal kirim"}
+	if c != nil {
+		res.CaseNumber = c.Number
+	}
+	return res, queued, nil
 }
 
 // newCase opens a case for msg with a fresh registration number.
@@ -234,16 +372,34 @@ func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Tim
 
 // quarantine records a mail that cannot become a case. The IMAP adapter then
 // moves it to the quarantine folder; nothing is deleted.
-func (in *Ingester) quarantine(ctx context.Context, log *slog.Logger, d Delivery, msgID, sum string, size int64, path, reason string) (IngestResult, error) {
+func (in *Ingester) quarantine(ctx context.Context, log *slog.Logger, d Delivery, msgID, sum string, size int64, path, reason, from string) (IngestResult, error) {
 	q := &QuarantineEntry{Delivery: d, MessageID: msgID, SHA256: sum, Size: size, ArchivePath: path, Reason: reason, At: in.now()}
+	queued := false
 	err := in.Store.Intake(ctx, func(tx IntakeTx) error {
+		queued = false
 		if err := tx.InsertQuarantine(q); err != nil {
 			return err
+		}
+		if in.Composer != nil && len(in.Composer.Ops) > 0 {
+			notice, err := in.Composer.OpsQuarantine(q, from, in.QuarantineFolder)
+			if err != nil {
+				// A broken template must not hold the mail in the inbox:
+				// quarantine it anyway; the log says what ops missed.
+				log.Error("ops notice for quarantine could not be written", "err", err)
+				return tx.RecordDelivery(d, 0, Quarantined)
+			}
+			if err := tx.EnqueueMail(notice); err != nil {
+				return err
+			}
+			queued = true
 		}
 		return tx.RecordDelivery(d, 0, Quarantined)
 	})
 	if err != nil {
 		return IngestResult{}, TemporaryError(fmt.Errorf("record quarantine: %w", err))
+	}
+	if queued && in.OnCommit != nil {
+		in.OnCommit()
 	}
 	log.Warn("mail quarantined", "reason", reason)
 	return IngestResult{Disposition: Quarantined, Reason: reason}, nil

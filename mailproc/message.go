@@ -80,6 +80,10 @@ type Message struct {
 	Attachments   []Attachment
 	Notes         []string // what the parser had to work around (unknown charset, …)
 
+	// Report is filled for a delivery status notification (a bounce): what
+	// it says about which of our mails. nil for any other mail.
+	Report *DeliveryReport
+
 	Size        int64  // raw size in bytes
 	SHA256      string // hex digest of the raw bytes
 	ArchivePath string // path of the raw .eml relative to the data dir
@@ -124,4 +128,16 @@ func SyntheticMessageID(sha256hex string) string {
 		sha256hex = sha256hex[:32]
 	}
 	return "sha256-" + sha256hex + "@mailproc.invalid"
+}
+
+// DeliveryReport is what a bounce (RFC 3464 delivery status notification, or
+// a non-standard bounce from a MAILER-DAEMON) says.
+type DeliveryReport struct {
+	// OriginalIDs are the Message-IDs of the mail the report is about, from
+	// the returned headers (message/rfc822 or text/rfc822-headers part).
+	OriginalIDs []string
+	Recipients  []string // Final-Recipient addresses that failed
+	Action      string   // failed, delayed, delivered, relayed, expanded
+	Status      string   // e.g. 5.1.1
+	Diagnostic  string   // e.g. "smtp; 550 5.1.1 <x@y>: Recipient address rejected"
 }

@@ -81,6 +81,17 @@ type IntakeTx interface {
 	RecordDelivery(d Delivery, messageID int64, disp Disposition) error
 	// InsertQuarantine records a quarantined mail and sets q.ID.
 	InsertQuarantine(q *QuarantineEntry) error
+
+	// EnqueueMail puts m in the outbox (state pending, next attempt now
+	// unless set) and remembers its Message-ID for its case, so a reply to
+	// it finds the case. Sets m.ID.
+	EnqueueMail(m *OutgoingMail) error
+	// OutgoingByMessageID returns the outbox mail with that Message-ID.
+	OutgoingByMessageID(messageID string) (*OutgoingMail, error)
+	// CountSent counts outbox mails of a purpose to addr (in To) created at
+	// or after since, whatever their state: the per-sender cap on
+	// acknowledgements counts what was decided, not what was delivered.
+	CountSent(purpose Purpose, addr string, since time.Time) (int, error)
 }
 
 // Temporary is implemented by errors that say "try again later": the

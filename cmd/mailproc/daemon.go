@@ -16,7 +16,9 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/imap"
 	"github.com/dpk-kampar/mailproc/mailproc/mime"
+	"github.com/dpk-kampar/mailproc/mailproc/smtp"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
+	"github.com/dpk-kampar/mailproc/mailproc/template"
 )
 
 // Main is the daemon: the one place where the adapters are wired to the
@@ -29,10 +31,14 @@ type Main struct {
 	// Now is the clock for the whole daemon; tests and the demo replace it.
 	Now func() time.Time
 
-	DB       *sqlite.DB
-	Archive  *archive.Dir
-	Ingester *mailproc.Ingester
-	Intake   *imap.Intake
+	DB        *sqlite.DB
+	Archive   *archive.Dir
+	Templates *template.Set
+	Composer  *mailproc.Composer
+	Ingester  *mailproc.Ingester
+	Intake    *imap.Intake
+	Postman   *mailproc.Postman
+	SentCopy  *imap.SentFolder // nil when imap.sent_folder is empty
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -88,6 +94,35 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB.Now = m.Now
+	if m.Templates, err = template.Load(cfg.Desk.TemplateDir, m.Logger.With("component", "template")); err != nil {
+		return err
+	}
+	promise := mailproc.FixedClock{Info: cfg.Desk.InfoDue.D(), Complaint: cfg.Desk.ComplaintDue.D()}
+	m.Composer = &mailproc.Composer{
+		Desk:     deskInfo(cfg),
+		Renderer: m.Templates,
+		Ops:      addressList(cfg.Desk.Ops),
+		Promise:  promise,
+		Now:      m.Now,
+	}
+	if cfg.IMAP.SentFolder != "" {
+		m.SentCopy = &imap.SentFolder{Config: imapConfig(cfg), Folder: cfg.IMAP.SentFolder,
+			Logger: m.Logger.With("component", "sent")}
+	}
+	m.Postman = &mailproc.Postman{
+		Store:       m.DB,
+		Sender:      &smtp.Sender{Config: smtpConfig(cfg), Logger: m.Logger.With("component", "smtp")},
+		Composer:    m.Composer,
+		Cases:       m.DB.CaseByID,
+		RetryMin:    cfg.SMTP.RetryMin.D(),
+		RetryMax:    cfg.SMTP.RetryMax.D(),
+		GiveUpAfter: cfg.SMTP.GiveUpAfter.D(),
+		Now:         m.Now,
+		Logger:      m.Logger.With("component", "outbox"),
+	}
+	if m.SentCopy != nil {
+		m.Postman.Copier = m.SentCopy
+	}
 
 	m.Ingester = &mailproc.Ingester{
 		Store:   m.DB,
@@ -95,11 +130,16 @@ func (m *Main) Run(ctx context.Context) error {
 		Parse: func(r io.Reader) (*mailproc.Message, error) {
 			return mime.Parse(r, mime.Options{Logger: m.Logger.With("component", "mime")})
 		},
-		Clock:        mailproc.FixedClock{Info: cfg.Desk.InfoDue.D(), Complaint: cfg.Desk.ComplaintDue.D()},
-		Location:     cfg.Location(),
-		ReopenWindow: cfg.Desk.ReopenWindow.D(),
-		Now:          m.Now,
-		Logger:       m.Logger.With("component", "intake"),
+		Clock:            promise,
+		Location:         cfg.Location(),
+		ReopenWindow:     cfg.Desk.ReopenWindow.D(),
+		Composer:         m.Composer,
+		AckPolicy:        ackPolicy(cfg),
+		AckEnabled:       cfg.Ack.Enabled,
+		QuarantineFolder: cfg.IMAP.QuarantineFolder,
+		OnCommit:         m.Postman.Wake,
+		Now:              m.Now,
+		Logger:           m.Logger.With("component", "intake"),
 	}
 	m.Intake = &imap.Intake{
 		Config:    imapConfig(cfg),
@@ -111,6 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.goRun(ctx, "imap", m.Intake.Run)
+	m.goRun(ctx, "outbox", m.Postman.Run)
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil
@@ -141,6 +182,9 @@ func (m *Main) Close() error {
 	m.mu.Lock()
 	errs = append(errs, m.errs...)
 	m.mu.Unlock()
+	if m.SentCopy != nil {
+		m.SentCopy.Close()
+	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
 		m.DB = nil
@@ -168,6 +212,59 @@ func imapConfig(cfg *config.Config) imap.Config {
 		c.TLSConfig = insecureTLS()
 	}
 	return c
+}
+
+// smtpConfig maps the [smtp] section to the adapter's config.
+func smtpConfig(cfg *config.Config) smtp.Config {
+	c := smtp.Config{
+		Addr:     cfg.SMTPAddr(),
+		TLS:      string(cfg.SMTP.TLS),
+		Username: cfg.SMTP.Username,
+		Password: cfg.SMTP.Password.Reveal(),
+		Auth:     cfg.SMTP.Auth,
+		Insecure: cfg.SMTP.Insecure,
+		HELO:     cfg.SMTP.HELO,
+	}
+	if cfg.SMTP.TLSSkipVerify {
+		c.TLSConfig = insecureTLS()
+	}
+	return c
+}
+
+// deskInfo is the desk as the templates print it.
+func deskInfo(cfg *config.Config) mailproc.Desk {
+	return mailproc.Desk{
+		Name:          cfg.Desk.Name,
+		Agency:        cfg.Desk.Agency,
+		Address:       cfg.Desk.Address,
+		PostalAddress: cfg.Desk.PostalAddress,
+		Phone:         cfg.Desk.Phone,
+		WhatsApp:      cfg.Desk.WhatsApp,
+		Website:       cfg.Desk.Website,
+		Channels:      cfg.Desk.Channels,
+		Location:      cfg.Location(),
+	}
+}
+
+// ackPolicy is the loop protection for acknowledgements: staff, heads and
+// ops get notifications, never a tanda terima.
+func ackPolicy(cfg *config.Config) mailproc.AckPolicy {
+	internal := append([]string(nil), cfg.Desk.Ops...)
+	for _, s := range cfg.Desk.Staff {
+		internal = append(internal, s.Address)
+	}
+	for _, l := range cfg.Chain {
+		internal = append(internal, l.Addresses...)
+	}
+	return mailproc.AckPolicy{DeskAddr: cfg.Desk.Address, Internal: internal, PerSenderPerDay: cfg.Ack.PerSenderPerDay}
+}
+
+func addressList(addrs []string) []mailproc.Address {
+	out := make([]mailproc.Address, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, mailproc.Address{Addr: a})
+	}
+	return out
 }
 
 func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {

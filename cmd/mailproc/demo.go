@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -99,6 +100,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		// Each citizen has a mailbox on the embedded server, so the demo can
+		// show what lands there.
+		if from := seedFrom(raw); from != "" {
+			srv.AddUser(from, demoPassword)
+		}
 		fmt.Fprintf(stdout, "→ email masuk: %s\n", describeSeed(raw))
 		if err := appendMail(c, "INBOX", raw); err != nil {
 			return fmt.Errorf("demo: append: %w", err)
@@ -108,6 +114,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	c.Logout().Wait()
+	if err := waitOutboxEmpty(ctx, m.DB, 20*time.Second); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(stdout, "\nEmail yang dikirim mailproc (penampung SMTP):")
+	var firstAck []byte
+	for _, sent := range srv.Sent() {
+		subj, to := headerOf(sent.Data, "Subject"), strings.Join(sent.To, ", ")
+		fmt.Fprintf(stdout, "  ← ke %s: %s\n", to, subj)
+		if firstAck == nil && strings.Contains(subj, "Tanda terima") {
+			firstAck = sent.Data
+		}
+	}
+	if firstAck != nil {
+		fmt.Fprintln(stdout, "\nContoh tanda terima (bagian teks):")
+		fmt.Fprintln(stdout, indentText(textPart(firstAck), "  │ "))
+	}
 
 	fmt.Fprintln(stdout, "\nKasus:")
 	if err := printDemoCases(ctx, stdout, m.DB, cfg.Location()); err != nil {
@@ -123,6 +146,28 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "\nSelesai. Kotak masuk kosong; email yang diproses ada di folder %q, yang rusak di %q.\n",
 		cfg.IMAP.ProcessedFolder, cfg.IMAP.QuarantineFolder)
 	return nil
+}
+
+// waitOutboxEmpty waits until nothing is pending in the outbox.
+func waitOutboxEmpty(ctx context.Context, db *sqlite.DB, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		pending, _, _, err := db.OutboxCounts(ctx)
+		if err != nil {
+			return err
+		}
+		if pending == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("demo: %d mails still in the outbox after %s", pending, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // demoConfig is a complete desk configuration for the embedded servers.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"os"
 	"syscall"
 )
 
@@ -10,3 +11,10 @@ var termSignal = syscall.SIGTERM
 func encodeBase64(dst, src []byte) { base64.StdEncoding.Encode(dst, src) }
 
 func base64Len(n int) int { return base64.StdEncoding.EncodedLen(n) }
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -51,25 +51,35 @@ func needStack(t testing.TB) mailStack {
 type testDesk struct {
 	t       testing.TB
 	stack   mailStack
+	ID      string // random, unique per test: mailbox names are built from it
 	Address string
+	Ops     string // the ops mailbox of this desk
 	DataDir string
 	Config  *config.Config
 }
+
+// citizen returns a citizen address unique to this desk's test.
+func (d *testDesk) citizen(name string) string { return name + "-" + d.ID + "@warga.test" }
 
 func newTestDesk(t testing.TB) *testDesk {
 	t.Helper()
 	st := needStack(t)
 	b := make([]byte, 5)
 	rand.Read(b)
-	addr := "desk-" + hex.EncodeToString(b) + "@pustakaarsip.kamparkab.go.id"
+	id := hex.EncodeToString(b)
+	addr := "desk-" + id + "@pustakaarsip.kamparkab.go.id"
 	dir := t.TempDir()
-	d := &testDesk{t: t, stack: st, Address: addr, DataDir: dir}
+	d := &testDesk{t: t, stack: st, ID: id, Address: addr, Ops: "ops-" + id + "@pustakaarsip.kamparkab.go.id", DataDir: dir}
 	cfg, err := demoConfig(dir, st.IMAPAddr, st.SMTPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Desk.Address = addr
+	cfg.Desk.Ops = []string{d.Ops}
 	cfg.IMAP.Username, cfg.IMAP.Password = addr, config.Secret(st.Password)
+	// Retries in seconds, so outage tests finish quickly.
+	cfg.SMTP.RetryMin = config.Duration(500 * time.Millisecond)
+	cfg.SMTP.RetryMax = config.Duration(2 * time.Second)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +96,7 @@ func (d *testDesk) writeConfig() string {
 address = %q
 agency = %q
 data_dir = %q
-ops = ["ops@pustakaarsip.kamparkab.go.id"]
+ops = [%q]
 hmac_secret = "${TEST_HMAC_SECRET}"
 [[desk.staff]]
 name = "Petugas"
@@ -107,18 +117,23 @@ host = %q
 port = %d
 tls = "none"
 auth = "none"
+retry_min = "500ms"
+retry_max = "2s"
 
 [[chain]]
 title = "Kepala Seksi Pelayanan"
 addresses = ["kasi@pustakaarsip.kamparkab.go.id"]
 after = "30m"
 
+[ack]
+enabled = %v
+
 [calendar]
 mode = "24/7"
 
 [http]
 listen = ""
-`, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port)
+`, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port, c.Ack.Enabled)
 	path := filepath.Join(d.DataDir, "mailproc.toml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		d.t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	// ISO-8859-x, Windows-125x, GB2312/GBK, Big5, ISO-2022-JP, Shift_JIS,
+	// EUC-KR, KOI8 and the rest, by any of their IANA or WHATWG names.
 	"github.com/emersion/go-message/charset"
 	"golang.org/x/text/encoding/charmap"
 )
@@ -83,6 +85,12 @@ func newBase64Reader(r io.Reader) *base64Reader {
 		outBuf: make([]byte, 0, decodeBufSize/4*3+maxB64Line),
 		line:   make([]byte, 0, maxB64Line/4*3+3),
 	}
+}
+
+// reset readies b for another part, keeping its buffers: parts are decoded
+// one at a time, so one decoder per parse is enough.
+func (b *base64Reader) reset(r io.Reader) {
+	*b = base64Reader{r: r, in: b.in, outBuf: b.outBuf[:0], line: b.line[:0]}
 }
 
 // bad reports whether anything had to be skipped.
@@ -206,6 +214,11 @@ const (
 
 func newQPReader(r io.Reader) *qpReader {
 	return &qpReader{r: r, in: make([]byte, decodeBufSize), outBuf: make([]byte, 0, decodeBufSize+qpMaxSpace+4)}
+}
+
+// reset readies q for another part, keeping its buffers.
+func (q *qpReader) reset(r io.Reader) {
+	*q = qpReader{r: r, in: q.in, outBuf: q.outBuf[:0], ws: q.ws[:0]}
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
@@ -468,4 +481,45 @@ func truncateBytes(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// unflow decodes RFC 3676 format=flowed text (Thunderbird, Apple Mail): a
+// line ending in a space continues on the next line of the same quote depth,
+// so paragraphs come back as the sender typed them instead of cut at 72
+// columns. Space-stuffing is undone; with DelSp=yes the joining space goes.
+// Quoted lines are written back with a "> " per level. s has LF line ends.
+func unflow(s string, delSp bool) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	open := false // the previous line was flowed: this one continues it
+	prevDepth := 0
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		depth := 0
+		for depth < len(line) && line[depth] == '>' {
+			depth++
+		}
+		content := line[depth:]
+		content = strings.TrimPrefix(content, " ") // stuffing, or the space after ">"
+		flowed := strings.HasSuffix(content, " ") && content != "-- " && i < len(lines)-1
+		if open && depth != prevDepth {
+			b.WriteByte('\n') // a flowed line followed by another depth ends there
+			open = false
+		}
+		if !open {
+			if depth > 0 {
+				b.WriteString(strings.Repeat(">", depth))
+				b.WriteByte(' ')
+			}
+		}
+		if flowed && delSp {
+			content = content[:len(content)-1]
+		}
+		b.WriteString(content)
+		if !flowed && i < len(lines)-1 {
+			b.WriteByte('\n')
+		}
+		open, prevDepth = flowed, depth
+	}
+	return b.String()
 }

@@ -601,9 +601,10 @@ func keyword(v string) string {
 		k = k[:i]
 	}
 	if k == "" {
-		k, _ = cleanHeaderText(strings.ToLower(v), maxKeywordBytes)
+		k = strings.ToLower(v)
 	}
-	return truncateBytes(strings.ToValidUTF8(k, "\uFFFD"), maxKeywordBytes)
+	k, _ = cleanHeaderText(k, maxKeywordBytes)
+	return truncateBytes(k, maxKeywordBytes)
 }
 
 // filenameFromPath keeps the last element of a path some clients send as the

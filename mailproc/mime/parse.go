@@ -25,9 +25,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
-	// Registers the decoders for ISO-8859-x, Windows-125x, GB2312/GBK,
-	// Big5, ISO-2022-JP, Shift_JIS, EUC-KR, KOI8 and the rest.
-	_ "github.com/emersion/go-message/charset"
 )
 
 // DefaultMaxText is the default bound on stored text: far more than anyone
@@ -156,6 +153,9 @@ type parser struct {
 	notes              []string
 	notesDropped       int
 
+	b64 *base64Reader // reused from part to part
+	qp  *qpReader
+
 	splitters [maxDepth + 1]splitter
 	splitBufs [maxDepth + 1]*bufio.Reader
 	partBufs  [maxDepth + 1]*bufio.Reader
@@ -165,6 +165,7 @@ type parser struct {
 type walkCtx struct {
 	alt    int  // the innermost multipart/alternative ancestor (0: none)
 	digest bool // the parent is multipart/digest: parts default to message/rfc822
+	report bool // the parent is multipart/report: returned headers name the bounced mail
 }
 
 // note records what the parser had to work around, for the log. Notes are
@@ -194,6 +195,11 @@ func partName(path string) string {
 }
 
 func (p *parser) readTopHeader(br *bufio.Reader) (header, error) {
+	if b, _ := br.Peek(3); string(b) == "\uFEFF" {
+		// A byte-order mark, left by a Windows editor that saved the .eml.
+		_, _ = br.Discard(3)
+		p.note("byte-order mark before the header skipped")
+	}
 	if b, _ := br.Peek(5); string(b) == "From " {
 		// An mbox separator, left by an export or a forwarder.
 		if _, _, err := readLine(br, 0); err != nil {
@@ -295,8 +301,10 @@ func (p *parser) fillHeader(h header) {
 	ct := p.contentType(h, "", walkCtx{})
 	a.ContentType = ct.value
 	if ct.value == "multipart/report" {
-		a.ReportType = strings.ToLower(strings.TrimSpace(ct.params["report-type"]))
-		a.ReportType = truncateBytes(a.ReportType, maxKeywordBytes)
+		a.ReportType = keyword(ct.params["report-type"])
+		if a.ReportType == "delivery-status" {
+			p.deliveryReport() // a report even if its parts are unreadable
+		}
 	}
 	for _, v := range h.all("Authentication-Results") {
 		if len(m.AuthResults) >= maxAuthResults {
@@ -344,11 +352,25 @@ func (p *parser) contentType(h header, path string, wc walkCtx) mediaType {
 		return mediaType{value: def, params: map[string]string{}, ok: true}
 	}
 	mt := p.parseMediaType("Content-Type", v)
-	if t, sub, found := strings.Cut(mt.value, "/"); !found || t == "" || sub == "" || strings.ContainsAny(mt.value, " \t\"") {
+	if t, sub, found := strings.Cut(mt.value, "/"); !found || !isToken(t) || !isToken(sub) {
 		p.note("unreadable Content-Type %q in %s: read as text/plain", short(v), partName(path))
 		mt.value = "text/plain"
 	}
 	return mt
+}
+
+// isToken reports whether s is an RFC 2045 token, as both halves of a media
+// type must be.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // entity handles one entity: a multipart is split, a leaf is read.
@@ -396,7 +418,7 @@ func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int,
 		}
 		// Otherwise the boundary may still come after the look-ahead.
 	}
-	child := walkCtx{alt: wc.alt, digest: ct.value == "multipart/digest"}
+	child := walkCtx{alt: wc.alt, digest: ct.value == "multipart/digest", report: ct.value == "multipart/report"}
 	if ct.value == "multipart/alternative" {
 		p.altGroups++
 		child.alt = p.altGroups
@@ -454,8 +476,12 @@ func (p *parser) leaf(h header, ct mediaType, body io.Reader, path string, wc wa
 	isAttachment := disp.value == "attachment" || filename != ""
 
 	switch {
+	case ct.value == "message/delivery-status" || ct.value == "message/global-delivery-status":
+		p.deliveryStatus(h, ct, filename, body, path)
+	case wc.report && (ct.value == "text/rfc822-headers" || ct.value == "message/global-headers"):
+		p.returnedHeaders(h, ct, filename, body, path)
 	case ct.value == "message/rfc822" || ct.value == "message/global":
-		p.forwarded(h, filename, body, path)
+		p.forwarded(h, filename, body, path, wc.report)
 	case !isAttachment && ct.value == "text/plain":
 		p.plainPart(h, ct, body, path, wc)
 	case !isAttachment && ct.value == "text/html":
@@ -557,11 +583,13 @@ func (p *parser) flushHTML() {
 	if !p.htmlSet {
 		return
 	}
-	s := htmlToText(p.html)
+	s := cleanText(htmlToText(p.html))
 	alt := p.htmlAlt
 	p.html, p.htmlSet = nil, false
-	p.msg.FromHTML = true
-	p.appendText(cleanText(s), false, walkCtx{alt: alt})
+	if strings.TrimSpace(s) != "" {
+		p.msg.FromHTML = true
+	}
+	p.appendText(s, false, walkCtx{alt: alt})
 }
 
 // readText reads a text part: transfer decoding, charset conversion, at most
@@ -607,7 +635,11 @@ func (p *parser) readText(h header, ct mediaType, body io.Reader, path string, l
 	if isHTML {
 		return s, more
 	}
-	return cleanText(s), more
+	s = cleanText(s)
+	if strings.EqualFold(ct.params["format"], "flowed") {
+		s = unflow(s, strings.EqualFold(ct.params["delsp"], "yes"))
+	}
+	return s, more
 }
 
 // transferDecoder undoes the Content-Transfer-Encoding. An unknown encoding
@@ -617,9 +649,19 @@ func (p *parser) transferDecoder(h header, body io.Reader, path string) io.Reade
 	enc := strings.ToLower(strings.TrimSpace(stripComments(v)))
 	switch enc {
 	case "base64":
-		return newBase64Reader(body)
+		if p.b64 == nil {
+			p.b64 = newBase64Reader(body)
+		} else {
+			p.b64.reset(body)
+		}
+		return p.b64
 	case "quoted-printable":
-		return newQPReader(body)
+		if p.qp == nil {
+			p.qp = newQPReader(body)
+		} else {
+			p.qp.reset(body)
+		}
+		return p.qp
 	case "", "7bit", "8bit", "binary", "7-bit", "8-bit":
 		return body
 	}
@@ -675,7 +717,7 @@ func (p *parser) attachment(h header, ct mediaType, filename string, body io.Rea
 // forwarded lists a forwarded mail (message/rfc822) as one attachment named
 // after its subject; its own parts are not descended into — it is the
 // citizen's evidence, kept whole in the archive.
-func (p *parser) forwarded(h header, filename string, body io.Reader, path string) {
+func (p *parser) forwarded(h header, filename string, body io.Reader, path string, inReport bool) {
 	dec := p.transferDecoder(h, body, path)
 	cr := &countingReader{r: dec}
 	ibr := bufio.NewReaderSize(cr, 4096)
@@ -684,6 +726,9 @@ func (p *parser) forwarded(h header, filename string, body io.Reader, path strin
 		ih, _, _ := readHeader(ibr, partHeaderLimits)
 		if v, ok := ih.get("Subject"); ok {
 			subject = p.headerText("Subject", v, maxSubjectRunes)
+		}
+		if v, ok := ih.get("Message-Id"); ok && inReport {
+			p.addOriginalID(v) // the returned copy of a bounced mail
 		}
 	}
 	p.count(ibr)
@@ -758,6 +803,7 @@ func (p *parser) finish() *mailproc.Message {
 	}
 	m.Text = text
 	m.TextTruncated = p.truncated
+	p.textReport()
 	if p.truncated {
 		p.note("text cut at %d KiB", p.opts.MaxText>>10)
 	}

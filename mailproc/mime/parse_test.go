@@ -2,6 +2,7 @@ package mime
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -119,6 +120,20 @@ func checkInvariants(t testing.TB, m *mailproc.Message, maxText int) {
 	for _, n := range m.Notes {
 		oneLine("note", n, maxNoteBytes)
 	}
+	if r := m.Report; r != nil {
+		if len(r.OriginalIDs) > maxReportIDs || len(r.Recipients) > maxReportRecipients {
+			t.Errorf("Report has %d ids, %d recipients", len(r.OriginalIDs), len(r.Recipients))
+		}
+		for _, id := range r.OriginalIDs {
+			oneLine("report id", id, maxIDBytes)
+		}
+		for _, a := range r.Recipients {
+			oneLine("report recipient", a, maxAddrBytes)
+		}
+		oneLine("report action", r.Action, maxKeywordBytes)
+		oneLine("report status", r.Status, maxKeywordBytes)
+		oneLine("report diagnostic", r.Diagnostic, maxDiagnosticRunes)
+	}
 	if len(m.AuthResults) > maxAuthResults {
 		t.Errorf("%d Authentication-Results, bound %d", len(m.AuthResults), maxAuthResults)
 	}
@@ -229,12 +244,13 @@ func TestParseFixtures(t *testing.T) {
 		notText:   []string{"\x1b"},
 		noNotes:   true,
 	}, {
-		file:        "attachment-pdf.eml",
-		messageID:   "7c1e9a52-3d4f-4b8a-9e21-6f0d2c8b7a13@yahoo.co.id",
-		from:        mailproc.Address{Name: "Rina Kurnia", Addr: "rina.kurnia@yahoo.co.id"},
-		subject:     "Pengaduan: jalan rusak, laporan terlampir",
-		date:        "2026-01-16T10:05:09+07:00",
-		text:        []string{"Bersama ini saya lampirkan laporan pengaduan", "Rina Kurnia"},
+		file:      "attachment-pdf.eml",
+		messageID: "7c1e9a52-3d4f-4b8a-9e21-6f0d2c8b7a13@yahoo.co.id",
+		from:      mailproc.Address{Name: "Rina Kurnia", Addr: "rina.kurnia@yahoo.co.id"},
+		subject:   "Pengaduan: jalan rusak, laporan terlampir",
+		date:      "2026-01-16T10:05:09+07:00",
+		// format=flowed: Thunderbird's soft wrap is joined back.
+		text:        []string{"laporan pengaduan jalan rusak di Desa Kualu beserta foto-fotonya. Mohon ditindaklanjuti.", "Terima kasih,\nRina Kurnia"},
 		notText:     []string{"JVBERi0", "This is a multi-part message"},
 		attachments: []att{{Filename: "Laporan Pengaduan Jalan Rusak – Desa Kualu.pdf", ContentType: "application/pdf", Size: 481}},
 		noNotes:     true,
@@ -322,6 +338,18 @@ func TestParseFixtures(t *testing.T) {
 			want := mailproc.AutoHeaders{AutoSubmitted: "auto-replied", ReturnPath: "<>", ContentType: "multipart/report", ReportType: "delivery-status"}
 			if m.Auto != want {
 				t.Errorf("Auto = %+v, want %+v", m.Auto, want)
+			}
+			// The Message-ID of our acknowledgement, from the returned headers:
+			// the only link from a bounce to its case.
+			wantReport := mailproc.DeliveryReport{
+				OriginalIDs: []string{"ack.INF-2026-00042.k7Qx@pustakaarsip.kamparkab.go.id"},
+				Recipients:  []string{"warga.salah@example.id"},
+				Action:      "failed",
+				Status:      "5.1.1",
+				Diagnostic:  "smtp; 550 5.1.1 <warga.salah@example.id>: Recipient address rejected: User unknown in virtual mailbox table",
+			}
+			if m.Report == nil || fmt.Sprintf("%+v", *m.Report) != fmt.Sprintf("%+v", wantReport) {
+				t.Errorf("Report = %+v, want %+v", m.Report, wantReport)
 			}
 		},
 	}, {
@@ -439,6 +467,8 @@ func TestParseFixtures(t *testing.T) {
 			}
 			if tt.check != nil {
 				tt.check(t, m)
+			} else if m.Report != nil {
+				t.Errorf("Report = %+v on a mail that is not a bounce", m.Report)
 			}
 		})
 	}

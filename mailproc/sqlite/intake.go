@@ -18,9 +18,17 @@ import (
 // is temporary (mailproc.IsTemporary), so the mail stays in the inbox for
 // the next round.
 func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) error {
+	return db.write(ctx, "intake", func(t *intakeTx) error { return fn(t) })
+}
+
+// write runs fn in one write transaction and commits it, retrying the whole
+// transaction while the database is busy, as Intake describes. Intake and
+// the outbox's writes share it, so they share the intake transaction's
+// methods too. op names the work in errors.
+func (db *DB) write(ctx context.Context, op string, fn func(t *intakeTx) error) error {
 	backoff := db.busyBackoff
 	for attempt := 0; ; attempt++ {
-		err := db.intakeOnce(ctx, fn)
+		err := db.writeOnce(ctx, op, fn)
 		if err == nil || !isBusy(err) || attempt >= db.busyRetries {
 			return err
 		}
@@ -28,27 +36,27 @@ func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) e
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return wrapErr(ctx, "intake", err)
+			return wrapErr(ctx, op, err)
 		case <-t.C:
 		}
 		backoff *= 2
 	}
 }
 
-func (db *DB) intakeOnce(ctx context.Context, fn func(tx mailproc.IntakeTx) error) error {
+func (db *DB) writeOnce(ctx context.Context, op string, fn func(t *intakeTx) error) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return wrapErr(ctx, "intake: begin", err)
+		return wrapErr(ctx, op+": begin", err)
 	}
 	// Rolls back if fn fails or panics; a no-op after Commit.
 	defer tx.Rollback()
 	if err := fn(&intakeTx{ctx: ctx, tx: tx, db: db}); err != nil {
 		// The methods of intakeTx already marked their errors temporary or
 		// not; an error fn made itself keeps whatever it is.
-		return fmt.Errorf("sqlite: intake: %w", err)
+		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return wrapErr(ctx, "intake: commit", err)
+		return wrapErr(ctx, op+": commit", err)
 	}
 	return nil
 }

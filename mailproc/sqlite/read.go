@@ -64,6 +64,19 @@ func (db *DB) CaseByNumber(ctx context.Context, number string) (*mailproc.Case, 
 	return c, nil
 }
 
+// CaseByID returns the case with that row id, or an error wrapping
+// mailproc.ErrNotFound.
+func (db *DB) CaseByID(ctx context.Context, id int64) (*mailproc.Case, error) {
+	c, err := getCase(ctx, db.db, "WHERE id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, fmt.Errorf("sqlite: case %d: %w", id, mailproc.ErrNotFound)
+	}
+	return c, nil
+}
+
 // Timeline returns a case's log, oldest first.
 func (db *DB) Timeline(ctx context.Context, caseID int64) ([]*mailproc.Event, error) {
 	rows, err := db.db.QueryContext(ctx, `

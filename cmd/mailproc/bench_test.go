@@ -1,0 +1,132 @@
+package main
+
+// Benchmarks of the spine against the real Dovecot (scripts/bench runs them
+// and docs/benchmarks.md records the figures):
+//
+//	go test -run '^$' -bench 'BenchmarkSpine' -benchtime 1x ./cmd/mailproc
+//
+// MAILPROC_BENCH_N sets how many mails are loaded (default 2000).
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+func benchN() int {
+	if n, err := strconv.Atoi(os.Getenv("MAILPROC_BENCH_N")); err == nil && n > 0 {
+		return n
+	}
+	return 2000
+}
+
+// BenchmarkSpineIngest loads N citizen mails into the desk's INBOX on the
+// real Dovecot, measures the raw rate of UID FETCH BODY.PEEK[] of all of
+// them with go-imap, then runs the mailproc binary on the same mailbox and
+// measures mails per second from IMAP to committed cases (no acks).
+func BenchmarkSpineIngest(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		n := benchN()
+		d := newTestDesk(b)
+		d.Config.Ack.Enabled = false
+		loadMails(b, d, n)
+
+		raw := rawFetchRate(b, d, n)
+		cfgPath := d.writeConfig()
+		db := d.db()
+		start := time.Now()
+		p := d.spawn(cfgPath)
+		waitFor(b, 10*time.Minute, fmt.Sprintf("%d cases", n), func() bool {
+			c, _, _ := counts(b, db)
+			return c >= n
+		})
+		ingest := float64(n) / time.Since(start).Seconds()
+		p.kill(b)
+
+		b.ReportMetric(raw, "fetch-mails/s")
+		b.ReportMetric(ingest, "ingest-mails/s")
+		b.ReportMetric(ingest/raw, "ratio")
+		b.Logf("N=%d: raw UID FETCH %.0f mails/s, mailproc ingest %.0f mails/s, ratio %.2f", n, raw, ingest, ingest/raw)
+	}
+}
+
+// BenchmarkSpinePeakRSS30MB measures the daemon's peak resident memory while
+// it ingests one mail with a 30 MB attachment.
+func BenchmarkSpinePeakRSS30MB(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		d := newTestDesk(b)
+		d.appendRaw(bigMail("budi@warga.test", d.Address, 30<<20))
+		cfgPath := d.writeConfig()
+		db := d.db()
+		p := d.spawn(cfgPath)
+		waitFor(b, 2*time.Minute, "the 30 MB case", func() bool { c, _, _ := counts(b, db); return c == 1 })
+		rss := p.peakRSS(b)
+		p.kill(b)
+		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MB")
+		b.Logf("peak RSS ingesting a 30 MB mail: %.1f MB", float64(rss)/(1<<20))
+	}
+}
+
+// loadMails appends n realistic citizen mails (2–6 kB) to the desk's INBOX.
+func loadMails(b *testing.B, d *testDesk, n int) {
+	c := d.imapLogin(d.Address)
+	defer c.Close()
+	for i := 0; i < n; i++ {
+		from := fmt.Sprintf("warga%04d@warga.test", i)
+		body := "Selamat siang Bapak/Ibu,\n\nSaya ingin bertanya tentang layanan perpustakaan dan arsip.\n"
+		for j := 0; j < 1+i%8; j++ {
+			body += "Apakah ada persyaratan khusus untuk meminjam koleksi arsip daerah? Mohon penjelasannya, terima kasih.\n"
+		}
+		raw := citizenMail(from, d.Address, fmt.Sprintf("Pertanyaan %d", i), body,
+			fmt.Sprintf("Message-ID: <bench-%d-%s>", i, d.Address))
+		if err := appendMail(c, "INBOX", raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// rawFetchRate streams every mail of the INBOX with UID FETCH BODY.PEEK[]
+// (leaving it unread and in place) and returns mails per second.
+func rawFetchRate(b *testing.B, d *testDesk, n int) float64 {
+	c := d.imapLogin(d.Address)
+	defer c.Close()
+	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	var set imap.UIDSet
+	set.AddRange(1, 0) // 1:*
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	got := 0
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		for {
+			item := msg.Next()
+			if item == nil {
+				break
+			}
+			if bs, ok := item.(imapclient.FetchItemDataBodySection); ok {
+				if _, err := io.Copy(io.Discard, bs.Literal); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		got++
+	}
+	if err := cmd.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if got != n {
+		b.Fatalf("fetched %d of %d", got, n)
+	}
+	return float64(n) / time.Since(start).Seconds()
+}

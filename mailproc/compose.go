@@ -1,0 +1,156 @@
+package mailproc
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Composer writes the mails mailproc sends: it renders the template, picks
+// the recipients, and gives each mail our own Message-ID and the threading
+// headers. It does not send: the result goes into the outbox in the same
+// transaction as the decision to send it.
+type Composer struct {
+	Desk     Desk
+	Renderer Renderer
+	Ops      []Address
+	// Promise is what the desk promises per kind, in service time: 5 minutes
+	// for informasi and 1 hour for aduan in the service standard.
+	Promise FixedClock
+	Now     func() time.Time
+}
+
+// maxReferences bounds the References header: the first (thread root) and
+// the newest ids are what clients use to thread.
+const maxReferences = 10
+
+// Ack composes the acknowledgement (tanda terima) of a case for the mail m
+// that opened (or reopened) it, threaded under that mail.
+func (c *Composer) Ack(m *Message, cs *Case) (*OutgoingMail, error) {
+	loc := c.Desk.Location
+	promise := c.Promise.Due(cs.Kind, time.Time{}).Sub(time.Time{})
+	data := AckData{
+		Desk:            c.Desk,
+		Number:          cs.Number,
+		Kind:            cs.Kind,
+		KindLabel:       cs.Kind.Label(),
+		CitizenName:     SanitizeHeader(m.From.Name, 80),
+		CitizenAddr:     m.From.Addr,
+		OriginalSubject: SanitizeHeader(stripNumberTag(m.Subject, cs.Number), 150),
+		ReceivedAt:      FormatWaktu(cs.OpenedAt, loc),
+		Promise:         FormatDurasi(promise),
+		DueAt:           FormatWaktu(cs.DueAt, loc),
+		// Office hours or a holiday pushed the deadline beyond the promise.
+		AfterHours: cs.DueAt.Sub(cs.OpenedAt) > promise+time.Minute,
+	}
+	out, err := c.compose(PurposeAck, AckTemplate(cs.Kind), data, cs, []Address{{Name: data.CitizenName, Addr: m.From.Addr}})
+	if err != nil {
+		return nil, err
+	}
+	threadUnder(out, m)
+	return out, nil
+}
+
+// OpsQuarantine tells ops a mail went to quarantine.
+func (c *Composer) OpsQuarantine(q *QuarantineEntry, from, folder string) (*OutgoingMail, error) {
+	data := OpsQuarantineData{
+		Desk: c.Desk, Mailbox: q.Delivery.Mailbox, UID: q.Delivery.UID, MessageID: q.MessageID,
+		From: SanitizeHeader(from, 200), SHA256: q.SHA256, Size: q.Size, ArchivePath: q.ArchivePath,
+		Reason: q.Reason, At: FormatWaktu(q.At, c.Desk.Location), Folder: folder,
+	}
+	return c.compose(PurposeOps, TemplateOpsQuarantine, data, nil, c.Ops)
+}
+
+// OpsDeliveryFailed tells ops that a mail we sent could not be delivered:
+// the SMTP server refused it for good, or a bounce came back for it.
+func (c *Composer) OpsDeliveryFailed(failed *OutgoingMail, cs *Case, reason string, bounce bool) (*OutgoingMail, error) {
+	data := OpsDeliveryData{
+		Desk: c.Desk, Purpose: failed.Purpose, Recipients: failed.Recipients(), Subject: failed.Subject,
+		MessageID: failed.MessageID, Error: SanitizeHeader(reason, 500), Attempts: failed.Attempts,
+		At: FormatWaktu(c.now(), c.Desk.Location), Bounce: bounce,
+	}
+	if cs != nil {
+		data.Number = cs.Number
+	}
+	name := TemplateOpsDeliveryFailed
+	if bounce {
+		name = TemplateOpsBounce
+	}
+	return c.compose(PurposeOps, name, data, cs, c.Ops)
+}
+
+// compose renders a template into an outbox mail from the desk.
+func (c *Composer) compose(p Purpose, tmpl string, data any, cs *Case, to []Address) (*OutgoingMail, error) {
+	if len(to) == 0 {
+		return nil, fmt.Errorf("compose %s: no recipients", tmpl)
+	}
+	r, err := c.Renderer.Render(tmpl, data)
+	if err != nil {
+		return nil, fmt.Errorf("compose %s: %w", tmpl, err)
+	}
+	out := &OutgoingMail{
+		Purpose: p,
+		From:    Address{Name: c.Desk.Name, Addr: c.Desk.Address},
+		To:      to,
+		Subject: SanitizeHeader(r.Subject, 250),
+		Date:    c.now(),
+		Text:    r.Text,
+		HTML:    r.HTML,
+	}
+	number := ""
+	if cs != nil {
+		out.CaseID, number = cs.ID, cs.Number
+	}
+	out.MessageID = NewMessageID(p, number, c.Desk.Address)
+	return out, nil
+}
+
+// threadUnder makes out a reply to m: In-Reply-To m, References m's
+// references plus m.
+func threadUnder(out *OutgoingMail, m *Message) {
+	if m.SyntheticID {
+		return // an id we made up means nothing to the citizen's client
+	}
+	out.InReplyTo = m.MessageID
+	refs := append(append([]string(nil), m.References...), m.MessageID)
+	if len(refs) > maxReferences {
+		refs = append(refs[:1:1], refs[len(refs)-maxReferences+1:]...)
+	}
+	out.References = refs
+}
+
+// NewMessageID makes a Message-ID of ours: the purpose and case number
+// (so a person reading raw headers sees what it was) and 128 random bits,
+// at the desk's domain.
+func NewMessageID(p Purpose, number, deskAddr string) string {
+	var b [16]byte
+	rand.Read(b[:])
+	domain := "mailproc.invalid"
+	if i := strings.LastIndexByte(deskAddr, '@'); i >= 0 && i < len(deskAddr)-1 {
+		domain = strings.ToLower(deskAddr[i+1:])
+	}
+	local := "mailproc." + string(p)
+	if number != "" {
+		local += "." + strings.ToLower(number)
+	}
+	return local + "." + hex.EncodeToString(b[:]) + "@" + domain
+}
+
+// stripNumberTag removes "[NUMBER]" from a subject, so a reply's
+// acknowledgement does not read "[INF-…] Tanda terima: Re: [INF-…] …".
+func stripNumberTag(subject, number string) string {
+	if number == "" {
+		return subject
+	}
+	s := strings.ReplaceAll(subject, "["+number+"]", "")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (c *Composer) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,45 @@
+package mailproc
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFormatWaktu(t *testing.T) {
+	wib, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		in   time.Time
+		loc  *time.Location
+		want string
+	}{
+		{time.Date(2026, 11, 27, 7, 5, 0, 0, time.UTC), wib, "Jumat, 27 November 2026 pukul 14.05 WIB"},
+		{time.Date(2026, 12, 31, 17, 30, 0, 0, time.UTC), wib, "Jumat, 1 Januari 2027 pukul 00.30 WIB"},
+		{time.Date(2026, 8, 16, 23, 59, 0, 0, wib), wib, "Minggu, 16 Agustus 2026 pukul 23.59 WIB"},
+		{time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC), time.FixedZone("", 8*3600), "Senin, 2 Maret 2026 pukul 09.00 WITA"},
+	}
+	for _, tt := range tests {
+		if got := FormatWaktu(tt.in, tt.loc); got != tt.want {
+			t.Errorf("FormatWaktu(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFormatDurasi(t *testing.T) {
+	tests := map[time.Duration]string{
+		5 * time.Minute:                "5 menit",
+		time.Hour:                      "1 jam",
+		90 * time.Minute:               "1 jam 30 menit",
+		49 * time.Hour:                 "2 hari 1 jam",
+		20 * time.Second:               "20 detik",
+		-3 * time.Minute:               "3 menit",
+		5*time.Minute + 29*time.Second: "5 menit",
+	}
+	for in, want := range tests {
+		if got := FormatDurasi(in); got != want {
+			t.Errorf("FormatDurasi(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

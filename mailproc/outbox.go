@@ -1,0 +1,146 @@
+package mailproc
+
+import (
+	"context"
+	"time"
+)
+
+// Purpose says why mailproc sends a mail. It decides the Auto-Submitted
+// value and which template renders it.
+type Purpose string
+
+const (
+	PurposeAck        Purpose = "ack"        // tanda terima to the citizen
+	PurposeAnswer     Purpose = "answer"     // staff answer relayed to the citizen
+	PurposeNotify     Purpose = "notify"     // new case or follow-up, to staff
+	PurposeConfirm    Purpose = "confirm"    // "your answer was sent", to staff
+	PurposeHelp       Purpose = "help"       // command help, to staff
+	PurposeEscalation Purpose = "escalation" // overdue case, to a head
+	PurposeClosing    Purpose = "closing"    // case closed, satisfaction question
+	PurposeOps        Purpose = "ops"        // quarantine, delivery failure, forgery, to ops
+)
+
+// AutoSubmitted is the Auto-Submitted value (RFC 3834) for the purpose: a
+// reply to a citizen's mail is auto-replied, everything else mailproc
+// starts itself is auto-generated. Either keeps well-behaved responders
+// from answering back.
+func (p Purpose) AutoSubmitted() string {
+	switch p {
+	case PurposeAck, PurposeAnswer, PurposeConfirm, PurposeHelp:
+		return "auto-replied"
+	}
+	return "auto-generated"
+}
+
+// OutboxState is where an outgoing mail stands.
+type OutboxState string
+
+const (
+	OutboxPending OutboxState = "pending" // waiting for its next attempt
+	OutboxSent    OutboxState = "sent"    // the server accepted it (250)
+	OutboxFailed  OutboxState = "failed"  // permanent failure, or given up
+)
+
+// OutgoingMail is one row of the outbox: everything needed to send the mail
+// again exactly the same way, chosen when it is queued (the Message-ID and
+// Date included), so a retry after a crash is the same mail, not a new one.
+type OutgoingMail struct {
+	ID         int64
+	CaseID     int64 // 0 for mail about no case (some ops notices)
+	Purpose    Purpose
+	MessageID  string // ours, without brackets: <token>@<desk domain>
+	From       Address
+	To         []Address
+	Cc         []Address
+	Subject    string
+	InReplyTo  string   // without brackets; "" if none
+	References []string // without brackets, oldest first
+	Date       time.Time
+	Text       string // text/plain body
+	HTML       string // optional text/html alternative
+
+	State       OutboxState
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	CreatedAt   time.Time
+	SentAt      time.Time
+	CopiedAt    time.Time // appended to the desk's Sent folder; zero if not (yet)
+}
+
+// Recipients lists every envelope recipient (To and Cc).
+func (m *OutgoingMail) Recipients() []string {
+	out := make([]string, 0, len(m.To)+len(m.Cc))
+	for _, a := range m.To {
+		out = append(out, a.Addr)
+	}
+	for _, a := range m.Cc {
+		out = append(out, a.Addr)
+	}
+	return out
+}
+
+// Sender delivers one outgoing mail to the SMTP server and returns the exact
+// bytes it sent (for the Sent folder copy). An error that IsTemporary is
+// retried later; any other error is permanent (a 5xx reply) and fails the
+// mail.
+type Sender interface {
+	Send(ctx context.Context, m *OutgoingMail) (raw []byte, err error)
+}
+
+// SentCopier appends a sent mail to the desk's Sent folder, so staff using
+// the shared mailbox see the whole conversation.
+type SentCopier interface {
+	AppendSent(ctx context.Context, raw []byte, at time.Time) error
+}
+
+// Renderer turns a template and its data into a mail's subject and bodies.
+// The template adapter implements it; names are the files in templates/
+// without extension ("ack-informasi", "ops-quarantine", …).
+type Renderer interface {
+	Render(name string, data any) (Rendered, error)
+}
+
+// Rendered is a template's output.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string // "" when the template has no HTML alternative
+}
+
+// OutboxStore is the durable outbox. Mail is queued inside the transaction
+// that decides to send it (IntakeTx.EnqueueMail) and leaves only through
+// these calls, so nothing is lost across restarts and a mail marked sent is
+// never sent again.
+type OutboxStore interface {
+	// DueMail returns up to n pending mails whose next attempt is at or
+	// before now, oldest first.
+	DueMail(ctx context.Context, now time.Time, n int) ([]*OutgoingMail, error)
+	// NextAttempt returns the earliest next attempt of any pending mail;
+	// ok is false when nothing is pending.
+	NextAttempt(ctx context.Context) (at time.Time, ok bool, err error)
+	// MarkSent records that the server accepted the mail.
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkRetry records a temporary failure and when to try again.
+	MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
+	// MarkFailed records a permanent failure. In the same transaction it
+	// queues notice (the mail telling ops; may be nil) and appends ev to the
+	// mail's case (may be nil).
+	MarkFailed(ctx context.Context, id int64, attempts int, lastErr string, notice *OutgoingMail, ev *Event) error
+	// SetCopyPending keeps the raw bytes of a sent mail whose copy to the
+	// Sent folder failed, so the copy can be retried.
+	SetCopyPending(ctx context.Context, id int64, raw []byte) error
+	// CopyPending returns up to n sent mails still waiting for their copy,
+	// with their raw bytes.
+	CopyPending(ctx context.Context, n int) ([]PendingCopy, error)
+	// MarkCopied records that the mail is in the Sent folder and drops any
+	// kept raw bytes.
+	MarkCopied(ctx context.Context, id int64, at time.Time) error
+}
+
+// PendingCopy is a sent mail whose Sent-folder copy is still to be made.
+type PendingCopy struct {
+	ID     int64
+	Raw    []byte
+	SentAt time.Time
+}

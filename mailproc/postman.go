@@ -1,0 +1,261 @@
+package mailproc
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Postman empties the outbox: it sends each pending mail when it is due,
+// retries temporary failures with capped exponential backoff, fails
+// permanent ones (and tells ops in the same transaction), and appends a
+// copy of what it sent to the desk's Sent folder.
+//
+// The one window in which a mail can go out twice: the daemon is killed
+// after the SMTP server said 250 and before MarkSent commits. On restart
+// the row is still pending and is sent again. No protocol closes it (SMTP
+// has no idempotency key); the window is one commit long.
+type Postman struct {
+	Store  OutboxStore
+	Sender Sender
+	Copier SentCopier // nil: no Sent copy
+	// Composer writes the ops notice for a permanent failure; nil: none.
+	Composer *Composer
+	// Cases finds a mail's case for the notice; nil: the notice has no number.
+	Cases func(ctx context.Context, id int64) (*Case, error)
+
+	RetryMin, RetryMax time.Duration // backoff between attempts
+	GiveUpAfter        time.Duration // a mail still failing this long after it was queued fails
+	Now                func() time.Time
+	Logger             *slog.Logger
+
+	wake chan struct{}
+}
+
+// batch is how many due mails are read at a time.
+const postmanBatch = 20
+
+// Wake tells the postman that mail was queued. It never blocks.
+func (p *Postman) Wake() {
+	select {
+	case p.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Postman) wakeChan() chan struct{} {
+	if p.wake == nil {
+		p.wake = make(chan struct{}, 1)
+	}
+	return p.wake
+}
+
+// Run sends until ctx ends. A mail being sent when ctx ends is finished.
+func (p *Postman) Run(ctx context.Context) error {
+	wake := p.wakeChan()
+	copyRetry := time.NewTicker(time.Minute)
+	defer copyRetry.Stop()
+	for {
+		more, err := p.sendDue(ctx)
+		if err != nil {
+			p.log().Error("outbox", "err", err)
+		}
+		if more && err == nil && ctx.Err() == nil {
+			continue
+		}
+		wait := p.retryMin()
+		if err == nil {
+			if at, ok, err := p.Store.NextAttempt(ctx); err != nil {
+				p.log().Error("outbox: next attempt", "err", err)
+			} else if ok {
+				wait = max(at.Sub(p.now()), 0)
+			} else {
+				wait = time.Hour
+			}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-wake:
+		case <-timer.C:
+		case <-copyRetry.C:
+			p.retryCopies(ctx)
+		}
+		timer.Stop()
+	}
+}
+
+// sendDue sends one batch of due mail; more reports a full batch.
+func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
+	due, err := p.Store.DueMail(ctx, p.now(), postmanBatch)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range due {
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		p.deliver(context.WithoutCancel(ctx), m)
+	}
+	return len(due) == postmanBatch, nil
+}
+
+// deliver makes one attempt at m and records the outcome.
+func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) {
+	log := p.log().With("outbox_id", m.ID, "purpose", string(m.Purpose), "message_id", m.MessageID)
+	attempts := m.Attempts + 1
+	raw, err := p.Sender.Send(ctx, m)
+	now := p.now()
+	switch {
+	case err == nil:
+		if err := p.Store.MarkSent(ctx, m.ID, now); err != nil {
+			log.Error("sent but not recorded; it may be sent again", "err", err)
+			return
+		}
+		log.Info("mail sent", "attempts", attempts, "queued_ms", now.Sub(m.CreatedAt).Milliseconds())
+		p.copySent(ctx, log, m.ID, raw, now)
+	case IsTemporary(err) && now.Sub(m.CreatedAt) < p.giveUpAfter():
+		next := now.Add(p.backoff(attempts))
+		log.Warn("send failed; will retry", "attempts", attempts, "retry_at", next, "err", err)
+		if err := p.Store.MarkRetry(ctx, m.ID, attempts, next, err.Error()); err != nil {
+			log.Error("outbox: record retry", "err", err)
+		}
+	default:
+		why := err.Error()
+		if IsTemporary(err) {
+			why = "menyerah setelah " + FormatDurasi(p.giveUpAfter()) + ": " + why
+		}
+		log.Error("send failed permanently", "attempts", attempts, "err", err)
+		m.Attempts = attempts
+		notice, ev := p.failureNotice(ctx, m, why)
+		if err := p.Store.MarkFailed(ctx, m.ID, attempts, why, notice, ev); err != nil {
+			log.Error("outbox: record failure", "err", err)
+			return
+		}
+		if notice != nil {
+			p.Wake()
+		}
+	}
+}
+
+// failureNotice is the ops mail and case event for a mail that failed for
+// good. A failed ops notice itself only gets logged: telling ops that the
+// mail to ops failed could loop.
+func (p *Postman) failureNotice(ctx context.Context, m *OutgoingMail, why string) (*OutgoingMail, *Event) {
+	var cs *Case
+	if m.CaseID != 0 && p.Cases != nil {
+		cs, _ = p.Cases(ctx, m.CaseID)
+	}
+	var ev *Event
+	if cs != nil {
+		ev = &Event{CaseID: cs.ID, At: p.now(), Actor: ActorSystem, Type: EventDelivery,
+			Detail: "email " + string(m.Purpose) + " ke " + joinAddrs(m.Recipients()) + " gagal: " + firstLine(why)}
+	}
+	if m.Purpose == PurposeOps || p.Composer == nil || len(p.Composer.Ops) == 0 {
+		return nil, ev
+	}
+	notice, err := p.Composer.OpsDeliveryFailed(m, cs, why, false)
+	if err != nil {
+		p.log().Error("outbox: compose failure notice", "err", err)
+		return nil, ev
+	}
+	return notice, ev
+}
+
+// copySent appends the sent mail to the Sent folder; if that fails the raw
+// bytes are kept and the copy is retried every minute.
+func (p *Postman) copySent(ctx context.Context, log *slog.Logger, id int64, raw []byte, at time.Time) {
+	if p.Copier == nil || raw == nil {
+		return
+	}
+	if err := p.Copier.AppendSent(ctx, raw, at); err != nil {
+		log.Warn("copy to Sent folder failed; will retry", "err", err)
+		if err := p.Store.SetCopyPending(ctx, id, raw); err != nil {
+			log.Error("outbox: keep copy", "err", err)
+		}
+		return
+	}
+	if err := p.Store.MarkCopied(ctx, id, p.now()); err != nil {
+		log.Error("outbox: record copy", "err", err)
+	}
+}
+
+func (p *Postman) retryCopies(ctx context.Context) {
+	if p.Copier == nil {
+		return
+	}
+	pending, err := p.Store.CopyPending(ctx, postmanBatch)
+	if err != nil {
+		p.log().Error("outbox: pending copies", "err", err)
+		return
+	}
+	for _, c := range pending {
+		if err := p.Copier.AppendSent(ctx, c.Raw, c.SentAt); err != nil {
+			p.log().Warn("copy to Sent folder failed again", "outbox_id", c.ID, "err", err)
+			return
+		}
+		if err := p.Store.MarkCopied(ctx, c.ID, p.now()); err != nil {
+			p.log().Error("outbox: record copy", "err", err)
+		}
+	}
+}
+
+// backoff is RetryMin doubled per attempt, capped at RetryMax, ±20%.
+func (p *Postman) backoff(attempts int) time.Duration {
+	d := p.retryMin()
+	for i := 1; i < attempts && d < p.retryMax(); i++ {
+		d *= 2
+	}
+	d = min(d, p.retryMax())
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}
+
+func (p *Postman) retryMin() time.Duration {
+	if p.RetryMin > 0 {
+		return p.RetryMin
+	}
+	return 30 * time.Second
+}
+
+func (p *Postman) retryMax() time.Duration {
+	if p.RetryMax > 0 {
+		return p.RetryMax
+	}
+	return 30 * time.Minute
+}
+
+func (p *Postman) giveUpAfter() time.Duration {
+	if p.GiveUpAfter > 0 {
+		return p.GiveUpAfter
+	}
+	return 24 * time.Hour
+}
+
+func (p *Postman) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Postman) log() *slog.Logger {
+	if p.Logger != nil {
+		return p.Logger
+	}
+	return slog.Default()
+}
+
+func joinAddrs(a []string) string {
+	out := ""
+	for i, s := range a {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}

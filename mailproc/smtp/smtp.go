@@ -1,0 +1,501 @@
+// Package smtp sends the desk's mail through its SMTP submission server. It
+// wraps github.com/wneessen/go-mail and imports only the domain package.
+//
+// Build turns an outgoing mail into a message with every header the desk's
+// rules require (Message-ID, threading, Auto-Submitted, …); Sender writes
+// that message once into a buffer and sends exactly those bytes, so the copy
+// appended to the Sent folder is the mail the server accepted.
+//
+// go-mail's own Client.Send is not used for the transaction, only for the
+// connection (dial, EHLO, STARTTLS, AUTH): Send writes the message again
+// while sending it (go-mail writes preformatted headers in map order, so two
+// writes need not be equal), and its SendError keeps only the last
+// recipient's reply code and calls every network error permanent.
+package smtp
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/wneessen/go-mail"
+	gomailsmtp "github.com/wneessen/go-mail/smtp"
+)
+
+// TLS modes of Config.TLS.
+const (
+	TLSImplicit = "tls"      // TLS from the first byte (port 465)
+	TLSStartTLS = "starttls" // plain connection upgraded with STARTTLS, which must be offered (587)
+	TLSNone     = "none"     // no encryption at all
+)
+
+// Authentication mechanisms of Config.Auth.
+const (
+	AuthPlain = "plain"
+	AuthLogin = "login"
+	AuthNone  = "none"
+)
+
+// dataChunk is how much of the message is written under one deadline.
+const dataChunk = 64 << 10
+
+// DefaultTimeout bounds each step of a session (connect, each command, the
+// message data) when Config.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// Config is how to reach the submission server.
+type Config struct {
+	Addr      string      // host:port
+	TLS       string      // "tls", "starttls" or "none"
+	TLSConfig *tls.Config // nil: system roots, server name from Addr
+	Username  string
+	Password  string
+	Auth      string // "plain", "login" or "none"
+	// Insecure allows sending the password without TLS to a host that is not
+	// loopback (config smtp.insecure). Without it go-mail refuses PLAIN and
+	// LOGIN on an unencrypted connection except to localhost, 127.0.0.1 and
+	// ::1, and the refusal is reported as a login failure.
+	Insecure bool
+	HELO     string        // EHLO name; "" = this machine's host name
+	Timeout  time.Duration // per step; 0 = DefaultTimeout
+}
+
+// Validate checks the settings a session needs; errors name the field.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := splitAddr(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("smtp addr %q: %w", c.Addr, err))
+	}
+	switch c.TLS {
+	case TLSImplicit, TLSStartTLS, TLSNone:
+	default:
+		errs = append(errs, fmt.Errorf("smtp tls %q: want %q, %q or %q", c.TLS, TLSImplicit, TLSStartTLS, TLSNone))
+	}
+	switch c.Auth {
+	case AuthPlain, AuthLogin:
+		if c.Username == "" {
+			errs = append(errs, fmt.Errorf("smtp username: required for auth %q", c.Auth))
+		}
+	case AuthNone:
+	default:
+		errs = append(errs, fmt.Errorf("smtp auth %q: want %q, %q or %q", c.Auth, AuthPlain, AuthLogin, AuthNone))
+	}
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("smtp timeout %v: must not be negative", c.Timeout))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+// Sender delivers the outbox's mail; it implements mailproc.Sender. Each Send
+// is one SMTP session: the outbox sends rarely, and a fresh connection never
+// meets a server that silently dropped an idle one. A Sender holds no state
+// between calls and may be used by several goroutines at once.
+type Sender struct {
+	Config
+	Logger *slog.Logger // nil: no logging
+}
+
+var _ mailproc.Sender = (*Sender)(nil)
+
+// Send builds m, sends it to all of m.Recipients() with m.From.Addr as the
+// envelope sender, and returns the exact bytes the server accepted.
+//
+// Errors that IsTemporary (retry later): every failure to connect, greet,
+// STARTTLS, TLS or log in, whatever the reply code (they say nothing about
+// this mail; a wrong password must not fail citizens' mail — it is logged at
+// error level instead); 4xx replies; network errors and timeouts at any
+// step; ctx ending. Permanent: a 5xx reply to MAIL FROM, RCPT TO, DATA or
+// the message (the server's reply is kept in the error, and *textproto.Error
+// is in its chain), and a mail that cannot be built (invalid address or
+// Message-ID).
+//
+// Delivery is all or nothing: if any recipient is refused the transaction
+// is reset, nobody gets the mail, and the error is permanent if any refusal
+// was 5xx. A connection lost after the message was sent but before the
+// server's reply is temporary, so the mail may arrive twice; never is worse.
+func (s *Sender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, error) {
+	log := s.logger().With("outbox_id", m.ID, "case_id", m.CaseID, "message_id", m.MessageID, "purpose", string(m.Purpose))
+	msg, err := Build(m)
+	if err != nil {
+		log.Error("smtp: mail cannot be built", "err", err)
+		return nil, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
+	}
+	var buf bytes.Buffer
+	if _, err := msg.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("smtp: outbox mail %d: write message: %w", m.ID, err)
+	}
+	raw := buf.Bytes()
+	if !bytes.HasSuffix(raw, []byte("\r\n")) {
+		// SMTP would add it before the final dot; the Sent copy must be
+		// the same bytes the recipients get.
+		raw = append(raw, '\r', '\n')
+	}
+
+	reply, err := s.deliver(ctx, m.From.Addr, uniqueAddrs(m.Recipients()), raw)
+	if err != nil {
+		s.logFailure(log, err)
+		return nil, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
+	}
+	log.Info("smtp: mail sent", "rcpts", len(m.Recipients()), "bytes", len(raw), "reply", reply)
+	return raw, nil
+}
+
+// deliver runs one session: connect and log in, one transaction, QUIT. It
+// returns the server's reply to the message (e.g. "2.0.0 Ok: queued as …").
+func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, raw []byte) (string, error) {
+	sess, err := dial(ctx, s.Config)
+	if err != nil {
+		return "", err
+	}
+	defer sess.close()
+	c, timeout := sess.client, s.timeout()
+
+	if err := c.UpdateDeadline(timeout); err != nil {
+		return "", sess.fail("MAIL FROM", err)
+	}
+	if err := c.Mail("<" + from + ">"); err != nil {
+		return "", sess.fail("MAIL FROM <"+from+">", err)
+	}
+
+	var refused []error
+	permanent := false
+	for _, r := range rcpts {
+		if err := c.UpdateDeadline(timeout); err != nil {
+			return "", sess.fail("RCPT TO", err)
+		}
+		err := c.Rcpt("<" + r + ">")
+		if err == nil {
+			continue
+		}
+		var reply *textproto.Error
+		if !errors.As(err, &reply) {
+			return "", sess.fail("RCPT TO <"+r+">", err) // the connection is gone
+		}
+		re := newReplyError("RCPT TO <"+r+">", reply)
+		permanent = permanent || re.Permanent()
+		refused = append(refused, re)
+	}
+	if len(refused) > 0 {
+		if c.Reset() == nil { // best effort; the session ends anyway
+			sess.quit(timeout)
+		}
+		err := errors.Join(refused...)
+		if !permanent {
+			err = mailproc.TemporaryError(err)
+		}
+		return "", err
+	}
+
+	if err := c.UpdateDeadline(timeout); err != nil {
+		return "", sess.fail("DATA", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return "", sess.fail("DATA", err)
+	}
+	// In chunks, each with a fresh deadline: Timeout bounds a stall, not
+	// the time a large mail takes on a slow line.
+	for rest := raw; len(rest) > 0; {
+		n := min(len(rest), dataChunk)
+		if err := c.UpdateDeadline(timeout); err != nil {
+			return "", sess.fail("message data", err)
+		}
+		if _, err := w.Write(rest[:n]); err != nil {
+			return "", sess.fail("message data", err)
+		}
+		rest = rest[n:]
+	}
+	if err := c.UpdateDeadline(timeout); err != nil {
+		return "", sess.fail("end of data", err)
+	}
+	if err := w.Close(); err != nil {
+		return "", sess.fail("end of data", err)
+	}
+	var reply string
+	if dc, ok := w.(*gomailsmtp.DataCloser); ok {
+		reply = dc.ServerResponse()
+	}
+	sess.quit(timeout) // the mail is accepted; a failing QUIT changes nothing
+	return reply, nil
+}
+
+func (s *Sender) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// logFailure logs why a mail was not sent. A server that is down or busy
+// heals itself, and a refused recipient is the mail's own problem
+// (warning); a refused login, a bad certificate, a server without the TLS
+// or AUTH we need, or one that says we are not logged in, does not heal,
+// and every mail waits until a person fixes it (error).
+func (s *Sender) logFailure(log *slog.Logger, err error) {
+	var le *loginError
+	var re *ReplyError
+	switch {
+	case errors.As(err, &le) && needsPerson(le.err),
+		errors.As(err, &re) && re.Code == codeAuthRequired:
+		log.Error("smtp: cannot log in to the submission server; mail waits in the outbox", "addr", s.Addr, "err", err)
+	case errors.As(err, &le):
+		log.Warn("smtp: submission server unreachable; will retry", "addr", s.Addr, "err", err)
+	default:
+		log.Warn("smtp: mail not sent", "temporary", mailproc.IsTemporary(err), "err", err)
+	}
+}
+
+// CheckLogin connects to the server as Send would — TLS or STARTTLS, EHLO,
+// AUTH — and says QUIT without sending anything. `mailproc check` uses it
+// to prove the settings before the daemon needs them.
+func CheckLogin(ctx context.Context, cfg Config) error {
+	sess, err := dial(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	if err := sess.client.UpdateDeadline(cfg.timeout()); err != nil {
+		return sess.fail("QUIT", err)
+	}
+	if err := sess.client.Quit(); err != nil {
+		return sess.fail("QUIT", err)
+	}
+	return nil
+}
+
+// session is one connection, logged in and ready for MAIL FROM.
+type session struct {
+	ctx    context.Context
+	client *gomailsmtp.Client
+	conn   net.Conn
+	stop   func() bool // stops closing conn when ctx ends
+}
+
+// dial connects and logs in. go-mail does the EHLO, STARTTLS and AUTH; the
+// dialer is ours so the connection can be closed when ctx ends (go-mail
+// watches ctx only while dialing) and closed on every failure (go-mail
+// leaves it open when EHLO or STARTTLS fail). Every error is temporary.
+func dial(ctx context.Context, cfg Config) (*session, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, mailproc.TemporaryError(&loginError{addr: cfg.Addr, err: fmt.Errorf("config: %w", err)})
+	}
+	host, port, _ := splitAddr(cfg.Addr)
+	tlsConfig := cfg.TLSConfig.Clone()
+	if tlsConfig == nil {
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if tlsConfig.ServerName == "" {
+		tlsConfig.ServerName = host
+	}
+
+	sess := &session{ctx: ctx}
+	dialer := func(dctx context.Context, _, _ string) (net.Conn, error) {
+		// dctx ends when go-mail's dial step returns; the session must
+		// follow the caller's ctx instead.
+		nd := &net.Dialer{}
+		var conn net.Conn
+		var err error
+		if cfg.TLS == TLSImplicit {
+			conn, err = (&tls.Dialer{NetDialer: nd, Config: tlsConfig}).DialContext(dctx, "tcp", cfg.Addr)
+		} else {
+			conn, err = nd.DialContext(dctx, "tcp", cfg.Addr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		sess.conn = conn
+		sess.stop = context.AfterFunc(ctx, func() { conn.Close() })
+		return conn, nil
+	}
+
+	opts := []mail.Option{
+		mail.WithPort(port),
+		mail.WithTimeout(cfg.timeout()),
+		mail.WithDialContextFunc(dialer),
+		mail.WithTLSConfig(tlsConfig),
+		// Dovecot 2.3's LMTP bounces mail submitted with SMTPUTF8, and the
+		// message is 7-bit ASCII anyway; go-mail would add SMTPUTF8 to MAIL
+		// FROM whenever the server offers it.
+		mail.WithoutSMTPUTF8(),
+	}
+	switch cfg.TLS {
+	case TLSImplicit:
+		// Our dialer does the TLS; WithSSL keeps go-mail from trying STARTTLS.
+		opts = append(opts, mail.WithSSL())
+	case TLSStartTLS:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	case TLSNone:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	}
+	switch cfg.Auth {
+	case AuthPlain, AuthLogin:
+		authType := mail.SMTPAuthPlain
+		switch {
+		case cfg.Auth == AuthPlain && cfg.Insecure:
+			authType = mail.SMTPAuthPlainNoEnc
+		case cfg.Auth == AuthLogin && cfg.Insecure:
+			authType = mail.SMTPAuthLoginNoEnc
+		case cfg.Auth == AuthLogin:
+			authType = mail.SMTPAuthLogin
+		}
+		opts = append(opts, mail.WithSMTPAuth(authType), mail.WithUsername(cfg.Username), mail.WithPassword(cfg.Password))
+	}
+	if cfg.HELO != "" {
+		opts = append(opts, mail.WithHELO(cfg.HELO))
+	}
+
+	mc, err := mail.NewClient(host, opts...)
+	if err != nil {
+		return nil, mailproc.TemporaryError(&loginError{addr: cfg.Addr, err: err})
+	}
+	client, err := mc.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		sess.close()
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		return nil, mailproc.TemporaryError(&loginError{addr: cfg.Addr, err: err})
+	}
+	sess.client = client
+	return sess, nil
+}
+
+// fail wraps an error met during the transaction at step and says whether
+// it is worth retrying: a 5xx reply is permanent, everything else (4xx, a
+// broken connection, a timeout, ctx ending) is temporary.
+func (s *session) fail(step string, err error) error {
+	if s.ctx.Err() != nil {
+		return mailproc.TemporaryError(fmt.Errorf("%s: %w (%w)", step, s.ctx.Err(), err))
+	}
+	var reply *textproto.Error
+	if errors.As(err, &reply) {
+		re := newReplyError(step, reply)
+		if re.Permanent() {
+			return re
+		}
+		return mailproc.TemporaryError(re)
+	}
+	return mailproc.TemporaryError(fmt.Errorf("%s: %w", step, err))
+}
+
+// loginError is a failure to connect, greet, secure the connection or log
+// in: it concerns the session, never the mail.
+type loginError struct {
+	addr string
+	err  error
+}
+
+func (e *loginError) Error() string {
+	return "smtp: connect and log in to " + e.addr + ": " + e.err.Error()
+}
+func (e *loginError) Unwrap() error { return e.err }
+
+// codeAuthRequired (RFC 4954; Postfix also sends it for "Must issue a
+// STARTTLS command first") refuses our session, not the mail.
+const codeAuthRequired = 530
+
+// ReplyError is the server refusing a step of the mail transaction. Its
+// message is the reply as the server wrote it — "RCPT TO <x@y>: 550 5.1.1
+// <x@y>: Recipient address rejected: User unknown" — so ops read the
+// server's own words; the *textproto.Error is in its chain.
+type ReplyError struct {
+	Step string // "MAIL FROM <…>", "RCPT TO <…>", "DATA", "end of data"
+	Code int    // 450, 550, …
+	Text string // the reply text after the code, lines joined
+	err  *textproto.Error
+}
+
+func newReplyError(step string, e *textproto.Error) *ReplyError {
+	// The text is the server's, on one line, without control characters:
+	// it ends up in logs and in the outbox's last_error.
+	return &ReplyError{Step: step, Code: e.Code, Text: mailproc.SanitizeHeader(e.Msg, 0), err: e}
+}
+
+func (e *ReplyError) Error() string { return e.Step + ": " + strconv.Itoa(e.Code) + " " + e.Text }
+func (e *ReplyError) Unwrap() error { return e.err }
+
+// Permanent reports whether the refusal is final for this mail: any 5xx
+// but 530, which says the session is not logged in (a config problem).
+func (e *ReplyError) Permanent() bool { return e.Code >= 500 && e.Code != codeAuthRequired }
+
+// quit ends the session politely.
+func (s *session) quit(timeout time.Duration) {
+	if s.client.UpdateDeadline(timeout) == nil {
+		_ = s.client.Quit()
+	}
+}
+
+// close drops the connection; harmless after QUIT.
+func (s *session) close() {
+	if s.stop != nil {
+		s.stop()
+	}
+	if s.conn != nil {
+		s.conn.Close()
+	}
+}
+
+// needsPerson reports whether a failure to connect or log in will last until
+// someone changes the configuration or the server: anything but a network
+// error, a timeout or a 4xx reply.
+func needsPerson(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var reply *textproto.Error
+	if errors.As(err, &reply) {
+		return reply.Code >= 500
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return false
+	}
+	return true
+}
+
+func splitAddr(addr string) (host string, port int, err error) {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	if h == "" {
+		return "", 0, errors.New("no host")
+	}
+	port, err = strconv.Atoi(p)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q: not a number from 1 to 65535", p)
+	}
+	return h, port, nil
+}
+
+// uniqueAddrs drops repeated envelope recipients (the same address in To
+// and Cc), comparing case-insensitively.
+func uniqueAddrs(addrs []string) []string {
+	seen := make(map[string]bool, len(addrs))
+	out := addrs[:0:0]
+	for _, a := range addrs {
+		k := strings.ToLower(a)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}

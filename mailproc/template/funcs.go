@@ -1,0 +1,42 @@
+package template
+
+import (
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+)
+
+// funcs is the whole function map the templates get, on top of text/template's
+// built-ins (and, or, eq, len, printf …). It is kept small on purpose: a site
+// editing a template should be able to read it in one go, and the data types
+// already carry most values formatted the Indonesian way.
+//
+//	waktu T       a time.Time as an Indonesian letter writes it, in the desk's
+//	              time zone: "Jumat, 27 November 2026 pukul 14.05 WIB"
+//	durasi D      a time.Duration in words: "5 menit", "1 jam 30 menit"
+//	upper S       S in capitals
+//	join SEP LIST the strings of LIST separated by SEP; {{.Recipients | join ", "}}
+//	indent P S    every line of S prefixed with P; {{indent "> " .Text}} quotes
+//
+// loc is the desk's time zone for waktu; nil prints UTC (see deskLocation).
+func funcs(loc *time.Location) map[string]any {
+	return map[string]any{
+		"waktu":  func(t time.Time) string { return mailproc.FormatWaktu(t, loc) },
+		"durasi": mailproc.FormatDurasi,
+		"upper":  strings.ToUpper,
+		"join":   func(sep string, elems []string) string { return strings.Join(elems, sep) },
+		"indent": indent,
+	}
+}
+
+func textFuncs(loc *time.Location) texttemplate.FuncMap { return funcs(loc) }
+func htmlFuncs(loc *time.Location) htmltemplate.FuncMap { return funcs(loc) }
+
+// indent prefixes every line of s with prefix.
+func indent(prefix, s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}

@@ -1,0 +1,91 @@
+package template
+
+import (
+	"strings"
+	"unicode"
+)
+
+// cleanSubject makes a rendered subject one clean line. The domain already
+// sanitises the citizen's subject and name before they reach a template;
+// this is the second line of defence, so that no template or data can put
+// a CR/LF (a header injection: "\r\nBcc: …") or other control character
+// into the Subject header. Line breaks and tabs become spaces, other
+// control characters go, runs of white space collapse to one space, and
+// invalid UTF-8 becomes U+FFFD.
+func cleanSubject(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r' || r == '\n' || r == '\t' || r == '\u2028' || r == '\u2029':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// normalizeText gives every plain-text body the same shape whatever the
+// template's whitespace: LF line endings, no trailing white space (which
+// quoted-printable would encode as =20 and some clients show), no blank
+// lines at the start or end, at most one blank line in a row, and one final
+// newline. Control characters other than tab are removed, and invalid UTF-8
+// becomes U+FFFD. Lines are not wrapped: the SMTP adapter encodes the body
+// as quoted-printable, which keeps long lines intact for the reader.
+//
+// Collapsing blank lines also lets a template put {{if}} and {{end}} on
+// lines of their own without leaving holes in the letter.
+func normalizeText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	blank := false
+	for _, line := range splitLines(s) {
+		line = strings.TrimRightFunc(stripControls(line), unicode.IsSpace)
+		if line == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteByte('\n')
+			blank = false
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// normalizeHTML gives the HTML alternative LF line endings, no trailing
+// white space and no control characters. Blank lines are kept: inside a
+// <pre> they are content. A body that renders to white space only is ""
+// (no HTML alternative).
+func normalizeHTML(s string) string {
+	lines := splitLines(s)
+	for i, line := range lines {
+		lines[i] = strings.TrimRightFunc(stripControls(line), unicode.IsSpace)
+	}
+	out := strings.Trim(strings.Join(lines, "\n"), "\n")
+	if out == "" {
+		return ""
+	}
+	return out + "\n"
+}
+
+// splitLines splits at LF, CRLF, CR and the Unicode line and paragraph
+// separators, after replacing invalid UTF-8.
+func splitLines(s string) []string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n").Replace(s)
+	return strings.Split(s, "\n")
+}
+
+// stripControls removes control characters other than tab from one line.
+func stripControls(line string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, line)
+}

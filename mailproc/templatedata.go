@@ -1,0 +1,82 @@
+package mailproc
+
+import "time"
+
+// Desk is who the desk is, as the templates print it: every mail a citizen
+// gets names the desk, its other channels and that the service is free.
+type Desk struct {
+	Name          string // Layanan Informasi dan Aduan Masyarakat
+	Agency        string // Dinas Perpustakaan dan Kearsipan Kabupaten Kampar
+	Address       string // the desk mailbox
+	PostalAddress string
+	Phone         string
+	WhatsApp      string
+	Website       string
+	Channels      []string // other channels of the service standard, one line each
+	Location      *time.Location
+}
+
+// Template names. Each is a file templates/<name>.txt (with an optional
+// templates/<name>.html alternative); the first line of the text file is
+// "Subject: …".
+const (
+	TemplateAckInformasi      = "ack-informasi"
+	TemplateAckAduan          = "ack-aduan"
+	TemplateOpsQuarantine     = "ops-quarantine"
+	TemplateOpsDeliveryFailed = "ops-delivery-failed"
+	TemplateOpsBounce         = "ops-bounce"
+)
+
+// AckTemplate is the acknowledgement template of a kind.
+func AckTemplate(k Kind) string {
+	if k == KindAduan {
+		return TemplateAckAduan
+	}
+	return TemplateAckInformasi
+}
+
+// AckData is what an acknowledgement (tanda terima) template gets.
+type AckData struct {
+	Desk            Desk
+	Number          string // ADU-2026-00007
+	Kind            Kind
+	KindLabel       string // "Aduan", "Permintaan Informasi"
+	CitizenName     string // display name, may be empty
+	CitizenAddr     string
+	OriginalSubject string // sanitised; may be empty
+	ReceivedAt      string // "Jumat, 27 November 2026 pukul 14.00 WIB"
+	Promise         string // "5 menit", "1 jam"
+	DueAt           string // "Jumat, 27 November 2026 pukul 14.05 WIB"
+	AfterHours      bool   // the deadline falls later than the promise from now (office hours, holidays)
+}
+
+// OpsQuarantineData is what the quarantine notice to ops gets.
+type OpsQuarantineData struct {
+	Desk        Desk
+	Mailbox     string
+	UID         uint32
+	MessageID   string
+	From        string // sender address if it could be read
+	SHA256      string
+	Size        int64
+	ArchivePath string
+	Reason      string
+	At          string
+	Folder      string // the quarantine folder
+}
+
+// OpsDeliveryData is what a delivery-failure notice to ops gets: a mail we
+// sent could not be delivered (the SMTP server refused it, or a bounce came
+// back for it).
+type OpsDeliveryData struct {
+	Desk       Desk
+	Number     string // the case, "" if none
+	Purpose    Purpose
+	Recipients []string
+	Subject    string
+	MessageID  string
+	Error      string // the server's reply or the bounce's diagnostic
+	Attempts   int
+	At         string
+	Bounce     bool // reported by a bounce rather than by our SMTP server
+}
