@@ -6,13 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/imap"
+	"github.com/dpk-kampar/mailproc/mailproc/smtp"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
+	"github.com/dpk-kampar/mailproc/mailproc/template"
 )
 
 // runCheck is `mailproc check`: it prints one line per problem and exits 1
@@ -55,9 +58,21 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 
+	if set, err := template.Load(cfg.Desk.TemplateDir, slog.New(slog.DiscardHandler)); err != nil {
+		for _, e := range splitErrors(err) {
+			bad("templates: %s", e)
+		}
+	} else if errs := set.Check(); len(errs) > 0 {
+		for _, e := range errs {
+			bad("templates: %v", e)
+		}
+	} else {
+		ok("templates (%d)", len(template.Names()))
+	}
+
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	caps, imapProblems, err := imap.CheckLogin(ctx, imapConfig(cfg))
+	caps, imapProblems, imapNotes, err := imap.CheckLogin(ctx, imapConfig(cfg))
 	if err != nil {
 		bad("imap %s: %v", cfg.IMAPAddr(), err)
 	} else {
@@ -65,6 +80,14 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		for _, p := range imapProblems {
 			bad("imap: %s", p)
 		}
+		for _, n := range imapNotes {
+			fmt.Fprintln(stdout, "catatan imap: "+n)
+		}
+	}
+	if err := smtp.CheckLogin(ctx, smtpConfig(cfg)); err != nil {
+		bad("smtp %s: %v", cfg.SMTPAddr(), err)
+	} else {
+		ok("smtp %s (%s)", cfg.SMTPAddr(), cfg.SMTP.TLS)
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stdout, "%d masalah\n", len(problems))

@@ -20,14 +20,14 @@ import (
 // mailbox with a config that is still wrong, and a typo in a folder name
 // should not leave a stray folder behind. `mailproc run` creates the folders
 // on its first connection (idempotently).
-func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems []string, err error) {
+func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems, notes []string, err error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cfg = cfg.withDefaults()
 	c, conn, err := dial(ctx, cfg, &imapclient.Options{}, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer c.Close()
 	s := &session{cfg: cfg, c: c, conn: conn, log: slog.New(slog.DiscardHandler)}
@@ -39,7 +39,7 @@ func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems []stri
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	caps = capList(capSet)
 
@@ -50,7 +50,7 @@ func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems []stri
 		return err
 	})
 	if err != nil {
-		return caps, nil, fmt.Errorf("list folders: %w", err)
+		return caps, nil, nil, fmt.Errorf("list folders: %w", err)
 	}
 
 	if !listHas(list, cfg.Inbox) {
@@ -70,22 +70,22 @@ func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems []stri
 	}
 	for _, f := range []string{cfg.ProcessedFolder, cfg.QuarantineFolder} {
 		if !listHas(list, f) {
-			problems = append(problems, fmt.Sprintf("folder %q does not exist yet; `mailproc run` creates it", f))
+			notes = append(notes, fmt.Sprintf("folder %q does not exist yet; `mailproc run` creates it", f))
 		}
 	}
 
 	if cfg.IDLE && !capSet.Has(goimap.CapIdle) {
-		problems = append(problems, fmt.Sprintf("server does not support IDLE; new mail is found by polling every %v", cfg.PollInterval))
+		notes = append(notes, fmt.Sprintf("server does not support IDLE; new mail is found by polling every %v", cfg.PollInterval))
 	}
 	if !capSet.Has(goimap.CapMove) {
 		if capSet.Has(goimap.CapUIDPlus) {
-			problems = append(problems, "server does not support MOVE; mails are moved by COPY, STORE \\Deleted and UID EXPUNGE")
+			notes = append(notes, "server does not support MOVE; mails are moved by COPY, STORE \\Deleted and UID EXPUNGE")
 		} else {
-			problems = append(problems, fmt.Sprintf("server supports neither MOVE nor UIDPLUS; handled mails are copied to %q and left in %q marked read (never deleted)",
+			notes = append(notes, fmt.Sprintf("server supports neither MOVE nor UIDPLUS; handled mails are copied to %q and left in %q marked read (never deleted)",
 				cfg.ProcessedFolder, cfg.Inbox))
 		}
 	}
 
 	s.logout()
-	return caps, problems, nil
+	return caps, problems, notes, nil
 }

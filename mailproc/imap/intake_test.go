@@ -529,18 +529,21 @@ func TestTLSModes(t *testing.T) {
 func TestCheckLogin(t *testing.T) {
 	e := newEnv(t, capsBare)
 	cfg := e.config()
-	caps, problems, err := CheckLogin(context.Background(), cfg)
+	caps, problems, notes, err := CheckLogin(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("caps %v, problems %q", caps, problems)
+	t.Logf("caps %v, problems %q, notes %q", caps, problems, notes)
+	if len(problems) != 0 {
+		t.Errorf("problems %q on a usable mailbox", problems)
+	}
 	if !slices.Contains(caps, "IMAP4rev1") || !slices.Contains(caps, "IDLE") {
 		t.Errorf("caps %v: want IMAP4rev1 and IDLE", caps)
 	}
-	all := strings.Join(problems, "\n")
+	all := strings.Join(notes, "\n")
 	for _, want := range []string{`"Diproses" does not exist`, `"Karantina" does not exist`, "neither MOVE nor UIDPLUS"} {
 		if !strings.Contains(all, want) {
-			t.Errorf("problems %q: want one mentioning %s", problems, want)
+			t.Errorf("notes %q: want one mentioning %s", notes, want)
 		}
 	}
 	if e.srv.count("Diproses") != 0 || e.srv.status("Diproses") != (boxStatus{}) {
@@ -550,16 +553,16 @@ func TestCheckLogin(t *testing.T) {
 	// After a run has created the folders, only the server's limits remain.
 	r := e.run(nil)
 	r.syncs(t, 1)
-	_, problems, err = CheckLogin(context.Background(), cfg)
+	_, problems, notes, err = CheckLogin(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(problems) != 1 || !strings.Contains(problems[0], "neither MOVE nor UIDPLUS") {
-		t.Errorf("problems %q after run: want only the MOVE/UIDPLUS note", problems)
+	if len(problems) != 0 || len(notes) != 1 || !strings.Contains(notes[0], "neither MOVE nor UIDPLUS") {
+		t.Errorf("problems %q, notes %q after run: want only the MOVE/UIDPLUS note", problems, notes)
 	}
 
 	cfg.Password = "salah"
-	if _, _, err := CheckLogin(context.Background(), cfg); err == nil {
+	if _, _, _, err := CheckLogin(context.Background(), cfg); err == nil {
 		t.Error("CheckLogin with a wrong password succeeded")
 	} else if strings.Contains(err.Error(), "salah") {
 		t.Errorf("error %q contains the password", err)

@@ -175,8 +175,34 @@ func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 			UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,
 				next_attempt = NULL
 			WHERE id = ? AND state = 'pending'`, timeArg(at), id)
-		return t.checkOutboxUpdate(id, mailproc.OutboxPending, res, err)
+		if err := t.checkOutboxUpdate(id, mailproc.OutboxPending, res, err); err != nil {
+			return err
+		}
+		return t.acknowledged(id, at)
 	})
+}
+
+// acknowledged applies the desk's rule for state diakui: a new case is
+// acknowledged when its tanda terima has been accepted by the mail server
+// (not when it was queued: a refused one leaves the case baru), in the same
+// transaction as MarkSent, with an event.
+func (t *intakeTx) acknowledged(outboxID int64, at time.Time) error {
+	var caseID sql.NullInt64
+	err := t.tx.QueryRowContext(t.ctx, `
+		SELECT o.case_id FROM outbox o JOIN cases c ON c.id = o.case_id
+		WHERE o.id = ? AND o.purpose = 'ack' AND c.state = 'baru'`, outboxID).Scan(&caseID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return t.wrap("acknowledge case", err)
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE cases SET state = 'diakui', updated_at = ? WHERE id = ?`,
+		timeArg(at), caseID.Int64); err != nil {
+		return t.wrap("acknowledge case", err)
+	}
+	return t.AddEvent(&mailproc.Event{CaseID: caseID.Int64, At: at, Actor: mailproc.ActorSystem,
+		Type: mailproc.EventState, Detail: "diakui: tanda terima diterima server email"})
 }
 
 // MarkRetry records a temporary failure of pending mail id: attempts so

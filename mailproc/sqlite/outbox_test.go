@@ -1078,3 +1078,44 @@ func TestOutboxBusy(t *testing.T) {
 		t.Errorf("MarkRetry with a canceled context = %v", err)
 	}
 }
+
+// TestMarkSentAcknowledges: a new case becomes diakui when its tanda terima
+// is accepted by the server, with an event; other mail, and cases past baru,
+// are left alone.
+func TestMarkSentAcknowledges(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	fresh := createCase(t, db, newCase("INF-2026-00001", mailproc.KindInformasi, t0))
+	answered := newCase("INF-2026-00002", mailproc.KindInformasi, t0)
+	answered.State = mailproc.StateDijawab
+	answered = createCase(t, db, answered)
+	notice := createCase(t, db, newCase("ADU-2026-00001", mailproc.KindAduan, t0))
+
+	ack := outMail("ack1@desk", fresh.ID, mailproc.PurposeAck, "siti@example.id")
+	lateAck := outMail("ack2@desk", answered.ID, mailproc.PurposeAck, "budi@example.id")
+	ops := outMail("ops1@desk", notice.ID, mailproc.PurposeOps, "ops@kamparkab.go.id")
+	enqueue(t, db, ack, lateAck, ops)
+	for _, m := range []*mailproc.OutgoingMail{ack, lateAck, ops} {
+		if err := db.MarkSent(ctx, m.ID, t0.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		c      *mailproc.Case
+		want   mailproc.State
+		events int
+	}{
+		{fresh, mailproc.StateDiakui, 1},
+		{answered, mailproc.StateDijawab, 0},
+		{notice, mailproc.StateBaru, 0},
+	} {
+		got, err := db.CaseByID(ctx, tt.c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, _ := db.Timeline(ctx, tt.c.ID)
+		if got.State != tt.want || len(events) != tt.events {
+			t.Errorf("%s: state %s with %d events, want %s with %d", tt.c.Number, got.State, len(events), tt.want, tt.events)
+		}
+	}
+}
