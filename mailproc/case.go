@@ -76,7 +76,10 @@ type Case struct {
 	FirstAnswerAt   time.Time // zero until answered
 	ClosedAt        time.Time // zero while open
 	LinkedCaseID    int64     // an earlier case this one continues; 0 if none
-	UpdatedAt       time.Time
+	// NeedsFollowUp (tindak lanjut) keeps the case open after an answer,
+	// on the complaint clock: staff set it with #tindaklanjut.
+	NeedsFollowUp bool
+	UpdatedAt     time.Time
 }
 
 // Event is one line of a case's log: who did what, when and why. Nothing
@@ -95,18 +98,20 @@ type Event struct {
 type EventType string
 
 const (
-	EventCreated   EventType = "dibuat"         // case opened from a mail
-	EventMessage   EventType = "pesan_masuk"    // a mail joined the case
-	EventKind      EventType = "jenis"          // kind decided or changed, with the reason
-	EventReopened  EventType = "dibuka_kembali" // a closed case got a new mail within the window
-	EventLinked    EventType = "tautan"         // this case continues an older one
-	EventState     EventType = "status"         // any other state change
-	EventDuplicate EventType = "salinan_ganda"  // a copy of an already stored mail arrived
-	EventNote      EventType = "catatan"        // internal note
-	EventAck       EventType = "tanda_terima"   // acknowledgement queued or refused
-	EventDelivery  EventType = "gagal_kirim"    // a mail we sent could not be delivered
-	EventAnswer    EventType = "jawaban"        // an answer reached the citizen
-	EventEscalated EventType = "eskalasi"       // a head was told
+	EventCreated   EventType = "dibuat"          // case opened from a mail
+	EventMessage   EventType = "pesan_masuk"     // a mail joined the case
+	EventKind      EventType = "jenis"           // kind decided or changed, with the reason
+	EventReopened  EventType = "dibuka_kembali"  // a closed case got a new mail within the window
+	EventLinked    EventType = "tautan"          // this case continues an older one
+	EventState     EventType = "status"          // any other state change
+	EventDuplicate EventType = "salinan_ganda"   // a copy of an already stored mail arrived
+	EventNote      EventType = "catatan"         // internal note
+	EventAck       EventType = "tanda_terima"    // acknowledgement queued or refused
+	EventDelivery  EventType = "gagal_kirim"     // a mail we sent could not be delivered
+	EventAnswer    EventType = "jawaban"         // an answer reached the citizen
+	EventEscalated EventType = "eskalasi"        // a head was told
+	EventRejected  EventType = "balasan_ditolak" // a reply claiming to be staff failed verification
+	EventCommand   EventType = "perintah"        // a staff command was applied
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

@@ -18,11 +18,16 @@ type FixedClock struct {
 
 // Due implements ServiceClock.
 func (c FixedClock) Due(k Kind, from time.Time) time.Time {
-	if k == KindAduan {
-		return from.Add(c.Complaint)
-	}
-	return from.Add(c.Info)
+	return from.Add(c.For(k))
 }
 
 // StandardClock is the promise of the published service standard, 24/7.
 var StandardClock = FixedClock{Info: 5 * time.Minute, Complaint: time.Hour}
+
+// For is the promised duration of a kind.
+func (c FixedClock) For(k Kind) time.Duration {
+	if k == KindAduan {
+		return c.Complaint
+	}
+	return c.Info
+}

@@ -19,7 +19,15 @@ type Composer struct {
 	// Promise is what the desk promises per kind, in service time: 5 minutes
 	// for informasi and 1 hour for aduan in the service standard.
 	Promise FixedClock
-	Now     func() time.Time
+	// Tokens signs the Message-IDs of mail to staff and heads, so their
+	// replies can be verified.
+	Tokens Tokens
+	// Staff receive the notification of every case.
+	Staff []Address
+	// NotifyAttachMax is the most bytes of a citizen's attachments attached
+	// to a staff notification; larger ones are only listed.
+	NotifyAttachMax int64
+	Now             func() time.Time
 }
 
 // maxReferences bounds the References header: the first (thread root) and
@@ -30,7 +38,7 @@ const maxReferences = 10
 // that opened (or reopened) it, threaded under that mail.
 func (c *Composer) Ack(m *Message, cs *Case) (*OutgoingMail, error) {
 	loc := c.Desk.Location
-	promise := c.Promise.Due(cs.Kind, time.Time{}).Sub(time.Time{})
+	promise := c.Promise.For(cs.Kind)
 	data := AckData{
 		Desk:            c.Desk,
 		Number:          cs.Number,
@@ -103,7 +111,11 @@ func (c *Composer) compose(p Purpose, tmpl string, data any, cs *Case, to []Addr
 	if cs != nil {
 		out.CaseID, number = cs.ID, cs.Number
 	}
-	out.MessageID = NewMessageID(p, number, c.Desk.Address)
+	if signedPurposes[p] && number != "" && len(c.Tokens.Secret) > 0 {
+		out.MessageID = c.Tokens.MessageID(p, number, c.Desk.Address)
+	} else {
+		out.MessageID = NewMessageID(p, number, c.Desk.Address)
+	}
 	return out, nil
 }
 

@@ -28,6 +28,15 @@ type Ingester struct {
 	// Composer writes acknowledgements and ops notices; nil: mailproc
 	// sends nothing (intake only).
 	Composer *Composer
+	// Directory is staff and heads: their mail is a reply to verify, not a
+	// citizen's case.
+	Directory Directory
+	// Tokens verifies that a staff reply answers a mail mailproc sent.
+	Tokens Tokens
+	// Auth and AuthservID check the desk server's Authentication-Results
+	// of staff replies; AuthservID "" disables the check.
+	Auth       AuthVerifier
+	AuthservID string
 	// AckPolicy keeps acknowledgements away from robots, lists and loops.
 	AckPolicy  AckPolicy
 	AckEnabled bool
@@ -37,6 +46,9 @@ type Ingester struct {
 	// placed on a case, so follow-up work commits together with the case or
 	// not at all. Optional.
 	AfterPlace func(tx IntakeTx, m *Message, c *Case, p Placement) error
+	// SentFolder makes this ingester read the desk's Sent folder: only
+	// answers sent around mailproc are recorded (see placeSent).
+	SentFolder bool
 	// OnCommit runs after a transaction that queued mail has committed (it
 	// wakes the postman). Optional.
 	OnCommit func()
@@ -169,8 +181,14 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		}
 		return res, false, nil
 	}
+	if in.SentFolder {
+		return in.placeSent(tx, msg)
+	}
 	if IsBounce(msg) {
 		return in.placeBounce(tx, msg)
+	}
+	if who, ok := in.Directory.Find(msg.From.Addr); ok && in.Composer != nil {
+		return in.placeStaff(tx, msg, who)
 	}
 
 	byRef, err := tx.CaseByMessageIDs(msg.ReferencedIDs())
@@ -192,13 +210,24 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 	if actor == "" {
 		actor = ActorSystem
 	}
+	automatic := AutomaticReason(msg)
+	reopened := false
 	switch p.Action {
 	case ActionJoin, ActionReopen:
 		c = p.Case
-		if p.Action == ActionReopen {
+		switch {
+		case p.Action == ActionReopen:
 			c.State, c.ClosedAt = StateBaru, time.Time{}
 			c.DueAt = in.Clock.Due(c.Kind, arrival(msg, now))
 			events = append(events, &Event{Type: EventReopened, Actor: actor, Detail: p.Reason})
+			reopened = true
+		case c.State == StateDijawab && automatic == "":
+			// The citizen answered the answer: the desk owes them again.
+			c.State = StateDiakui
+			c.DueAt = in.Clock.Due(c.Kind, arrival(msg, now))
+			events = append(events, &Event{Type: EventReopened, Actor: actor,
+				Detail: "warga membalas jawaban; kasus dibuka kembali, batas waktu " + FormatWaktu(c.DueAt, in.location())})
+			reopened = true
 		}
 		events = append(events, &Event{Type: EventMessage, Actor: actor, Detail: p.Reason})
 		c.UpdatedAt = now
@@ -219,6 +248,18 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 			return res, false, err
 		}
 		events, queued = append(events, ev), q
+	}
+	// Staff hear of every new case, and of every follow-up a person wrote.
+	if in.Composer != nil && len(in.Composer.Staff) > 0 && (p.Action == ActionNewCase || p.Action == ActionNewLink || automatic == "") {
+		followUp := p.Action == ActionJoin || p.Action == ActionReopen
+		n, err := in.Composer.Notify(msg, c, followUp, reopened)
+		if err != nil {
+			return res, false, err
+		}
+		if err := tx.EnqueueMail(n); err != nil {
+			return res, false, err
+		}
+		queued = true
 	}
 	for _, e := range events {
 		e.CaseID, e.At, e.MessageID = c.ID, now, msg.ID

@@ -19,6 +19,28 @@ type AckPolicy struct {
 // is how many acknowledgements went to the sender in the last 24 hours.
 // The reasons are written to the case's log in Indonesian.
 func (p AckPolicy) Refuse(m *Message, sent int) string {
+	if why := AutomaticReason(m); why != "" {
+		return why
+	}
+	if SameAddr(m.From.Addr, p.DeskAddr) {
+		return "dari alamat layanan sendiri"
+	}
+	for _, addr := range p.Internal {
+		if SameAddr(m.From.Addr, addr) {
+			return "dari petugas atau pimpinan (mereka menerima notifikasi, bukan tanda terima)"
+		}
+	}
+	if p.PerSenderPerDay > 0 && sent >= p.PerSenderPerDay {
+		return fmt.Sprintf("batas %d tanda terima per 24 jam untuk pengirim ini sudah tercapai", p.PerSenderPerDay)
+	}
+	return ""
+}
+
+// AutomaticReason says why m was written by software rather than a person
+// (an auto-reply, a list, a bounce, a no-reply sender), or "" for a person.
+// Such mail is kept on its case but never answered, and never reopens a
+// case or wakes staff.
+func AutomaticReason(m *Message) string {
 	a := m.Auto
 	switch {
 	case a.AutoSubmitted != "" && a.AutoSubmitted != "no":
@@ -33,21 +55,8 @@ func (p AckPolicy) Refuse(m *Message, sent int) string {
 		return "pengirim amplop kosong (laporan pengiriman atau email sistem)"
 	case m.From.Addr == "":
 		return "tidak ada alamat pengirim"
-	case SameAddr(m.From.Addr, p.DeskAddr):
-		return "dari alamat layanan sendiri"
 	}
-	if r := robotSender(m.From.Addr); r != "" {
-		return r
-	}
-	for _, addr := range p.Internal {
-		if SameAddr(m.From.Addr, addr) {
-			return "dari petugas atau pimpinan (mereka menerima notifikasi, bukan tanda terima)"
-		}
-	}
-	if p.PerSenderPerDay > 0 && sent >= p.PerSenderPerDay {
-		return fmt.Sprintf("batas %d tanda terima per 24 jam untuk pengirim ini sudah tercapai", p.PerSenderPerDay)
-	}
-	return ""
+	return robotSender(m.From.Addr)
 }
 
 // robotSender recognises addresses that belong to software, not people:

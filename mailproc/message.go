@@ -32,7 +32,8 @@ func SameAddr(a, b string) bool {
 type Attachment struct {
 	Filename    string
 	ContentType string
-	Size        int64 // decoded size in bytes
+	Size        int64  // decoded size in bytes
+	Part        string // MIME part path in IMAP section numbering ("2", "1.3"); finds it again in the raw mail
 }
 
 // Delivery says where a mail was found on the IMAP server.

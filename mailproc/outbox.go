@@ -58,6 +58,10 @@ type OutgoingMail struct {
 	Date       time.Time
 	Text       string // text/plain body
 	HTML       string // optional text/html alternative
+	// Attachments are passed through from a mail in the raw archive (a
+	// staff member's answer, a citizen's mail for staff): the sender reads
+	// each part from the archive when it builds the mail.
+	Attachments []OutgoingAttachment
 
 	State       OutboxState
 	Attempts    int
@@ -66,6 +70,15 @@ type OutgoingMail struct {
 	CreatedAt   time.Time
 	SentAt      time.Time
 	CopiedAt    time.Time // appended to the desk's Sent folder; zero if not (yet)
+}
+
+// OutgoingAttachment is a part of an archived mail to attach.
+type OutgoingAttachment struct {
+	Filename    string
+	ContentType string
+	Size        int64
+	ArchivePath string // the raw mail, relative to the data dir
+	Part        string // the part in it (Attachment.Part)
 }
 
 // Recipients lists every envelope recipient (To and Cc).

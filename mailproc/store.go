@@ -88,6 +88,9 @@ type IntakeTx interface {
 	EnqueueMail(m *OutgoingMail) error
 	// OutgoingByMessageID returns the outbox mail with that Message-ID.
 	OutgoingByMessageID(messageID string) (*OutgoingMail, error)
+	// LatestMessageFrom returns the newest stored message of a case sent
+	// by addr (an answer is threaded under the citizen's latest mail).
+	LatestMessageFrom(caseID int64, addr string) (*Message, error)
 	// CountSent counts outbox mails of a purpose to addr (in To) created at
 	// or after since, whatever their state: the per-sender cap on
 	// acknowledgements counts what was decided, not what was delivered.

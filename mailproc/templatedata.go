@@ -80,3 +80,86 @@ type OpsDeliveryData struct {
 	At         string
 	Bounce     bool // reported by a bounce rather than by our SMTP server
 }
+
+// Templates for staff and heads (issue: staff answer from their own client).
+const (
+	TemplateNotify     = "notify"      // a new case, or a citizen's follow-up, to staff
+	TemplateAnswer     = "answer"      // a staff answer relayed to the citizen
+	TemplateConfirm    = "confirm"     // "your answer was sent", to the staff member
+	TemplateHelp       = "help"        // unknown or wrong command, to the staff member only
+	TemplateOpsForgery = "ops-forgery" // a "staff" reply that failed verification, to ops
+)
+
+// AttachmentLine describes an attachment in a template.
+type AttachmentLine struct {
+	Filename    string
+	ContentType string
+	Size        string // "1,2 MB"
+	Attached    bool   // attached to this mail (not only listed)
+}
+
+// NotifyData is what the staff notification of a case gets.
+type NotifyData struct {
+	Desk        Desk
+	Number      string
+	Kind        Kind
+	KindLabel   string
+	CitizenName string
+	CitizenAddr string
+	Subject     string // the citizen's subject, sanitised
+	ReceivedAt  string
+	DueAt       string
+	Promise     string
+	FollowUp    bool   // a citizen's later mail on an existing case
+	Reopened    bool   // that mail reopened a closed or answered case
+	Text        string // the citizen's text (new text only for a follow-up), bounded
+	Truncated   bool
+	Attachments []AttachmentLine
+	Commands    []CommandHelp
+}
+
+// AnswerData is what the answer to a citizen gets.
+type AnswerData struct {
+	Desk            Desk
+	Number          string
+	Kind            Kind
+	KindLabel       string
+	CitizenName     string
+	OriginalSubject string
+	Answer          string // the staff member's new text, quotes and signature removed
+	StaffName       string // as configured; "" for a head, whose title is used
+	StaffTitle      string // "Petugas Layanan Informasi", "Kepala Seksi Pelayanan"
+	Attachments     []AttachmentLine
+	Closed          bool // the case is closed with this answer (informasi)
+}
+
+// ConfirmData is what the confirmation to a staff member gets.
+type ConfirmData struct {
+	Desk        Desk
+	Number      string
+	CitizenAddr string
+	Answer      string   // what was sent to the citizen; "" if nothing was
+	Actions     []string // what was done, one line each, in Indonesian
+	Attachments []AttachmentLine
+}
+
+// HelpData is what the command help to a staff member gets.
+type HelpData struct {
+	Desk     Desk
+	Number   string   // the case the reply was about; "" if unknown
+	Unknown  []string // the commands that were not understood
+	Problem  string   // anything else that went wrong, in Indonesian
+	Commands []CommandHelp
+}
+
+// OpsForgeryData is what ops gets about a reply that claimed to be staff
+// but could not be verified. It was not relayed.
+type OpsForgeryData struct {
+	Desk      Desk
+	Number    string
+	From      string
+	Subject   string
+	MessageID string
+	Reason    string
+	At        string
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/imap"
 	"github.com/dpk-kampar/mailproc/mailproc/mime"
+	"github.com/dpk-kampar/mailproc/mailproc/msgauth"
 	"github.com/dpk-kampar/mailproc/mailproc/smtp"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 	"github.com/dpk-kampar/mailproc/mailproc/template"
@@ -37,6 +38,7 @@ type Main struct {
 	Composer  *mailproc.Composer
 	Ingester  *mailproc.Ingester
 	Intake    *imap.Intake
+	SentWatch *imap.Intake // reads the Sent folder for answers sent around mailproc; nil when disabled
 	Postman   *mailproc.Postman
 	SentCopy  *imap.SentFolder // nil when imap.sent_folder is empty
 
@@ -98,12 +100,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	promise := mailproc.FixedClock{Info: cfg.Desk.InfoDue.D(), Complaint: cfg.Desk.ComplaintDue.D()}
+	dir := directory(cfg)
+	tokens := mailproc.Tokens{Secret: []byte(cfg.Desk.HMACSecret.Reveal())}
 	m.Composer = &mailproc.Composer{
-		Desk:     deskInfo(cfg),
-		Renderer: m.Templates,
-		Ops:      addressList(cfg.Desk.Ops),
-		Promise:  promise,
-		Now:      m.Now,
+		Desk:            deskInfo(cfg),
+		Renderer:        m.Templates,
+		Ops:             addressList(cfg.Desk.Ops),
+		Promise:         promise,
+		Tokens:          tokens,
+		Staff:           dir.Staff(),
+		NotifyAttachMax: notifyAttachMax,
+		Now:             m.Now,
 	}
 	if cfg.IMAP.SentFolder != "" {
 		m.SentCopy = &imap.SentFolder{Config: imapConfig(cfg), Folder: cfg.IMAP.SentFolder,
@@ -111,7 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Postman = &mailproc.Postman{
 		Store:       m.DB,
-		Sender:      &smtp.Sender{Config: smtpConfig(cfg), Logger: m.Logger.With("component", "smtp")},
+		Sender:      &smtp.Sender{Config: smtpConfig(cfg), DataDir: cfg.Desk.DataDir, Logger: m.Logger.With("component", "smtp")},
 		Composer:    m.Composer,
 		Cases:       m.DB.CaseByID,
 		RetryMin:    cfg.SMTP.RetryMin.D(),
@@ -134,6 +141,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Location:         cfg.Location(),
 		ReopenWindow:     cfg.Desk.ReopenWindow.D(),
 		Composer:         m.Composer,
+		Directory:        dir,
+		Tokens:           tokens,
+		Auth:             msgauth.Verifier{},
+		AuthservID:       cfg.Desk.AuthservID,
 		AckPolicy:        ackPolicy(cfg),
 		AckEnabled:       cfg.Ack.Enabled,
 		QuarantineFolder: cfg.IMAP.QuarantineFolder,
@@ -149,8 +160,21 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:       m.Now,
 	}
 
+	if cfg.IMAP.SentFolder != "" {
+		sent := *m.Ingester
+		sent.SentFolder = true
+		sent.Logger = m.Logger.With("component", "sent-intake")
+		watch := imapConfig(cfg)
+		watch.Inbox, watch.Watch = cfg.IMAP.SentFolder, true
+		m.SentWatch = &imap.Intake{Config: watch, Handler: &sent, Bookmarks: m.DB,
+			Logger: m.Logger.With("component", "imap-sent"), Now: m.Now}
+	}
+
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.goRun(ctx, "imap", m.Intake.Run)
+	if m.SentWatch != nil {
+		m.goRun(ctx, "imap-sent", m.SentWatch.Run)
+	}
 	m.goRun(ctx, "outbox", m.Postman.Run)
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
@@ -229,6 +253,25 @@ func smtpConfig(cfg *config.Config) smtp.Config {
 		c.TLSConfig = insecureTLS()
 	}
 	return c
+}
+
+// notifyAttachMax is the most bytes of a citizen's attachments attached to
+// a staff notification; larger ones are listed only (staff find them in
+// the Diproses folder).
+const notifyAttachMax = 10 << 20
+
+// directory is staff and the chain of heads from the config.
+func directory(cfg *config.Config) mailproc.Directory {
+	var d mailproc.Directory
+	for _, s := range cfg.Desk.Staff {
+		d.People = append(d.People, mailproc.Person{Name: s.Name, Title: "Petugas Layanan Informasi dan Aduan", Addr: s.Address, Role: mailproc.RoleStaff})
+	}
+	for i, l := range cfg.Chain {
+		for _, a := range l.Addresses {
+			d.People = append(d.People, mailproc.Person{Name: l.Name, Title: l.Title, Addr: a, Role: mailproc.RoleHead, Level: i + 1})
+		}
+	}
+	return d
 }
 
 // deskInfo is the desk as the templates print it.

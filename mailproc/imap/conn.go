@@ -277,7 +277,11 @@ func (s *session) open(ctx context.Context) error {
 	}
 	s.log.Debug("logged in", "caps", strings.Join(capList(s.caps), " "))
 
-	for _, f := range []string{s.cfg.ProcessedFolder, s.cfg.QuarantineFolder} {
+	folders := []string{s.cfg.ProcessedFolder, s.cfg.QuarantineFolder}
+	if s.cfg.Watch {
+		folders = []string{s.cfg.Inbox} // a watched Sent folder may not exist yet
+	}
+	for _, f := range folders {
 		if err := s.ensureFolder(f); err != nil {
 			return err
 		}
@@ -308,6 +312,11 @@ func (s *session) open(ctx context.Context) error {
 				"old_uidvalidity", st.UIDValidity, "uidvalidity", data.UIDValidity, "old_last_uid", st.LastUID)
 		}
 		st = mailproc.MailboxState{Mailbox: s.cfg.Inbox, UIDValidity: data.UIDValidity}
+		if s.cfg.Watch && data.UIDNext > 0 {
+			// A watched folder (Sent) holds the shared mailbox's history:
+			// only what arrives from now on is read.
+			st.LastUID = uint32(data.UIDNext) - 1
+		}
 		if err := s.in.Bookmarks.SetMailboxState(context.WithoutCancel(ctx), st); err != nil {
 			return fmt.Errorf("save bookmark of %q: %w", s.cfg.Inbox, err)
 		}

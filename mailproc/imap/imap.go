@@ -91,6 +91,11 @@ type Config struct {
 	// 0 means one second and five minutes.
 	ReconnectMin, ReconnectMax time.Duration
 
+	// Watch reads the folder without moving anything out of it: for the
+	// desk's Sent folder, where staff answering from the shared mailbox
+	// leave their answers. Only the bookmark records what was read.
+	Watch bool
+
 	// FetchBatch is how many mails one FETCH asks for. 0 means 25.
 	FetchBatch int
 
@@ -151,6 +156,9 @@ func (c Config) Validate() error {
 	}
 	if c.Username == "" {
 		return errors.New("imap: Username is empty")
+	}
+	if c.Watch {
+		return nil // nothing is moved, so the folders do not matter
 	}
 	// Moving a mail into the folder it came from would loop forever.
 	if c.ProcessedFolder == c.Inbox || c.QuarantineFolder == c.Inbox {

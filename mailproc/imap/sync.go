@@ -361,6 +361,9 @@ func destination(cfg Config, d mailproc.Disposition) (string, bool) {
 // moveAll moves the handled mails out of the inbox: one command per
 // destination folder. UIDs that vanished are skipped.
 func (s *session) moveAll(uids []goimap.UID, done map[goimap.UID]mailproc.Disposition) error {
+	if s.cfg.Watch {
+		return nil // a watched folder is only read; the bookmark keeps our place
+	}
 	byDest := map[string][]goimap.UID{}
 	var order []string
 	for _, uid := range uids {

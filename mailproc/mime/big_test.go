@@ -131,7 +131,7 @@ func TestParse30MB(t *testing.T) {
 	if src.n != mail.total || !src.eof {
 		t.Errorf("read %d of %d bytes (EOF %v)", src.n, mail.total, src.eof)
 	}
-	if len(m.Attachments) != 1 || m.Attachments[0] != (mailproc.Attachment{Filename: "pindaian-pengaduan.pdf", ContentType: "application/pdf", Size: size30MB}) {
+	if len(m.Attachments) != 1 || m.Attachments[0] != (mailproc.Attachment{Filename: "pindaian-pengaduan.pdf", ContentType: "application/pdf", Size: size30MB, Part: "2"}) {
 		t.Errorf("Attachments = %+v", m.Attachments)
 	}
 	if want := strings.TrimSpace(strings.ReplaceAll(bigText, "\r\n", "\n")); m.Text != want || m.FromHTML || m.TextTruncated {

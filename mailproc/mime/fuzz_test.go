@@ -26,7 +26,8 @@ func readFixtures(tb testing.TB) []string {
 // FuzzParse feeds Parse arbitrary bytes, seeded with every real mail in
 // testdata: it must never panic, never fail on anything that starts with a
 // header and has a sender or content, and always return valid, bounded
-// values. A small MaxText makes the truncation paths common.
+// values, and every attachment it lists must open again by its Part with
+// its Size. A small MaxText makes the truncation paths common.
 func FuzzParse(f *testing.F) {
 	for _, r := range readFixtures(f) {
 		f.Add([]byte(r))
@@ -50,5 +51,6 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("read %d of %d bytes", src.n, len(raw))
 		}
 		checkInvariants(t, m, maxText)
+		checkParts(t, string(raw), m)
 	})
 }

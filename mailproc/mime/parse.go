@@ -159,6 +159,12 @@ type parser struct {
 	splitters [maxDepth + 1]splitter
 	splitBufs [maxDepth + 1]*bufio.Reader
 	partBufs  [maxDepth + 1]*bufio.Reader
+
+	// OpenPart walks the mail with the same code, looking for one part
+	// instead of reading them all (see part.go).
+	target    string    // the section wanted; "" when parsing
+	found     io.Reader // its decoded body, once reached
+	targetErr error     // why it cannot be opened, once known
 }
 
 // walkCtx is what an entity knows of its ancestors.
@@ -377,10 +383,23 @@ func isToken(s string) bool {
 func (p *parser) entity(h header, body io.Reader, path string, depth int, wc walkCtx) {
 	ct := p.contentType(h, path, wc)
 	if strings.HasPrefix(ct.value, "multipart/") {
+		if p.target != "" && path == p.target { // (the top level's children are 1, 2, …)
+			p.targetErr = fmt.Errorf("%w: part %s is a %s, not a single part", ErrNoPart, p.target, ct.value)
+			return
+		}
 		p.multipart(ct, body, path, depth, wc)
 		return
 	}
 	p.leaf(h, ct, body, path, wc)
+}
+
+// section is the IMAP section number of the entity at path: a mail that is
+// not multipart has its body as part "1" (RFC 3501 section 6.4.5).
+func section(path string) string {
+	if path == "" {
+		return "1"
+	}
+	return path
 }
 
 func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int, wc walkCtx) {
@@ -437,6 +456,9 @@ func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int,
 		if path != "" {
 			cpath = path + "." + cpath
 		}
+		if p.target != "" && p.target != cpath && !strings.HasPrefix(p.target, cpath+".") {
+			continue // not on the way to the part OpenPart wants: drained by next
+		}
 		pbr := p.partBufs[depth]
 		if pbr == nil {
 			pbr = bufio.NewReaderSize(raw, 4096)
@@ -453,6 +475,9 @@ func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int,
 			p.note("%s has no header: read as text/plain", partName(cpath))
 		}
 		p.entity(ph, pbr, cpath, depth+1, child)
+		if p.target != "" {
+			return // the one child on the way to the target: found or not, done
+		}
 	}
 	if s.parts == 0 {
 		p.note("no parts found in %s (%s)", partName(path), ct.value)
@@ -464,6 +489,15 @@ func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int,
 // leaf reads a single-part entity: body text, HTML, a forwarded mail or an
 // attachment.
 func (p *parser) leaf(h header, ct mediaType, body io.Reader, path string, wc walkCtx) {
+	if p.target != "" {
+		if section(path) == p.target {
+			// Every attachment is counted through this decoder (attachment,
+			// forwarded, deliveryStatus, returnedHeaders), so its bytes are
+			// the listed Size.
+			p.found = p.transferDecoder(h, body, path)
+		}
+		return
+	}
 	var disp mediaType
 	if v, ok := h.get("Content-Disposition"); ok && strings.TrimSpace(v) != "" {
 		disp = p.parseMediaType("Content-Disposition", v)
@@ -711,7 +745,7 @@ func (p *parser) attachment(h header, ct mediaType, filename string, body io.Rea
 		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
 	}
 	p.transferNotes(dec, path, filename)
-	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: size})
+	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: size, Part: section(path)})
 }
 
 // forwarded lists a forwarded mail (message/rfc822) as one attachment named
@@ -736,7 +770,7 @@ func (p *parser) forwarded(h header, filename string, body io.Reader, path strin
 		filename = filenameFromSubject(subject)
 	}
 	p.transferNotes(dec, path, filename)
-	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: "message/rfc822", Size: cr.n})
+	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: "message/rfc822", Size: cr.n, Part: section(path)})
 }
 
 type countingReader struct {

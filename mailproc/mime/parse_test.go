@@ -51,6 +51,7 @@ func parseString(t *testing.T, raw string) *mailproc.Message {
 		t.Fatalf("Parse: %v", err)
 	}
 	checkInvariants(t, m, DefaultMaxText)
+	checkParts(t, raw, m)
 	return m
 }
 
@@ -252,7 +253,7 @@ func TestParseFixtures(t *testing.T) {
 		// format=flowed: Thunderbird's soft wrap is joined back.
 		text:        []string{"laporan pengaduan jalan rusak di Desa Kualu beserta foto-fotonya. Mohon ditindaklanjuti.", "Terima kasih,\nRina Kurnia"},
 		notText:     []string{"JVBERi0", "This is a multi-part message"},
-		attachments: []att{{Filename: "Laporan Pengaduan Jalan Rusak – Desa Kualu.pdf", ContentType: "application/pdf", Size: 481}},
+		attachments: []att{{Filename: "Laporan Pengaduan Jalan Rusak – Desa Kualu.pdf", ContentType: "application/pdf", Size: 481, Part: "2"}},
 		noNotes:     true,
 	}, {
 		file:      "no-message-id.eml",
@@ -278,7 +279,7 @@ func TestParseFixtures(t *testing.T) {
 		date:        "2026-01-17T20:12:00+07:00",
 		text:        []string{"lampu jalan di depan masjid mati sejak seminggu."},
 		notText:     []string{"--b1_", "This is a multi-part"},
-		attachments: []att{{Filename: "lampu.jpg", ContentType: "image/jpeg", Size: 512}},
+		attachments: []att{{Filename: "lampu.jpg", ContentType: "image/jpeg", Size: 512, Part: "2"}},
 		notes:       []string{"missing multipart boundary in message body (multipart/mixed): guessed"},
 	}, {
 		file:      "bad-base64.eml",
@@ -290,7 +291,7 @@ func TestParseFixtures(t *testing.T) {
 		text:    []string{"atas nama orang tua saya yang saya ajukan bulan lalu. Nomor permohonan 2025/ARS/0915.", "Terima kasih.\nYusuf"},
 		notText: []string{"\uFFFD", "Bad"},
 		// The attachment lacks its padding: decoded in full all the same.
-		attachments: []att{{Filename: "data.bin", ContentType: "application/octet-stream", Size: 200}},
+		attachments: []att{{Filename: "data.bin", ContentType: "application/octet-stream", Size: 200, Part: "2"}},
 		notes:       []string{"bad base64 in part 1: 1 corrupt line(s) dropped, 4 invalid byte(s)"},
 	}, {
 		file:      "eight-bit-header.eml",
@@ -310,7 +311,7 @@ func TestParseFixtures(t *testing.T) {
 		// The forwarded mail is one attachment; its own text and image are
 		// not descended into.
 		notText:     []string{"buku yang Ibu cari"},
-		attachments: []att{{Filename: "Re Keluhan pelayanan perpustakaan.eml", ContentType: "message/rfc822", Size: 696}},
+		attachments: []att{{Filename: "Re Keluhan pelayanan perpustakaan.eml", ContentType: "message/rfc822", Size: 696, Part: "2"}},
 		noNotes:     true,
 	}, {
 		file:        "winmail-tnef.eml",
@@ -319,7 +320,7 @@ func TestParseFixtures(t *testing.T) {
 		subject:     "Permohonan data arsip kependudukan",
 		date:        "2026-01-19T09:10:00+07:00",
 		text:        []string{"Dengan hormat,\nBersama ini kami mohon data arsip kependudukan tahun 1990-2000."},
-		attachments: []att{{Filename: "winmail.dat", ContentType: "application/ms-tnef", Size: 328}},
+		attachments: []att{{Filename: "winmail.dat", ContentType: "application/ms-tnef", Size: 328, Part: "2"}},
 		noNotes:     true,
 	}, {
 		file:      "bounce-dsn.eml",
@@ -330,8 +331,8 @@ func TestParseFixtures(t *testing.T) {
 		text:      []string{"could not\nbe delivered", "<warga.salah@example.id>: host mx.example.id[203.0.113.9] said: 550 5.1.1"},
 		notText:   []string{"Reporting-MTA"},
 		attachments: []att{
-			{Filename: "delivery-status.txt", ContentType: "message/delivery-status", Size: 490},
-			{Filename: "rfc822-headers.txt", ContentType: "text/rfc822-headers", Size: 309},
+			{Filename: "delivery-status.txt", ContentType: "message/delivery-status", Size: 490, Part: "2"},
+			{Filename: "rfc822-headers.txt", ContentType: "text/rfc822-headers", Size: 309, Part: "3"},
 		},
 		noNotes: true,
 		check: func(t *testing.T, m *mailproc.Message) {

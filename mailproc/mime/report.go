@@ -103,7 +103,7 @@ func (p *parser) deliveryStatus(h header, ct mediaType, filename string, body io
 		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
 	}
 	p.transferNotes(dec, path, filename)
-	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n})
+	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n, Part: section(path)})
 }
 
 // returnedHeaders reads a text/rfc822-headers part of a report (the header
@@ -123,7 +123,7 @@ func (p *parser) returnedHeaders(h header, ct mediaType, filename string, body i
 		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
 	}
 	p.transferNotes(dec, path, filename)
-	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n})
+	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n, Part: section(path)})
 }
 
 var (

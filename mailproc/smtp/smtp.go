@@ -1,10 +1,14 @@
 // Package smtp sends the desk's mail through its SMTP submission server. It
-// wraps github.com/wneessen/go-mail and imports only the domain package.
+// wraps github.com/wneessen/go-mail and imports only the domain package and
+// mailproc/mime, whose OpenPart finds an attachment again in an archived
+// mail by the part number mime.Parse gave it (the numbering must be the
+// parser's own, so it is not re-implemented here).
 //
 // Build turns an outgoing mail into a message with every header the desk's
-// rules require (Message-ID, threading, Auto-Submitted, …); Sender writes
-// that message once into a buffer and sends exactly those bytes, so the copy
-// appended to the Sent folder is the mail the server accepted.
+// rules require (Message-ID, threading, Auto-Submitted, …) and its
+// attachments, read from the raw archive; Sender writes that message once
+// into a buffer and sends exactly those bytes, so the copy appended to the
+// Sent folder is the mail the server accepted.
 //
 // go-mail's own Client.Send is not used for the transaction, only for the
 // connection (dial, EHLO, STARTTLS, AUTH): Send writes the message again
@@ -109,7 +113,11 @@ func (c Config) timeout() time.Duration {
 // between calls and may be used by several goroutines at once.
 type Sender struct {
 	Config
-	Logger *slog.Logger // nil: no logging
+	// DataDir is the data directory the raw archive is in (config
+	// desk.data_dir): attachments are read from <DataDir>/<ArchivePath>.
+	// Only mail with attachments needs it; without it such mail fails.
+	DataDir string
+	Logger  *slog.Logger // nil: no logging
 }
 
 var _ mailproc.Sender = (*Sender)(nil)
@@ -124,7 +132,14 @@ var _ mailproc.Sender = (*Sender)(nil)
 // step; ctx ending. Permanent: a 5xx reply to MAIL FROM, RCPT TO, DATA or
 // the message (the server's reply is kept in the error, and *textproto.Error
 // is in its chain), and a mail that cannot be built (invalid address or
-// Message-ID).
+// Message-ID; an attachment whose archived mail or part is missing, or
+// cannot be read, or is not the size listed) — all found before connecting.
+//
+// The mail is written whole into memory before it is sent: the returned
+// bytes are the Sent copy, about 1.37 times the size of its attachments.
+// go-mail first encodes each attachment into a buffer of its own, grown by
+// doubling, so a mail with a 10 MB attachment peaks near 50 MB of heap
+// (TestSendAttachmentMemory).
 //
 // Delivery is all or nothing: if any recipient is refused the transaction
 // is reset, nobody gets the mail, and the error is permanent if any refusal
@@ -132,13 +147,17 @@ var _ mailproc.Sender = (*Sender)(nil)
 // server's reply is temporary, so the mail may arrive twice; never is worse.
 func (s *Sender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, error) {
 	log := s.logger().With("outbox_id", m.ID, "case_id", m.CaseID, "message_id", m.MessageID, "purpose", string(m.Purpose))
-	msg, err := Build(m)
+	msg, err := Build(m, s.DataDir)
 	if err != nil {
 		log.Error("smtp: mail cannot be built", "err", err)
 		return nil, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
 	}
 	var buf bytes.Buffer
 	if _, err := msg.WriteTo(&buf); err != nil {
+		if ae, ok := errors.AsType[*attachmentError](err); ok {
+			err = ae // go-mail's "failed to write due to previous error: bodyWriter function: " says nothing
+		}
+		log.Error("smtp: mail cannot be written", "err", err)
 		return nil, fmt.Errorf("smtp: outbox mail %d: write message: %w", m.ID, err)
 	}
 	raw := buf.Bytes()
@@ -153,7 +172,7 @@ func (s *Sender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, er
 		s.logFailure(log, err)
 		return nil, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
 	}
-	log.Info("smtp: mail sent", "rcpts", len(m.Recipients()), "bytes", len(raw), "reply", reply)
+	log.Info("smtp: mail sent", "rcpts", len(m.Recipients()), "attachments", len(m.Attachments), "bytes", len(raw), "reply", reply)
 	return raw, nil
 }
 

@@ -87,6 +87,17 @@ func (t *intakeTx) MessageByMessageID(messageID string) (*mailproc.Message, int6
 	return msgs[0], caseIDs[0], nil
 }
 
+// LatestMessageFrom returns the newest message of a case from addr
+// (compared without regard to case), or nil.
+func (t *intakeTx) LatestMessageFrom(caseID int64, addr string) (*mailproc.Message, error) {
+	msgs, _, err := queryMessages(t.ctx, t.tx,
+		"WHERE id = (SELECT max(id) FROM messages WHERE case_id = ? AND lower(from_addr) = lower(?))", caseID, addr)
+	if err != nil || len(msgs) == 0 {
+		return nil, err
+	}
+	return msgs[0], nil
+}
+
 // CaseByMessageIDs returns the case of the first id, in the order given,
 // that is either a stored mail on a case or a mail mailproc sent
 // (outgoing_ids). A reply's In-Reply-To comes first in
@@ -162,12 +173,12 @@ func (t *intakeTx) CreateCase(c *mailproc.Case) error {
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
 			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-			linked_case_id, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			linked_case_id, needs_followup, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
 		c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
 		timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
-		timeArg(updated))
+		c.NeedsFollowUp, timeArg(updated))
 	if err != nil {
 		return t.wrap("create case "+c.Number, err)
 	}
@@ -190,12 +201,12 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
 			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
-			updated_at = ?
+			needs_followup = ?, updated_at = ?
 		WHERE id = ?`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
 		c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
 		timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
-		idArg(c.LinkedCaseID), timeArg(updated), c.ID)
+		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(updated), c.ID)
 	if err != nil {
 		return t.wrap("update case "+c.Number, err)
 	}
@@ -252,8 +263,8 @@ func (t *intakeTx) InsertMessage(m *mailproc.Message, caseID int64) error {
 	}
 	for i, a := range m.Attachments {
 		_, err := t.tx.ExecContext(t.ctx, `
-			INSERT INTO attachments (message_row_id, idx, filename, content_type, size)
-			VALUES (?, ?, ?, ?, ?)`, id, i, a.Filename, a.ContentType, a.Size)
+			INSERT INTO attachments (message_row_id, idx, filename, content_type, size, part)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, i, a.Filename, a.ContentType, a.Size, a.Part)
 		if err != nil {
 			return t.wrap(fmt.Sprintf("insert attachment %d of message %q", i, m.MessageID), err)
 		}

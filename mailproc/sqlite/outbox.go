@@ -24,8 +24,8 @@ import (
 var _ mailproc.OutboxStore = (*DB)(nil)
 
 const outboxColumns = `id, case_id, purpose, message_id, from_addr, from_name,
-	to_addrs, cc_addrs, subject, in_reply_to, refs, date, text, html, state,
-	attempts, next_attempt, last_error, created_at, sent_at, copied_at`
+	to_addrs, cc_addrs, subject, in_reply_to, refs, date, text, html, attachments,
+	state, attempts, next_attempt, last_error, created_at, sent_at, copied_at`
 
 // EnqueueMail puts m in the outbox and sets m.ID. Whatever m says about its
 // delivery, it starts pending with no attempts; its next attempt is
@@ -46,7 +46,7 @@ func (t *intakeTx) EnqueueMail(m *mailproc.OutgoingMail) error {
 	if err := checkOutgoingUTF8(m); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
-	to, cc, refs, err := encodeOutgoingJSON(m)
+	to, cc, refs, atts, err := encodeOutgoingJSON(m)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
@@ -62,11 +62,11 @@ func (t *intakeTx) EnqueueMail(m *mailproc.OutgoingMail) error {
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO outbox (case_id, purpose, message_id, from_addr, from_name,
 			to_addrs, cc_addrs, subject, in_reply_to, refs, date, text, html,
-			state, attempts, next_attempt, last_error, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?)`,
+			attachments, state, attempts, next_attempt, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?)`,
 		idArg(m.CaseID), string(m.Purpose), m.MessageID, m.From.Addr, m.From.Name,
 		to, cc, m.Subject, m.InReplyTo, refs, timeArg(date), m.Text, m.HTML,
-		timeArg(next), timeArg(now))
+		atts, timeArg(next), timeArg(now))
 	if err != nil {
 		return t.wrap(op, err)
 	}
@@ -417,12 +417,13 @@ func queryOutgoing(ctx context.Context, q querier, rest string, args ...any) ([]
 			caseID  sql.NullInt64
 			to, cc  []jsonAddress
 			refs    []string
+			atts    []jsonOutgoingAttachment
 			purpose string
 			state   string
 		)
 		err := rows.Scan(&m.ID, &caseID, &purpose, &m.MessageID, &m.From.Addr, &m.From.Name,
 			jsonCol{&to}, jsonCol{&cc}, &m.Subject, &m.InReplyTo, jsonCol{&refs},
-			timeCol{&m.Date}, &m.Text, &m.HTML, &state, &m.Attempts, timeCol{&m.NextAttempt},
+			timeCol{&m.Date}, &m.Text, &m.HTML, jsonCol{&atts}, &state, &m.Attempts, timeCol{&m.NextAttempt},
 			&m.LastError, timeCol{&m.CreatedAt}, timeCol{&m.SentAt}, timeCol{&m.CopiedAt})
 		if err != nil {
 			return nil, wrapErr(ctx, "read outbox", err)
@@ -430,6 +431,7 @@ func queryOutgoing(ctx context.Context, q querier, rest string, args ...any) ([]
 		m.CaseID = caseID.Int64
 		m.Purpose, m.State = mailproc.Purpose(purpose), mailproc.OutboxState(state)
 		m.To, m.Cc, m.References = fromJSONAddrs(to), fromJSONAddrs(cc), emptyToNil(refs)
+		m.Attachments = fromJSONOutgoingAttachments(atts)
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
@@ -438,9 +440,9 @@ func queryOutgoing(ctx context.Context, q querier, rest string, args ...any) ([]
 	return out, nil
 }
 
-// encodeOutgoingJSON returns the JSON text of the to_addrs, cc_addrs and
-// refs columns of m.
-func encodeOutgoingJSON(m *mailproc.OutgoingMail) (to, cc, refs string, err error) {
+// encodeOutgoingJSON returns the JSON text of the to_addrs, cc_addrs, refs
+// and attachments columns of m.
+func encodeOutgoingJSON(m *mailproc.OutgoingMail) (to, cc, refs, atts string, err error) {
 	enc := func(v any) string {
 		if err != nil {
 			return ""
@@ -450,10 +452,44 @@ func encodeOutgoingJSON(m *mailproc.OutgoingMail) (to, cc, refs string, err erro
 		return string(b)
 	}
 	to, cc, refs = enc(toJSONAddrs(m.To)), enc(toJSONAddrs(m.Cc)), enc(nonNil(m.References))
+	atts = enc(toJSONOutgoingAttachments(m.Attachments))
 	if err != nil {
-		return "", "", "", fmt.Errorf("encode JSON column: %w", err)
+		return "", "", "", "", fmt.Errorf("encode JSON column: %w", err)
 	}
-	return to, cc, refs, nil
+	return to, cc, refs, atts, nil
+}
+
+// jsonOutgoingAttachment is one element of the outbox's attachments column:
+// mailproc.OutgoingAttachment under field names of its own, so renaming a
+// Go field never changes what is on disk.
+type jsonOutgoingAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	ArchivePath string `json:"archive_path"`
+	Part        string `json:"part"`
+}
+
+// toJSONOutgoingAttachments never returns nil: no attachments are stored
+// as [], not null.
+func toJSONOutgoingAttachments(as []mailproc.OutgoingAttachment) []jsonOutgoingAttachment {
+	out := make([]jsonOutgoingAttachment, len(as))
+	for i, a := range as {
+		out[i] = jsonOutgoingAttachment(a)
+	}
+	return out
+}
+
+// fromJSONOutgoingAttachments reads [] back as the nil a composer leaves.
+func fromJSONOutgoingAttachments(as []jsonOutgoingAttachment) []mailproc.OutgoingAttachment {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]mailproc.OutgoingAttachment, len(as))
+	for i, a := range as {
+		out[i] = mailproc.OutgoingAttachment(a)
+	}
+	return out
 }
 
 // checkOutgoingUTF8 names the first string of m that is not valid UTF-8,
@@ -475,6 +511,10 @@ func checkOutgoingUTF8(m *mailproc.OutgoingMail) error {
 	}
 	for _, r := range m.References {
 		fields = append(fields, field{"References", r})
+	}
+	for _, a := range m.Attachments {
+		fields = append(fields, field{"attachment filename", a.Filename}, field{"attachment content type", a.ContentType},
+			field{"attachment archive path", a.ArchivePath}, field{"attachment part", a.Part})
 	}
 	for _, f := range fields {
 		if !utf8.ValidString(f.s) {

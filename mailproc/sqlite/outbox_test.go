@@ -50,6 +50,12 @@ func fullOutgoing(caseID int64) *mailproc.OutgoingMail {
 		Date:       time.Date(2026, 3, 2, 1, 29, 59, 123_456_789, time.UTC), // sub-millisecond
 		Text:       "Yth. Ibu Siti,\n\nJalan akan diperbaiki pekan depan. Naïve café, Ελληνικά.\n",
 		HTML:       `<p>Yth. Ibu Siti,</p><p>Jalan akan <b>diperbaiki</b> &amp; dicek — “segera”.</p>`,
+		Attachments: []mailproc.OutgoingAttachment{
+			{Filename: "Surat Keterangan – Ibu Siti.pdf", ContentType: "application/pdf", Size: 48213,
+				ArchivePath: "archive/3f/3fa2c1.eml", Part: "2"},
+			{Filename: "foto jalan.jpg", ContentType: "image/jpeg", Size: 0,
+				ArchivePath: "archive/3f/3fa2c1.eml", Part: "3.1"},
+		},
 
 		State:       mailproc.OutboxSent,
 		Attempts:    7,
@@ -189,9 +195,9 @@ func TestEnqueueRoundTrip(t *testing.T) {
 		mail func() *mailproc.OutgoingMail
 		want func() *mailproc.OutgoingMail // ID is filled in by the test
 		// On disk:
-		toJSON, ccJSON, refsJSON string
-		rcpts                    []string
-		outgoingID               bool
+		toJSON, ccJSON, refsJSON, attsJSON string
+		rcpts                              []string
+		outgoingID                         bool
 	}{
 		{
 			name: "every field",
@@ -204,9 +210,11 @@ func TestEnqueueRoundTrip(t *testing.T) {
 				w.CreatedAt, w.SentAt, w.CopiedAt = t0, time.Time{}, time.Time{}
 				return w
 			},
-			toJSON:     `[{"name":"Siti Nurhaliza","addr":"Siti@Example.ID"},{"name":"山田 太郎","addr":"yamada@example.jp"}]`,
-			ccJSON:     `[{"addr":"arsip@kamparkab.go.id"}]`,
-			refsJSON:   `["zroot@example.id","CAF=abc.123@mail.gmail.com","amiddle@example.id"]`,
+			toJSON:   `[{"name":"Siti Nurhaliza","addr":"Siti@Example.ID"},{"name":"山田 太郎","addr":"yamada@example.jp"}]`,
+			ccJSON:   `[{"addr":"arsip@kamparkab.go.id"}]`,
+			refsJSON: `["zroot@example.id","CAF=abc.123@mail.gmail.com","amiddle@example.id"]`,
+			attsJSON: `[{"filename":"Surat Keterangan – Ibu Siti.pdf","content_type":"application/pdf","size":48213,"archive_path":"archive/3f/3fa2c1.eml","part":"2"},` +
+				`{"filename":"foto jalan.jpg","content_type":"image/jpeg","size":0,"archive_path":"archive/3f/3fa2c1.eml","part":"3.1"}]`,
 			rcpts:      []string{"siti@example.id", "yamada@example.jp"},
 			outgoingID: true,
 		},
@@ -223,6 +231,7 @@ func TestEnqueueRoundTrip(t *testing.T) {
 			toJSON:   `[{"addr":"ops@kamparkab.go.id"}]`,
 			ccJSON:   `[]`,
 			refsJSON: `[]`,
+			attsJSON: `[]`,
 			rcpts:    []string{"ops@kamparkab.go.id"},
 		},
 	}
@@ -249,16 +258,16 @@ func TestEnqueueRoundTrip(t *testing.T) {
 				t.Errorf("Outbox:\n got %+v\nwant [%+v]", list, want)
 			}
 
-			var to, cc, refs string
+			var to, cc, refs, atts string
 			var date int64
 			var sent, copied, raw any
-			err = db.db.QueryRow(`SELECT to_addrs, cc_addrs, refs, date, sent_at, copied_at, raw
-				FROM outbox WHERE id = ?`, m.ID).Scan(&to, &cc, &refs, &date, &sent, &copied, &raw)
+			err = db.db.QueryRow(`SELECT to_addrs, cc_addrs, refs, attachments, date, sent_at, copied_at, raw
+				FROM outbox WHERE id = ?`, m.ID).Scan(&to, &cc, &refs, &atts, &date, &sent, &copied, &raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if to != tt.toJSON || cc != tt.ccJSON || refs != tt.refsJSON {
-				t.Errorf("JSON columns = %s, %s, %s; want %s, %s, %s", to, cc, refs, tt.toJSON, tt.ccJSON, tt.refsJSON)
+			if to != tt.toJSON || cc != tt.ccJSON || refs != tt.refsJSON || atts != tt.attsJSON {
+				t.Errorf("JSON columns = %s, %s, %s, %s; want %s, %s, %s, %s", to, cc, refs, atts, tt.toJSON, tt.ccJSON, tt.refsJSON, tt.attsJSON)
 			}
 			if date != want.Date.UnixMilli() {
 				t.Errorf("date column = %d, want %d", date, want.Date.UnixMilli())
@@ -311,6 +320,9 @@ func TestEnqueueRefuses(t *testing.T) {
 		{"HTML not UTF-8", func(m *mailproc.OutgoingMail) { m.HTML = "<p>\xff</p>" }, "HTML is not valid UTF-8"},
 		{"To name not UTF-8", func(m *mailproc.OutgoingMail) { m.To[0].Name = "\xc3" }, "To name is not valid UTF-8"},
 		{"reference not UTF-8", func(m *mailproc.OutgoingMail) { m.References = []string{"ok@x", "\x80@x"} }, "References is not valid UTF-8"},
+		{"attachment name not UTF-8", func(m *mailproc.OutgoingMail) {
+			m.Attachments = []mailproc.OutgoingAttachment{{Filename: "surat\xe9.pdf", ArchivePath: "archive/a.eml", Part: "2"}}
+		}, "attachment filename is not valid UTF-8"},
 		{"unknown purpose", func(m *mailproc.OutgoingMail) { m.Purpose = "spam" }, "CHECK"},
 		{"no Message-ID", func(m *mailproc.OutgoingMail) { m.MessageID = "" }, "CHECK"},
 		{"Message-ID taken", func(m *mailproc.OutgoingMail) { m.MessageID = "taken@desk" }, "UNIQUE"},
@@ -1117,5 +1129,46 @@ func TestMarkSentAcknowledges(t *testing.T) {
 		if got.State != tt.want || len(events) != tt.events {
 			t.Errorf("%s: state %s with %d events, want %s with %d", tt.c.Number, got.State, len(events), tt.want, tt.events)
 		}
+	}
+}
+
+// The attachments column is never NULL: a row written without it (by an
+// older writer, or by hand) holds [] and reads back as no attachments, and
+// NULL is refused.
+func TestOutboxAttachmentsColumn(t *testing.T) {
+	db := openTest(t)
+	_, err := db.db.Exec(`INSERT INTO outbox (purpose, message_id, date, next_attempt, created_at)
+		VALUES ('ops', 'bare@desk', 1, 1, 1)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var atts string
+	if err := db.db.QueryRow(`SELECT attachments FROM outbox WHERE message_id = 'bare@desk'`).Scan(&atts); err != nil || atts != "[]" {
+		t.Errorf("attachments = %q, %v; want []", atts, err)
+	}
+	if m := outgoingByID(t, db, "bare@desk"); m == nil || m.Attachments != nil {
+		t.Errorf("read back %+v, want no attachments", m)
+	}
+	if _, err := db.db.Exec(`UPDATE outbox SET attachments = NULL`); err == nil {
+		t.Error("NULL attachments accepted")
+	}
+
+	// DueMail hands the sender the attachments to build the mail with.
+	m := outMail("att@desk", 0, mailproc.PurposeNotify, "petugas@kamparkab.go.id")
+	m.Attachments = []mailproc.OutgoingAttachment{{Filename: "Laporan – Desa Kualu.pdf", ContentType: "application/pdf",
+		Size: 481, ArchivePath: "archive/ab/abcdef.eml", Part: "2"}}
+	enqueue(t, db, m)
+	due, err := db.DueMail(context.Background(), t0.Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *mailproc.OutgoingMail
+	for _, d := range due {
+		if d.MessageID == "att@desk" {
+			got = d
+		}
+	}
+	if got == nil || !reflect.DeepEqual(got.Attachments, m.Attachments) {
+		t.Errorf("DueMail attachments = %+v, want %+v", got, m.Attachments)
 	}
 }

@@ -152,14 +152,14 @@ type scanner interface{ Scan(dest ...any) error }
 
 const caseColumns = `id, number, kind, state, escalation_level, citizen_addr,
 	citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-	linked_case_id, updated_at`
+	linked_case_id, needs_followup, updated_at`
 
 func scanCase(s scanner) (*mailproc.Case, error) {
 	c := new(mailproc.Case)
 	var linked sql.NullInt64
 	err := s.Scan(&c.ID, &c.Number, &c.Kind, &c.State, &c.EscalationLevel, &c.CitizenAddr,
 		&c.CitizenName, &c.Subject, timeCol{&c.OpenedAt}, timeCol{&c.DueAt},
-		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, timeCol{&c.UpdatedAt})
+		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.UpdatedAt})
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func queryMessages(ctx context.Context, q querier, where string, args ...any) ([
 		return nil, nil, fmt.Errorf("sqlite: read attachments: %w", err)
 	}
 	arows, err := q.QueryContext(ctx, `
-		SELECT message_row_id, filename, content_type, size FROM attachments
+		SELECT message_row_id, filename, content_type, size, part FROM attachments
 		WHERE message_row_id IN (SELECT value FROM json_each(?))
 		ORDER BY message_row_id, idx`, string(idList))
 	if err != nil {
@@ -250,7 +250,7 @@ func queryMessages(ctx context.Context, q querier, where string, args ...any) ([
 	for arows.Next() {
 		var id int64
 		var a mailproc.Attachment
-		if err := arows.Scan(&id, &a.Filename, &a.ContentType, &a.Size); err != nil {
+		if err := arows.Scan(&id, &a.Filename, &a.ContentType, &a.Size, &a.Part); err != nil {
 			return nil, nil, wrapErr(ctx, "read attachments", err)
 		}
 		if m := byID[id]; m != nil {

@@ -145,6 +145,99 @@ func samples(name string) []sample {
 		staff.Subject = "Email dikarantina dari budi.santoso@gmail.com (folder Karantina)"
 		staff.Error, staff.Attempts = "452 4.2.2 Mailbox full", 12
 		return []sample{{"tanda terima untuk warga", d}, {"tanpa kasus, untuk operator", staff}}
+
+	case mailproc.TemplateNotify:
+		n := sampleNotify(full, received)
+		// A follow-up with only a photo: no name, no subject, no text.
+		follow := n
+		follow.Desk, follow.CitizenName, follow.Subject, follow.Text = bare, "", "", ""
+		follow.FollowUp, follow.Attachments = true, n.Attachments[:1]
+		follow.DueAt = "-" // a case already answered has nothing due
+		reopened := n
+		reopened.FollowUp, reopened.Reopened, reopened.Truncated, reopened.Attachments = true, true, true, nil
+		reopened.Text = "Terima kasih atas jawabannya, tetapi denda masih tercantum di akun anggota saya per hari ini. Berikut riwayat pinjaman saya sejak Januari:\n1. Sejarah Kampar\n2. Adat Ocu"
+		return []sample{{"kasus baru dengan lampiran", n}, {"pesan lanjutan berisi foto saja, tanpa nama dan subjek", follow}, {"dibuka kembali, teks dipotong", reopened}}
+
+	case mailproc.TemplateAnswer:
+		a := sampleAnswer(full)
+		plain := mailproc.AnswerData{
+			Desk: bare, Number: "INF-2026-00042", Kind: mailproc.KindInformasi, KindLabel: mailproc.KindInformasi.Label(),
+			Answer: "Perpustakaan Daerah buka pada hari Sabtu pukul 08.00 sampai 14.00 WIB. Pada hari Minggu dan " +
+				"hari libur nasional perpustakaan tutup.",
+			StaffTitle: "Kepala Seksi Pelayanan", // a head signs with the title only
+			Closed:     true,
+		}
+		return []sample{{"aduan dengan lampiran, oleh petugas", a}, {"informasi selesai, oleh pimpinan, tanpa nama dan subjek", plain}}
+
+	case mailproc.TemplateConfirm:
+		c := mailproc.ConfirmData{
+			Desk: full, Number: "ADU-2026-00007", CitizenAddr: "siti.rahmawati@gmail.com",
+			Answer:      sampleAnswer(full).Answer,
+			Actions:     []string{"jawaban dikirim ke siti.rahmawati@gmail.com", "jenis kasus: Aduan"},
+			Attachments: sampleAnswer(full).Attachments,
+		}
+		note := mailproc.ConfirmData{
+			Desk: bare, Number: "INF-2026-00042", CitizenAddr: "warga.kampar@yahoo.co.id",
+			Actions: []string{"catatan internal disimpan (tidak dikirim ke warga)"},
+		}
+		return []sample{{"jawaban terkirim", c}, {"hanya catatan", note}}
+
+	case mailproc.TemplateHelp:
+		h := mailproc.HelpData{Desk: full, Number: "ADU-2026-00007", Unknown: []string{"#selesaii", "#tutup"}, Commands: mailproc.Commands}
+		general := mailproc.HelpData{Desk: bare, Problem: "balasan tidak berisi jawaban atau perintah", Commands: mailproc.Commands}
+		return []sample{{"perintah tidak dikenal", h}, {"bantuan umum tanpa kasus", general}}
+
+	case mailproc.TemplateOpsForgery:
+		f := mailproc.OpsForgeryData{
+			Desk: full, Number: "ADU-2026-00007", From: "rina.marlina@pustakaarsip.kamparkab.go.id",
+			Subject:   "Re: [ADU-2026-00007] Kasus baru: Buku pinjaman rusak dan denda keterlambatan",
+			MessageID: "20261127071502.4F2A1C0042@mail.pustakaarsip.kamparkab.go.id",
+			Reason:    "pengirim tidak terverifikasi (DKIM/SPF): mail.pustakaarsip.kamparkab.go.id: dkim=fail for pustakaarsip.kamparkab.go.id, spf=softfail for pustakaarsip.kamparkab.go.id",
+			At:        mailproc.FormatWaktu(received.Add(15*time.Minute), wib),
+		}
+		unknown := f
+		unknown.Desk, unknown.Number, unknown.MessageID = bare, "", ""
+		unknown.Reason = "tidak membalas notifikasi, eskalasi atau konfirmasi yang sah dari sistem (token tidak ada atau tidak cocok)"
+		return []sample{{"DKIM/SPF gagal pada kasus", f}, {"tanpa kasus dan Message-ID", unknown}}
 	}
 	return nil
+}
+
+// sampleNotify is the notification of a new complaint with two
+// attachments, one of them too large to attach.
+func sampleNotify(desk mailproc.Desk, received time.Time) mailproc.NotifyData {
+	return mailproc.NotifyData{
+		Desk: desk, Number: "ADU-2026-00007", Kind: mailproc.KindAduan, KindLabel: mailproc.KindAduan.Label(),
+		CitizenName: "Siti Rahmawati", CitizenAddr: "siti.rahmawati@gmail.com",
+		Subject:    "Buku pinjaman rusak dan denda keterlambatan",
+		ReceivedAt: mailproc.FormatWaktu(received, wib),
+		DueAt:      mailproc.FormatWaktu(received.Add(time.Hour), wib),
+		Promise:    mailproc.FormatDurasi(time.Hour),
+		Text: "Selamat siang,\n\nSaya meminjam buku \"Sejarah Kampar\" tanggal 10 November. Waktu dibawa pulang ternyata " +
+			"beberapa halamannya sudah sobek, dan sekarang saya dikenakan denda keterlambatan Rp 15.000 karena " +
+			"petugas meminta buku diganti dulu.\n\nMohon penjelasannya.\n\nSiti Rahmawati\nBangkinang",
+		Attachments: []mailproc.AttachmentLine{
+			{Filename: "foto-halaman-sobek.jpg", ContentType: "image/jpeg", Size: "1,2 MB", Attached: true},
+			{Filename: "video-buku.mp4", ContentType: "video/mp4", Size: "38,5 MB", Attached: false},
+		},
+		Commands: mailproc.Commands,
+	}
+}
+
+// sampleAnswer is a staff member's answer to that complaint, with the
+// attachment they added.
+func sampleAnswer(desk mailproc.Desk) mailproc.AnswerData {
+	return mailproc.AnswerData{
+		Desk: desk, Number: "ADU-2026-00007", Kind: mailproc.KindAduan, KindLabel: mailproc.KindAduan.Label(),
+		CitizenName:     "Siti Rahmawati",
+		OriginalSubject: "Buku pinjaman rusak dan denda keterlambatan",
+		Answer: "Mohon maaf atas ketidaknyamanannya, Ibu Siti.\n\nKerusakan buku \"Sejarah Kampar\" sudah tercatat sejak " +
+			"sebelum dipinjamkan, sehingga denda Rp 15.000 kami batalkan. Ibu dapat mengembalikan buku tersebut " +
+			"di loket sirkulasi lantai 1 tanpa biaya.\n\nSurat pembatalan denda kami lampirkan.",
+		StaffName:  "Rina Marlina",
+		StaffTitle: "Petugas Layanan Informasi",
+		Attachments: []mailproc.AttachmentLine{
+			{Filename: "surat-pembatalan-denda.pdf", ContentType: "application/pdf", Size: "240 KB", Attached: true},
+		},
+	}
 }

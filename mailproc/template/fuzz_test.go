@@ -10,9 +10,11 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
-// FuzzRender renders both acknowledgements with whatever a citizen's From
-// name and Subject may hold. Whatever comes in, rendering must not fail or
-// panic, the subject must be one clean line, and every part valid UTF-8.
+// FuzzRender renders both acknowledgements, the staff notification and the
+// answer with whatever a citizen's From name and Subject (and, for the
+// notification and the answer, the text) may hold. Whatever comes in,
+// rendering must not fail or panic, the subject must be one clean line,
+// and every part valid UTF-8.
 func FuzzRender(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"Siti Rahmawati", "Jam buka perpustakaan hari Sabtu"},
@@ -33,14 +35,27 @@ func FuzzRender(f *testing.F) {
 	}
 	at := time.Date(2026, time.November, 27, 14, 0, 0, 0, wib)
 	f.Fuzz(func(t *testing.T, name, subject string) {
+		type job struct {
+			tmpl string
+			data any
+		}
+		var jobs []job
 		for _, kind := range []mailproc.Kind{mailproc.KindInformasi, mailproc.KindAduan} {
-			d := mailproc.AckData{
+			jobs = append(jobs, job{mailproc.AckTemplate(kind), mailproc.AckData{
 				Desk: sampleDesk(), Number: "INF-2026-00042", Kind: kind, KindLabel: kind.Label(),
 				CitizenName: name, CitizenAddr: "warga@example.id", OriginalSubject: subject,
 				ReceivedAt: mailproc.FormatWaktu(at, wib), Promise: "5 menit",
 				DueAt: mailproc.FormatWaktu(at.Add(5*time.Minute), wib),
-			}
-			r, err := s.Render(mailproc.AckTemplate(kind), d)
+			}})
+		}
+		n := sampleNotify(sampleDesk(), at)
+		n.CitizenName, n.Subject, n.Text = name, subject, subject+"\n"+name
+		n.Attachments[0].Filename = name
+		a := sampleAnswer(sampleDesk())
+		a.CitizenName, a.OriginalSubject, a.Answer = name, subject, subject
+		jobs = append(jobs, job{mailproc.TemplateNotify, n}, job{mailproc.TemplateAnswer, a})
+		for _, j := range jobs {
+			r, err := s.Render(j.tmpl, j.data)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,6 +46,11 @@ func Names() []string {
 		mailproc.TemplateOpsQuarantine,
 		mailproc.TemplateOpsDeliveryFailed,
 		mailproc.TemplateOpsBounce,
+		mailproc.TemplateNotify,
+		mailproc.TemplateAnswer,
+		mailproc.TemplateConfirm,
+		mailproc.TemplateHelp,
+		mailproc.TemplateOpsForgery,
 	}
 }
 

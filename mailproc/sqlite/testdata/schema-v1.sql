@@ -48,6 +48,7 @@ CREATE TABLE cases (
     closed_at        INTEGER,
     -- An earlier case this one continues (a reply long after it was closed).
     linked_case_id   INTEGER REFERENCES cases (id),
+    needs_followup   INTEGER NOT NULL DEFAULT 0 CHECK (needs_followup IN (0, 1)), -- #tindaklanjut: stays open after an answer
     -- Kept by the adapter: when the row was last written.
     updated_at       INTEGER NOT NULL
 );
@@ -124,6 +125,7 @@ CREATE TABLE attachments (
     filename       TEXT    NOT NULL DEFAULT '',
     content_type   TEXT    NOT NULL DEFAULT '',
     size           INTEGER NOT NULL DEFAULT 0, -- decoded size in bytes
+    part           TEXT    NOT NULL DEFAULT '', -- MIME part path (IMAP numbering) in the raw mail
     PRIMARY KEY (message_row_id, idx)
 );
 
@@ -211,6 +213,10 @@ CREATE TABLE outbox (
     date         INTEGER NOT NULL,
     text         TEXT    NOT NULL DEFAULT '', -- text/plain body
     html         TEXT    NOT NULL DEFAULT '', -- text/html alternative; '' if none
+    -- JSON list of the files to attach, each a part of an archived mail:
+    -- [{"filename", "content_type", "size", "archive_path", "part"}]. The
+    -- sender reads the bytes from the archive when it builds the mail.
+    attachments  TEXT    NOT NULL DEFAULT '[]',
     state        TEXT    NOT NULL DEFAULT 'pending'
                  CHECK (state IN ('pending', 'sent', 'failed')),
     -- Delivery attempts made so far.

@@ -1,0 +1,167 @@
+package mailproc
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxNotifyText bounds the citizen's text copied into a notification.
+const maxNotifyText = 20000
+
+// Notify composes the notification of a case to all staff: a new case, or
+// a citizen's follow-up on one. Replying to it answers the citizen.
+func (c *Composer) Notify(m *Message, cs *Case, followUp, reopened bool) (*OutgoingMail, error) {
+	text := m.Text
+	if followUp {
+		text = StripQuote(text)
+	}
+	truncated := m.TextTruncated
+	if r := []rune(text); len(r) > maxNotifyText {
+		text, truncated = string(r[:maxNotifyText]), true
+	}
+	data := NotifyData{
+		Desk:        c.Desk,
+		Number:      cs.Number,
+		Kind:        cs.Kind,
+		KindLabel:   cs.Kind.Label(),
+		CitizenName: SanitizeHeader(m.From.Name, 80),
+		CitizenAddr: m.From.Addr,
+		Subject:     SanitizeHeader(stripNumberTag(m.Subject, cs.Number), 150),
+		ReceivedAt:  FormatWaktu(arrival(m, c.now()), c.Desk.Location),
+		DueAt:       FormatWaktu(cs.DueAt, c.Desk.Location),
+		Promise:     FormatDurasi(c.Promise.For(cs.Kind)),
+		FollowUp:    followUp,
+		Reopened:    reopened,
+		Text:        text,
+		Truncated:   truncated,
+		Commands:    Commands,
+	}
+	var atts []OutgoingAttachment
+	budget := c.NotifyAttachMax
+	for _, a := range m.Attachments {
+		attach := a.Part != "" && a.Size <= budget
+		if attach {
+			budget -= a.Size
+			atts = append(atts, OutgoingAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
+				ArchivePath: m.ArchivePath, Part: a.Part})
+		}
+		data.Attachments = append(data.Attachments, attachmentLine(a, attach))
+	}
+	out, err := c.compose(PurposeNotify, TemplateNotify, data, cs, c.Staff)
+	if err != nil {
+		return nil, err
+	}
+	out.Attachments = atts
+	return out, nil
+}
+
+// Answer composes the answer to the citizen: the staff member's new text in
+// the answer template, From the desk, threaded under the citizen's latest
+// mail, with the staff member's attachments passed through.
+func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer string, who Person, closed bool) (*OutgoingMail, error) {
+	name, title := who.Signature()
+	data := AnswerData{
+		Desk:        c.Desk,
+		Number:      cs.Number,
+		Kind:        cs.Kind,
+		KindLabel:   cs.Kind.Label(),
+		CitizenName: SanitizeHeader(cs.CitizenName, 80),
+		Answer:      answer,
+		StaffName:   name,
+		StaffTitle:  title,
+		Closed:      closed,
+	}
+	if citizenMail != nil {
+		data.OriginalSubject = SanitizeHeader(stripNumberTag(citizenMail.Subject, cs.Number), 150)
+	} else {
+		data.OriginalSubject = SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150)
+	}
+	atts := passThrough(staffMail)
+	for _, a := range staffMail.Attachments {
+		data.Attachments = append(data.Attachments, attachmentLine(a, a.Part != ""))
+	}
+	out, err := c.compose(PurposeAnswer, TemplateAnswer, data, cs, []Address{{Name: data.CitizenName, Addr: cs.CitizenAddr}})
+	if err != nil {
+		return nil, err
+	}
+	out.Attachments = atts
+	if citizenMail != nil {
+		threadUnder(out, citizenMail)
+	}
+	return out, nil
+}
+
+// Confirm composes the confirmation to a staff member or head of what their
+// reply did, threaded under their reply.
+func (c *Composer) Confirm(cs *Case, staffMail *Message, answer string, actions []string) (*OutgoingMail, error) {
+	data := ConfirmData{Desk: c.Desk, Number: cs.Number, CitizenAddr: cs.CitizenAddr, Answer: answer, Actions: actions}
+	if answer != "" {
+		for _, a := range staffMail.Attachments {
+			data.Attachments = append(data.Attachments, attachmentLine(a, a.Part != ""))
+		}
+	}
+	out, err := c.compose(PurposeConfirm, TemplateConfirm, data, cs, []Address{staffMail.From})
+	if err != nil {
+		return nil, err
+	}
+	threadUnder(out, staffMail)
+	return out, nil
+}
+
+// Help composes the command help for a staff member whose reply had a
+// command mailproc did not understand. It goes to them only.
+func (c *Composer) Help(cs *Case, staffMail *Message, unknown []string, problem string) (*OutgoingMail, error) {
+	data := HelpData{Desk: c.Desk, Unknown: unknown, Problem: problem, Commands: Commands}
+	if cs != nil {
+		data.Number = cs.Number
+	}
+	out, err := c.compose(PurposeHelp, TemplateHelp, data, cs, []Address{staffMail.From})
+	if err != nil {
+		return nil, err
+	}
+	threadUnder(out, staffMail)
+	return out, nil
+}
+
+// OpsForgery tells ops about a reply that claimed to come from staff but
+// could not be verified; it was not relayed.
+func (c *Composer) OpsForgery(cs *Case, m *Message, reason string) (*OutgoingMail, error) {
+	data := OpsForgeryData{Desk: c.Desk, From: m.From.Addr, Subject: SanitizeHeader(m.Subject, 150),
+		MessageID: m.MessageID, Reason: reason, At: FormatWaktu(c.now(), c.Desk.Location)}
+	if cs != nil {
+		data.Number = cs.Number
+	}
+	return c.compose(PurposeOps, TemplateOpsForgery, data, cs, c.Ops)
+}
+
+// passThrough lists a mail's attachments for sending on.
+func passThrough(m *Message) []OutgoingAttachment {
+	var out []OutgoingAttachment
+	for _, a := range m.Attachments {
+		if a.Part == "" {
+			continue
+		}
+		out = append(out, OutgoingAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
+			ArchivePath: m.ArchivePath, Part: a.Part})
+	}
+	return out
+}
+
+func attachmentLine(a Attachment, attached bool) AttachmentLine {
+	return AttachmentLine{Filename: SanitizeHeader(a.Filename, 120), ContentType: a.ContentType,
+		Size: FormatUkuran(a.Size), Attached: attached}
+}
+
+// FormatUkuran writes a size the Indonesian way: "850 byte", "12 KB",
+// "1,2 MB" (decimal comma).
+func FormatUkuran(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d byte", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%d KB", (n+500)/1000)
+	default:
+		s := fmt.Sprintf("%.1f MB", float64(n)/1e6)
+		return strings.Replace(s, ".", ",", 1)
+	}
+}
