@@ -14,8 +14,10 @@ import (
 // The rules:
 //   - Blank lines at the top are skipped. Then each line that starts with
 //     "#" and a word ("#selesai", "#Close terima kasih", white space before the
-//     "#" allowed) is a command; the first other line ends the command block,
-//     and the rest starts there. A hashtag further down ("lihat
+//     "#" allowed) is a command; the first other non-blank line ends the
+//     command block, and the rest starts there. Blank lines between commands
+//     do not end the block: "#selesai", a blank line, "#catatan …" must not
+//     send the note to the citizen. A hashtag further down ("lihat
 //     #perpustakaan di Instagram") is text, not a command.
 //   - Names are case-insensitive, Indonesian or the English alias of
 //     Commands ("#catatan" or "#note" …); "-" and "_" inside a name are
@@ -35,12 +37,12 @@ import (
 //     naturally write "#catatan" on the first line and the note below it.
 func ParseCommands(text string) (cmds []Command, unknown []string, rest string) {
 	lines := splitLines(text)
-	i := 0
-	for i < len(lines) && isBlank(lines[i]) {
-		i++
-	}
 	note := -1 // index in cmds of the last #catatan
+	i := 0
 	for ; i < len(lines); i++ {
+		if isBlank(lines[i]) {
+			continue
+		}
 		word, arg, ok := commandLine(lines[i])
 		if !ok {
 			break
@@ -55,7 +57,7 @@ func ParseCommands(text string) (cmds []Command, unknown []string, rest string) 
 		}
 		cmds = append(cmds, Command{Name: name, Arg: arg})
 	}
-	rest = trimBlankLines(lines[i:])
+	rest = strings.TrimSpace(strings.Join(lines[i:], "\n"))
 	if note >= 0 && rest != "" {
 		if cmds[note].Arg == "" {
 			cmds[note].Arg = rest
@@ -113,16 +115,4 @@ func lookupCommand(word string) (CommandName, bool) {
 		}
 	}
 	return "", false
-}
-
-// trimBlankLines joins lines without the blank lines at either end and
-// without trailing white space on the last line.
-func trimBlankLines(lines []string) string {
-	for len(lines) > 0 && isBlank(lines[0]) {
-		lines = lines[1:]
-	}
-	for len(lines) > 0 && isBlank(lines[len(lines)-1]) {
-		lines = lines[:len(lines)-1]
-	}
-	return strings.TrimRightFunc(strings.Join(lines, "\n"), unicode.IsSpace)
 }

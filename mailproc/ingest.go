@@ -190,6 +190,19 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 	if who, ok := in.Directory.Find(msg.From.Addr); ok && in.Composer != nil {
 		return in.placeStaff(tx, msg, who)
 	}
+	if in.Composer != nil {
+		// A reply to a mail meant for staff, from someone who is not staff:
+		// a forwarded notification answered by an outsider, or a forgery.
+		if n := in.Tokens.VerifyAny(msg.ReferencedIDs(), in.deskAddr()); n != "" {
+			c, err := tx.CaseByNumber(n)
+			if err != nil {
+				return res, false, err
+			}
+			if c == nil || !SameAddr(msg.From.Addr, c.CitizenAddr) {
+				return in.rejectStaff(tx, msg, c, "membalas email untuk petugas, tetapi "+msg.From.Addr+" tidak terdaftar sebagai petugas atau pimpinan")
+			}
+		}
+	}
 
 	byRef, err := tx.CaseByMessageIDs(msg.ReferencedIDs())
 	if err != nil {

@@ -62,7 +62,9 @@ import (
 // plain text shows it as "> answer". Then the first quoted block is taken
 // one level less deep and stripped again, and its result is the answer only
 // if that strip found where an older mail starts: an attribution, a header
-// block or a separator line. A deeper quote alone is not enough, and a flat
+// block or a separator line. (It then also holds what the quoted mail itself
+// said above that mark: typed and quoted text look the same there.) A
+// deeper quote alone is not enough, and a flat
 // quote gives nothing: neither can be told apart from a reply sent without a
 // word typed, and relaying the quoted original (our own notification) to
 // the citizen is worse than asking staff again. For the same reason the
@@ -79,30 +81,18 @@ func StripQuote(text string) string {
 	if out != "" {
 		return out
 	}
-	// Fallback: the answer was typed inside the quote. Each round looks one
-	// quote level deeper; the depth is bounded so hostile nesting costs
-	// little.
-	lines = lines[:cut]
-	for range maxUnquoteDepth {
-		block := firstQuotedBlock(lines)
-		if block == nil {
-			return ""
-		}
-		out, older, cut := stripLines(block)
-		if out != "" {
-			if older {
-				return out
-			}
-			return ""
-		}
-		lines = block[:cut]
+	// Fallback: the answer was typed inside the quote, one level deep. Deeper
+	// levels are not tried: nobody types into a quote inside a quote, and
+	// what is found there is an older mail's own text.
+	block := firstQuotedBlock(lines[:cut])
+	if block == nil {
+		return ""
+	}
+	if out, older, _ := stripLines(block); older {
+		return out
 	}
 	return ""
 }
-
-// maxUnquoteDepth bounds how deep the fallback looks for an answer typed
-// inside a quote. Real replies nest a handful of levels.
-const maxUnquoteDepth = 8
 
 // splitLines splits text into lines with any of CRLF, CR, LF as line end.
 func splitLines(text string) []string {

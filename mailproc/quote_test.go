@@ -1,6 +1,11 @@
 package mailproc_test
 
 import (
+	"bytes"
+	"io"
+	stdmime "mime"
+	"mime/multipart"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,6 +64,129 @@ func TestStripQuoteCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRepliesCommands reads the staff commands from each fixture's answer,
+// as the relay does: commands written above the quote are found, and the
+// command list quoted from our own notification ("Perintah: #catatan, …")
+// never is.
+func TestRepliesCommands(t *testing.T) {
+	want := map[string][]mailproc.Command{
+		"gmail-en-wrapped":             {{Name: mailproc.CmdTindaklanjut, Arg: "menunggu konfirmasi jadwal dari Bidang Layanan Perpustakaan"}},
+		"gmail-id-wrapped":             {{Name: mailproc.CmdSelesai}},
+		"outlook-desktop-html-only-id": {{Name: mailproc.CmdAduan, Arg: "warga mengeluhkan layanan loket, bukan sekadar bertanya"}},
+		"outlook-plain-pesan-asli": {{Name: mailproc.CmdCatatan, Arg: "warga sudah dihubungi lewat telepon, jawaban lisan sudah diberikan\n" +
+			"Pak Budi menelepon loket pukul 10.30 dan sudah kami jelaskan jam buka Sabtu.\nTidak perlu jawaban email."}},
+		"outlook-android-id": {{Name: mailproc.CmdTindaklanjut}},
+		"outlook-ios-en":     {{Name: mailproc.CmdEskalasi, Arg: "unit AC harus diganti, perlu persetujuan anggaran Kepala Dinas"}},
+		"zimbra-en":          {{Name: mailproc.CmdSelesai}},
+		"roundcube-id":       {{Name: mailproc.CmdInformasi, Arg: "ini pertanyaan jam buka, bukan keluhan"}},
+	}
+	for name, m := range replyFixtures(t) {
+		cmds, unknown, rest := mailproc.ParseCommands(mailproc.StripQuote(m.Text))
+		if len(unknown) != 0 {
+			t.Errorf("%s: unknown commands %q", name, unknown)
+		}
+		if len(cmds) != len(want[name]) {
+			t.Errorf("%s: commands %q, want %q", name, cmds, want[name])
+			continue
+		}
+		for i := range cmds {
+			if cmds[i] != want[name][i] {
+				t.Errorf("%s: command %d = %q, want %q", name, i, cmds[i], want[name][i])
+			}
+		}
+		if name == "outlook-plain-pesan-asli" {
+			if rest != "" {
+				t.Errorf("%s: a #catatan reply left %q for the citizen", name, rest)
+			}
+		} else if rest == "" || strings.HasPrefix(rest, "#") {
+			t.Errorf("%s: answer for the citizen = %q", name, rest)
+		}
+	}
+}
+
+// TestStripQuoteHTMLAlternatives strips the HTML alternative of every
+// multipart/alternative fixture, made into an HTML-only mail, and expects the
+// same answer: a client or a relay that drops the plain part must not change
+// what reaches the citizen. Blank lines are not compared, because the
+// parser's HTML conversion drops the blank lines of <div><br></div> and
+// <br><br> (a parser matter, not a quote matter).
+func TestStripQuoteHTMLAlternatives(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "replies", "*.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range paths {
+		html := htmlAlternative(t, p)
+		if html == "" {
+			continue
+		}
+		n++
+		name := strings.TrimSuffix(filepath.Base(p), ".eml")
+		t.Run(name, func(t *testing.T) {
+			m, err := mime.Parse(strings.NewReader(html), mime.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(filepath.Join("testdata", "replies", name+".want.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mailproc.StripQuote(m.Text)
+			if withoutBlankLines(got) != withoutBlankLines(string(want)) {
+				t.Errorf("StripQuote of the HTML alternative's text:\n%s\n--- got ---\n%s\n--- want ---\n%s", m.Text, got, want)
+			}
+		})
+	}
+	if n < 10 {
+		t.Errorf("only %d fixtures with an HTML alternative", n)
+	}
+}
+
+// htmlAlternative returns the mail at path as an HTML-only mail made of its
+// text/html alternative, or "" if it is not multipart/alternative.
+func htmlAlternative(t *testing.T, path string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, params, err := stdmime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		return ""
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := mr.NextRawPart()
+		if err != nil {
+			t.Fatalf("%s: no text/html part: %v", path, err)
+		}
+		if !strings.HasPrefix(part.Header.Get("Content-Type"), "text/html") {
+			continue
+		}
+		body, err := io.ReadAll(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "From: " + msg.Header.Get("From") + "\nContent-Type: " + part.Header.Get("Content-Type") +
+			"\nContent-Transfer-Encoding: " + part.Header.Get("Content-Transfer-Encoding") + "\n\n" + string(body)
+	}
+}
+
+func withoutBlankLines(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func TestStripQuote(t *testing.T) {
@@ -132,6 +260,7 @@ func TestStripQuote(t *testing.T) {
 		// Documents the limit: an untouched reply to a mail that quotes an
 		// attributed mail looks exactly like an answer typed inside the quote.
 		{"untouched reply to a mail with an attribution inside", "Pada 27/11/2026 10.15, Layanan menulis:\n> Kasus baru\n> Pada 27/11/2026 10.00, Budi menulis:\n>> Apakah buka?", "Kasus baru"},
+		{"no deeper than one level", "Pada 27/11/2026 10.15, Layanan menulis:\n> Pada 27/11/2026 10.10, Budi menulis:\n>> Terima kasih.\n>> Pada 27/11/2026 10.00, Layanan menulis:\n>>> Jawaban lama", ""},
 		{"flat quote only is no answer", "Pada 27/11/2026 10.15, Layanan menulis:\n> Kasus baru INF-2026-00042\n> Apakah buka?", ""},
 		{"unchanged reply is no answer", "\n\n-- \nDewi\n\nPada 27/11/2026 10.15, Layanan menulis:\n> Kasus baru\n>> Apakah buka?", ""},
 		{"bottom-posted under an unquoted original is no answer", "________________________________\nFrom: Layanan <layanan@pustakaarsip.kamparkab.go.id>\nSent: Friday, November 27, 2026 10:15 AM\nTo: Andi\nSubject: Tanya\n\n> Apakah buka?\n>> lama\n\nYa, buka.", ""},

@@ -54,6 +54,8 @@ type testDesk struct {
 	ID      string // random, unique per test: mailbox names are built from it
 	Address string
 	Ops     string // the ops mailbox of this desk
+	Staff   string // the one member of staff of this desk
+	Kasi    string // level 1 of the chain
 	DataDir string
 	Config  *config.Config
 }
@@ -69,13 +71,16 @@ func newTestDesk(t testing.TB) *testDesk {
 	id := hex.EncodeToString(b)
 	addr := "desk-" + id + "@pustakaarsip.kamparkab.go.id"
 	dir := t.TempDir()
-	d := &testDesk{t: t, stack: st, ID: id, Address: addr, Ops: "ops-" + id + "@pustakaarsip.kamparkab.go.id", DataDir: dir}
+	d := &testDesk{t: t, stack: st, ID: id, Address: addr, Ops: "ops-" + id + "@pustakaarsip.kamparkab.go.id", DataDir: dir,
+		Staff: "petugas-" + id + "@pustakaarsip.kamparkab.go.id", Kasi: "kasi-" + id + "@pustakaarsip.kamparkab.go.id"}
 	cfg, err := demoConfig(dir, st.IMAPAddr, st.SMTPAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Desk.Address = addr
 	cfg.Desk.Ops = []string{d.Ops}
+	cfg.Desk.Staff = []config.Staff{{Name: "Rina Marlina", Address: d.Staff}}
+	cfg.Chain[0].Addresses = []string{d.Kasi}
 	cfg.IMAP.Username, cfg.IMAP.Password = addr, config.Secret(st.Password)
 	// Retries in seconds, so outage tests finish quickly.
 	cfg.SMTP.RetryMin = config.Duration(500 * time.Millisecond)
@@ -99,8 +104,8 @@ data_dir = %q
 ops = [%q]
 hmac_secret = "${TEST_HMAC_SECRET}"
 [[desk.staff]]
-name = "Petugas"
-address = "petugas@pustakaarsip.kamparkab.go.id"
+name = "Rina Marlina"
+address = %q
 
 [imap]
 host = %q
@@ -122,7 +127,7 @@ retry_max = "2s"
 
 [[chain]]
 title = "Kepala Seksi Pelayanan"
-addresses = ["kasi@pustakaarsip.kamparkab.go.id"]
+addresses = [%q]
 after = "30m"
 
 [ack]
@@ -133,7 +138,7 @@ mode = "24/7"
 
 [http]
 listen = ""
-`, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port, c.Ack.Enabled)
+`, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port, d.Kasi, c.Ack.Enabled)
 	path := filepath.Join(d.DataDir, "mailproc.toml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		d.t.Fatal(err)
