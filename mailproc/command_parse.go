@@ -8,8 +8,8 @@ import (
 
 // ParseCommands reads the staff commands at the top of a reply (already
 // through StripQuote) and returns them, the "#words" at the top that are not
-// commands, and the rest: the answer for the citizen, trimmed of blank
-// lines, possibly empty.
+// commands, and the rest: the answer for the citizen, trimmed, possibly
+// empty.
 //
 // The rules:
 //   - Blank lines at the top are skipped. Then each line that starts with

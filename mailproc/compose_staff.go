@@ -165,3 +165,48 @@ func FormatUkuran(n int64) string {
 		return strings.Replace(s, ".", ",", 1)
 	}
 }
+
+// Escalation composes the mail that tells a head (one level of the chain)
+// about a case, with the heads told before in Cc. Replying to it acts on
+// the case like a staff reply.
+func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizenMail *Message, requestedBy, reason string) (*OutgoingMail, error) {
+	if len(heads) == 0 {
+		return nil, fmt.Errorf("compose escalation of %s: no head at level %d", cs.Number, level)
+	}
+	now := c.now()
+	data := EscalationData{
+		Desk: c.Desk, Number: cs.Number, KindLabel: cs.Kind.Label(),
+		CitizenName: SanitizeHeader(cs.CitizenName, 80), CitizenAddr: cs.CitizenAddr,
+		Subject:    SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150),
+		ReceivedAt: FormatWaktu(cs.OpenedAt, c.Desk.Location), DueAt: FormatWaktu(cs.DueAt, c.Desk.Location),
+		Level: level, Title: heads[0].Title, HeadName: heads[0].Name,
+		RequestedBy: requestedBy, Reason: reason, Commands: Commands,
+	}
+	if !cs.DueAt.IsZero() && now.After(cs.DueAt) {
+		data.Late = FormatDurasi(now.Sub(cs.DueAt))
+	}
+	if citizenMail != nil {
+		text := StripQuote(citizenMail.Text)
+		if r := []rune(text); len(r) > maxNotifyText {
+			text = string(r[:maxNotifyText])
+		}
+		data.Text = text
+	}
+	var to, cc []Address
+	for _, h := range heads {
+		to = append(to, Address{Name: h.Name, Addr: h.Addr})
+	}
+	for _, h := range told {
+		data.Told = append(data.Told, h.Title+" ("+h.Addr+")")
+		cc = append(cc, Address{Name: h.Name, Addr: h.Addr})
+	}
+	out, err := c.compose(PurposeEscalation, TemplateEscalation, data, cs, to)
+	if err != nil {
+		return nil, err
+	}
+	out.Cc = cc
+	if citizenMail != nil {
+		out.Attachments = passThrough(citizenMail)
+	}
+	return out, nil
+}

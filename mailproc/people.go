@@ -51,3 +51,14 @@ func (d Directory) Staff() []Address {
 	}
 	return out
 }
+
+// Heads returns the heads at one level of the chain (1 = Kepala Seksi).
+func (d Directory) Heads(level int) []Person {
+	var out []Person
+	for _, p := range d.People {
+		if p.Role == RoleHead && p.Level == level {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -118,14 +118,35 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 			}
 			actions = append(actions, "ditandai perlu tindak lanjut (batas waktu "+FormatWaktu(c.DueAt, in.location())+")")
 		case CmdEskalasi:
-			c.EscalationLevel++
+			level := c.EscalationLevel + 1
+			heads := in.Directory.Heads(level)
+			if len(heads) == 0 {
+				actions = append(actions, "tidak ada tingkat pimpinan berikutnya; tidak dieskalasi")
+				break
+			}
+			var told []Person
+			for l := 1; l < level; l++ {
+				told = append(told, in.Directory.Heads(l)...)
+			}
+			citizenMail, err := tx.LatestMessageFrom(c.ID, c.CitizenAddr)
+			if err != nil {
+				return IngestResult{}, false, err
+			}
+			mail, err := in.Composer.Escalation(c, level, heads, told, citizenMail, who.Addr, strings.TrimSpace(cmd.Arg))
+			if err != nil {
+				return IngestResult{}, false, err
+			}
+			if err := tx.EnqueueMail(mail); err != nil {
+				return IngestResult{}, false, err
+			}
+			c.EscalationLevel = level
 			if c.State.Open() {
 				c.State = StateDieskalasi
 			}
-			if err := event(EventEscalated, "eskalasi diminta oleh "+who.Addr+" ke tingkat "+strconv.Itoa(c.EscalationLevel)); err != nil {
+			if err := event(EventEscalated, "eskalasi diminta oleh "+who.Addr+": tingkat "+strconv.Itoa(level)+" ("+heads[0].Title+") diberi tahu"); err != nil {
 				return IngestResult{}, false, err
 			}
-			actions = append(actions, "dieskalasi ke tingkat "+strconv.Itoa(c.EscalationLevel))
+			actions = append(actions, "diteruskan ke "+heads[0].Title+" (tingkat "+strconv.Itoa(level)+")")
 		case CmdSelesai:
 			closeCase = true
 		}

@@ -163,3 +163,27 @@ type OpsForgeryData struct {
 	Reason    string
 	At        string
 }
+
+// TemplateEscalation is the mail to a head in the escalation chain.
+const TemplateEscalation = "escalation"
+
+// EscalationData is what an escalation mail to a head gets.
+type EscalationData struct {
+	Desk        Desk
+	Number      string
+	KindLabel   string
+	CitizenName string
+	CitizenAddr string
+	Subject     string
+	ReceivedAt  string
+	DueAt       string
+	Late        string // "12 menit" past the deadline; "" when not yet due
+	Level       int
+	Title       string   // the head's title: Kepala Seksi Pelayanan
+	HeadName    string   // may be empty
+	RequestedBy string   // the staff member who asked (#eskalasi); "" when the deadline passed
+	Reason      string   // their words, if any
+	Text        string   // the citizen's latest text, bounded
+	Told        []string // heads told before, "Kepala Seksi Pelayanan (kasi@…)"
+	Commands    []CommandHelp
+}

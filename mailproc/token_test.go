@@ -21,7 +21,7 @@ func TestTokens(t *testing.T) {
 	ack := NewMessageID(PurposeAck, "ADU-2026-00007", desk)
 	tests := []struct {
 		name, id, want string
-		tok           Tokens
+		tok            Tokens
 	}{
 		{"valid", id, "ADU-2026-00007", tok},
 		{"valid with brackets", "<" + id + ">", "ADU-2026-00007", tok},

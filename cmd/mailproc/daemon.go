@@ -109,7 +109,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Promise:         promise,
 		Tokens:          tokens,
 		Staff:           dir.Staff(),
-		NotifyAttachMax: notifyAttachMax,
+		NotifyAttachMax: cfg.Desk.NotifyAttachmentsMax,
 		Now:             m.Now,
 	}
 	if cfg.IMAP.SentFolder != "" {
@@ -144,7 +144,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Directory:        dir,
 		Tokens:           tokens,
 		Auth:             msgauth.Verifier{},
-		AuthservID:       cfg.Desk.AuthservID,
+		AuthservID:       requiredAuthserv(cfg),
 		AckPolicy:        ackPolicy(cfg),
 		AckEnabled:       cfg.Ack.Enabled,
 		QuarantineFolder: cfg.IMAP.QuarantineFolder,
@@ -255,10 +255,14 @@ func smtpConfig(cfg *config.Config) smtp.Config {
 	return c
 }
 
-// notifyAttachMax is the most bytes of a citizen's attachments attached to
-// a staff notification; larger ones are listed only (staff find them in
-// the Diproses folder).
-const notifyAttachMax = 10 << 20
+// requiredAuthserv is the authserv-id whose Authentication-Results a staff
+// reply must pass, or "" when the check is off.
+func requiredAuthserv(cfg *config.Config) string {
+	if !cfg.Desk.RequireAuth {
+		return ""
+	}
+	return cfg.Desk.AuthservID
+}
 
 // directory is staff and the chain of heads from the config.
 func directory(cfg *config.Config) mailproc.Directory {

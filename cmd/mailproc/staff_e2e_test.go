@@ -120,6 +120,7 @@ func TestE2EStaffReplyRelayed(t *testing.T) {
 func TestE2EForgedReplies(t *testing.T) {
 	d := newTestDesk(t)
 	d.Config.Desk.AuthservID = "mail.pustakaarsip.kamparkab.go.id"
+	d.Config.Desk.RequireAuth = true
 	d.start()
 	siti := d.citizen("siti")
 	notif, c := openCase(t, d, siti, "Syarat kartu anggota", "Apa syarat membuat kartu anggota?")
@@ -202,9 +203,22 @@ func TestE2EStaffCommands(t *testing.T) {
 		t.Fatalf("after #aduan #tindaklanjut + answer: kind %s state %s followup %v", got.Kind, got.State, got.NeedsFollowUp)
 	}
 
-	// #eskalasi: level up.
+	// #eskalasi: the Kepala Seksi is told at once, and their reply answers
+	// the citizen through the desk like a staff reply.
 	s.send(d.Staff, d.Address, staffReply(gmailID, notif, d.Staff, d.Address, "#eskalasi mohon arahan Kasi"))
-	waitFor(t, 20*time.Second, "the escalation", func() bool { return caseNow(t, d, c.Number).EscalationLevel == 1 })
+	waitFor(t, 20*time.Second, "the escalation mail to the Kepala Seksi", func() bool { return d.inboxCount(d.Kasi) == 1 })
+	esc := d.mails(d.Kasi, "INBOX")[0]
+	if !strings.Contains(esc.Subject, "Eskalasi tingkat 1") || !strings.Contains(esc.Text, "Apakah ada koleksi arsip desa?") {
+		t.Fatalf("escalation mail %q:\n%s", esc.Subject, esc.Text)
+	}
+	if got := caseNow(t, d, c.Number); got.EscalationLevel != 1 || got.State != mailproc.StateDieskalasi {
+		t.Fatalf("after #eskalasi: level %d state %s", got.EscalationLevel, got.State)
+	}
+	s.send(d.Kasi, d.Address, staffReply(outlookEN, esc, d.Kasi, d.Address, "Arsip desa dapat dilihat di ruang arsip lantai 3 setiap hari kerja."))
+	waitFor(t, 20*time.Second, "the head's answer", func() bool { return len(answersTo(d, siti)) == 2 })
+	if a := answersTo(d, siti)[1]; !strings.Contains(a.Text, "ruang arsip lantai 3") || !strings.Contains(a.Text, "Kepala Seksi Pelayanan") {
+		t.Fatalf("head's answer:\n%s", a.Text)
+	}
 
 	// #selesai: closed.
 	s.send(d.Staff, d.Address, staffReply(thunderbirdID, notif, d.Staff, d.Address, "#selesai"))
@@ -215,8 +229,8 @@ func TestE2EStaffCommands(t *testing.T) {
 			t.Fatalf("internal text reached the citizen in %q:\n%s", m.Subject, m.Text)
 		}
 	}
-	if n := len(answersTo(d, siti)); n != 1 {
-		t.Fatalf("%d answers reached the citizen, want 1", n)
+	if n := len(answersTo(d, siti)); n != 2 {
+		t.Fatalf("%d answers reached the citizen, want 2", n)
 	}
 	_ = ctx
 }

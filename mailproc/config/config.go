@@ -63,7 +63,13 @@ type Desk struct {
 	Website       string   `toml:"website"`
 	Channels      []string `toml:"channels"`    // other channels of the service standard, one line each
 	Ops           []string `toml:"ops"`         // told about quarantined mail, delivery failures, forged replies
-	AuthservID    string   `toml:"authserv_id"` // trust Authentication-Results only from this server; "" disables the check
+	AuthservID    string   `toml:"authserv_id"` // trust Authentication-Results only from this server
+	// RequireAuth relays a staff or head reply only when the desk server's
+	// Authentication-Results (authserv_id) show DKIM or SPF pass for it.
+	RequireAuth bool `toml:"require_auth"`
+	// NotifyAttachmentsMax is how many bytes of a citizen's attachments are
+	// attached to the staff notification; larger ones are only listed.
+	NotifyAttachmentsMax int64 `toml:"notify_attachments_max"`
 	// Staff (petugas informasi dan aduan) receive every new case and answer
 	// it. Not overridable from the environment.
 	Staff          []Staff `toml:"staff" env:"-"`
@@ -175,6 +181,8 @@ func DefaultConfig() *Config {
 			InfoDue:      Duration(5 * time.Minute),
 			ComplaintDue: Duration(time.Hour),
 			Language:     "id",
+			// Most mail servers take 25 MB; base64 adds a third.
+			NotifyAttachmentsMax: 10 << 20,
 		},
 		IMAP: IMAP{
 			TLS:              TLS,

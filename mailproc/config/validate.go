@@ -138,6 +138,12 @@ func (c *Config) validateDesk(v *validator) {
 	v.required("desk.agency", d.Agency)
 	v.address("desk.address", d.Address)
 	v.required("desk.data_dir", d.DataDir)
+	if d.RequireAuth && d.AuthservID == "" {
+		v.add("desk.require_auth", "needs desk.authserv_id: the name of the desk's own server in its Authentication-Results headers")
+	}
+	if d.NotifyAttachmentsMax < 0 {
+		v.add("desk.notify_attachments_max", "must not be negative")
+	}
 	if d.DataDir != "" {
 		v.required("desk.database", d.Database)
 	}

@@ -199,6 +199,22 @@ func samples(name string) []sample {
 		unknown.Desk, unknown.Number, unknown.MessageID = bare, "", ""
 		unknown.Reason = "tidak membalas notifikasi, eskalasi atau konfirmasi yang sah dari sistem (token tidak ada atau tidak cocok)"
 		return []sample{{"DKIM/SPF gagal pada kasus", f}, {"tanpa kasus dan Message-ID", unknown}}
+
+	case mailproc.TemplateEscalation:
+		e := mailproc.EscalationData{
+			Desk: full, Number: "ADU-2026-00007", KindLabel: mailproc.KindAduan.Label(),
+			CitizenName: "Siti Rahmawati", CitizenAddr: "siti.rahmawati@gmail.com",
+			Subject:    "Buku pinjaman rusak dan denda keterlambatan",
+			ReceivedAt: mailproc.FormatWaktu(received, wib), DueAt: mailproc.FormatWaktu(received.Add(time.Hour), wib),
+			Late: "12 menit", Level: 2, Title: "Kepala Bagian Pelayanan", HeadName: "Drs. H. Ahmad Yani, M.Si.",
+			Text:     "Saya dikenakan denda untuk buku yang sudah rusak sebelum saya pinjam.",
+			Told:     []string{"Kepala Seksi Pelayanan (kasi.pelayanan@pustakaarsip.kamparkab.go.id)"},
+			Commands: mailproc.Commands,
+		}
+		asked := e
+		asked.Desk, asked.Level, asked.Title, asked.HeadName, asked.Late, asked.Told = bare, 1, "Kepala Seksi Pelayanan", "", "", nil
+		asked.RequestedBy, asked.Reason, asked.Subject = "rina.marlina@pustakaarsip.kamparkab.go.id", "mohon arahan", ""
+		return []sample{{"batas waktu lewat, tingkat 2", e}, {"diminta petugas, tingkat 1", asked}}
 	}
 	return nil
 }

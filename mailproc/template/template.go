@@ -51,6 +51,7 @@ func Names() []string {
 		mailproc.TemplateConfirm,
 		mailproc.TemplateHelp,
 		mailproc.TemplateOpsForgery,
+		mailproc.TemplateEscalation,
 	}
 }
 
