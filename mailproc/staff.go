@@ -20,16 +20,9 @@ import (
 func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestResult, bool, error) {
 	now := in.now()
 	refs := msg.ReferencedIDs()
-	related, err := tx.CaseByMessageIDs(refs)
+	related, err := caseReferenced(tx, msg)
 	if err != nil {
 		return IngestResult{}, false, err
-	}
-	if related == nil {
-		if n := FindNumber(msg.Subject); n != "" {
-			if related, err = tx.CaseByNumber(n); err != nil {
-				return IngestResult{}, false, err
-			}
-		}
 	}
 	if related != nil && addressedTo(msg, related.CitizenAddr) {
 		return in.recordDirectAnswer(tx, msg, related, who, "balasan langsung ke warga dengan salinan (Cc) ke layanan")
@@ -299,17 +292,9 @@ func (in *Ingester) deskAddr() string {
 // case is recorded as answered — mailproc sends nothing. Other mail there
 // is kept without a case.
 func (in *Ingester) placeSent(tx IntakeTx, msg *Message) (IngestResult, bool, error) {
-	refs := msg.ReferencedIDs()
-	c, err := tx.CaseByMessageIDs(refs)
+	c, err := caseReferenced(tx, msg)
 	if err != nil {
 		return IngestResult{}, false, err
-	}
-	if c == nil {
-		if n := FindNumber(msg.Subject); n != "" {
-			if c, err = tx.CaseByNumber(n); err != nil {
-				return IngestResult{}, false, err
-			}
-		}
 	}
 	if c != nil && addressedTo(msg, c.CitizenAddr) {
 		who := Person{Addr: msg.From.Addr, Name: msg.From.Name}
@@ -322,4 +307,17 @@ func (in *Ingester) placeSent(tx IntakeTx, msg *Message) (IngestResult, bool, er
 		return IngestResult{}, false, err
 	}
 	return IngestResult{Disposition: Stored, Reason: "email terkirim tanpa kaitan dengan kasus"}, false, nil
+}
+
+// caseReferenced is the case a mail points at: through its references, or
+// else the number in its subject (nil if neither).
+func caseReferenced(tx IntakeTx, msg *Message) (*Case, error) {
+	c, err := tx.CaseByMessageIDs(msg.ReferencedIDs())
+	if err != nil || c != nil {
+		return c, err
+	}
+	if n := FindNumber(msg.Subject); n != "" {
+		return tx.CaseByNumber(n)
+	}
+	return nil, nil
 }
