@@ -71,11 +71,9 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 		StaffTitle:  title,
 		Closed:      closed,
 	}
-	if citizenMail != nil {
-		data.OriginalSubject = SanitizeHeader(stripNumberTag(citizenMail.Subject, cs.Number), 150)
-	} else {
-		data.OriginalSubject = SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150)
-	}
+	// The subject the citizen opened the case with, not the "Re: Re: …" of
+	// their latest mail.
+	data.OriginalSubject = SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150)
 	atts := passThrough(staffMail)
 	for _, a := range staffMail.Attachments {
 		data.Attachments = append(data.Attachments, attachmentLine(a, a.Part != ""))

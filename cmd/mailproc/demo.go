@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ var demodata embed.FS
 
 const (
 	demoDesk     = "layanan@pustakaarsip.kamparkab.go.id"
+	demoStaff    = "petugas@pustakaarsip.kamparkab.go.id"
 	demoPassword = "demo"
 )
 
@@ -63,8 +65,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer srv.Close()
-	if err := srv.AddUser(demoDesk, demoPassword); err != nil {
-		return err
+	for _, u := range []string{demoDesk, demoStaff} {
+		if err := srv.AddUser(u, demoPassword); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "mailproc demo — %s\n", "Layanan Informasi dan Aduan Masyarakat, Dinas Perpustakaan dan Kearsipan Kabupaten Kampar")
 	fmt.Fprintf(stdout, "IMAP (dalam proses) %s, SMTP (penampung) %s, data %s\n\n", srv.IMAPAddr, srv.SMTPAddr, *dataDir)
@@ -113,10 +117,28 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	c.Logout().Wait()
 	if err := waitOutboxEmpty(ctx, m.DB, 20*time.Second); err != nil {
 		return err
 	}
+
+	// A member of staff answers the first case by pressing Reply on the
+	// notification in their own mail client.
+	if notif := findSent(srv.Sent(), demoStaff, "Kasus baru"); notif != nil {
+		subj := headerOf(notif.Data, "Subject")
+		fmt.Fprintf(stdout, "\n→ petugas %s membalas notifikasi %q\n", demoStaff, subj)
+		reply := demoStaffReply(notif.Data, subj)
+		_, before, _, _ := m.DB.Counts(ctx)
+		if err := appendMail(c, "INBOX", reply); err != nil {
+			return fmt.Errorf("demo: append: %w", err)
+		}
+		if err := waitMessages(ctx, m.DB, before+1, 20*time.Second); err != nil {
+			return err
+		}
+		if err := waitOutboxEmpty(ctx, m.DB, 20*time.Second); err != nil {
+			return err
+		}
+	}
+	c.Logout().Wait()
 
 	fmt.Fprintln(stdout, "\nEmail yang dikirim mailproc (penampung SMTP):")
 	var firstAck []byte
@@ -130,6 +152,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if firstAck != nil {
 		fmt.Fprintln(stdout, "\nContoh tanda terima (bagian teks):")
 		fmt.Fprintln(stdout, indentText(textPart(firstAck), "  │ "))
+	}
+	if answer := findSent(srv.Sent(), "", "] Jawaban"); answer != nil {
+		fmt.Fprintln(stdout, "\nJawaban petugas yang diteruskan kepada warga (bagian teks, tanpa kutipan):")
+		fmt.Fprintln(stdout, indentText(textPart(answer.Data), "  │ "))
 	}
 
 	fmt.Fprintln(stdout, "\nKasus:")
@@ -146,6 +172,58 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "\nSelesai. Kotak masuk kosong; email yang diproses ada di folder %q, yang rusak di %q.\n",
 		cfg.IMAP.ProcessedFolder, cfg.IMAP.QuarantineFolder)
 	return nil
+}
+
+// findSent returns the first mail the SMTP sink got for rcpt ("" = anyone)
+// whose subject contains subj.
+func findSent(sent []memserver.Mail, rcpt, subj string) *memserver.Mail {
+	for i, m := range sent {
+		if !strings.Contains(headerOf(m.Data, "Subject"), subj) {
+			continue
+		}
+		for _, to := range m.To {
+			if rcpt == "" || strings.EqualFold(to, rcpt) {
+				return &sent[i]
+			}
+		}
+	}
+	return nil
+}
+
+// demoStaffReply is a reply to a notification as Gmail writes it in
+// Indonesian: the answer on top, the attribution, the quoted notification.
+func demoStaffReply(notif []byte, subject string) []byte {
+	id := headerOf(notif, "Message-Id")
+	quoted := "> " + strings.ReplaceAll(textPart(notif), "\n", "\n> ")
+	return []byte("From: Petugas Layanan <" + demoStaff + ">\r\nTo: " + demoDesk + "\r\nSubject: Re: " + subject +
+		"\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <demo-balasan-" + strconv.FormatInt(time.Now().UnixNano(), 10) +
+		"@pustakaarsip.kamparkab.go.id>\r\nIn-Reply-To: " + id + "\r\nReferences: " + id +
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" +
+		"Selamat pagi Ibu Siti,\r\nPerpustakaan buka hari Sabtu pukul 08.00 sampai 12.00 WIB di Gedung Pustaka, Bangkinang.\r\n\r\n" +
+		"Pada Jum, 27 Nov 2026 pukul 09.13 Layanan Informasi dan Aduan Masyarakat <" + demoDesk + "> menulis:\r\n" +
+		strings.ReplaceAll(quoted, "\n", "\r\n") + "\r\n")
+}
+
+// waitMessages waits until n mails are stored.
+func waitMessages(ctx context.Context, db *sqlite.DB, n int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		_, msgs, _, err := db.Counts(ctx)
+		if err != nil {
+			return err
+		}
+		if msgs >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("demo: the staff reply was not handled after %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // waitOutboxEmpty waits until nothing is pending in the outbox.
@@ -180,7 +258,7 @@ func demoConfig(dataDir, imapAddr, smtpAddr string) (*config.Config, error) {
 	cfg.Desk.Phone = "0762323710"
 	cfg.Desk.Website = "https://pustakaarsip.kamparkab.go.id/"
 	cfg.Desk.Ops = []string{"ops@pustakaarsip.kamparkab.go.id"}
-	cfg.Desk.Staff = []config.Staff{{Name: "Petugas Layanan", Address: "petugas@pustakaarsip.kamparkab.go.id"}}
+	cfg.Desk.Staff = []config.Staff{{Name: "Petugas Layanan", Address: demoStaff}}
 	cfg.Desk.HMACSecret = "demo-secret-demo-secret-demo-secret-0123"
 	cfg.Chain = []config.ChainLevel{
 		{Title: "Kepala Seksi Pelayanan", Addresses: []string{"kasi.pelayanan@pustakaarsip.kamparkab.go.id"}, After: config.Duration(30 * time.Minute)},

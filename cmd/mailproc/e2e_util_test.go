@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/base64"
 	"os"
+	"strconv"
 	"syscall"
+	"time"
 )
 
 var termSignal = syscall.SIGTERM
@@ -17,4 +19,12 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+func yearNow() string {
+	loc, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		loc = time.UTC
+	}
+	return strconv.Itoa(time.Now().In(loc).Year())
 }

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDemo runs `mailproc demo` as a newcomer would and checks that each
+// step of the desk shows on the terminal.
+func TestDemo(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"demo"}, &out, &errb); code != 0 {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	o := out.String()
+	for _, want := range []string{
+		"→ email masuk: Siti Rahmawati",
+		"[INF-2026-00001] Tanda terima: Jam buka perpustakaan hari Sabtu", // the numbering year is the WIB year of today
+		"[ADU-2026-00001] Tanda terima: Keluhan",
+		"Kasus baru",
+		"Pesan lanjutan dari warga",
+		"Email dikarantina",
+		"Jawaban petugas yang diteruskan",
+		"Perpustakaan buka hari Sabtu pukul 08.00",
+		"Terkirim ke warga",
+		"tidak dipungut biaya",
+		"Karantina: UID 6",
+	} {
+		if strings.Contains(want, "2026") {
+			want = strings.ReplaceAll(want, "2026", yearNow())
+		}
+		if !strings.Contains(o, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if i := strings.Index(o, "Jawaban petugas yang diteruskan"); i >= 0 && strings.Contains(o[i:], "menulis:") {
+		t.Error("the relayed answer carries the quoted notification")
+	}
+}
