@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -42,10 +43,6 @@ type Ingester struct {
 	AckEnabled bool
 	// QuarantineFolder is named in the ops notice.
 	QuarantineFolder string
-	// AfterPlace runs inside the intake transaction after a mail has been
-	// placed on a case, so follow-up work commits together with the case or
-	// not at all. Optional.
-	AfterPlace func(tx IntakeTx, m *Message, c *Case, p Placement) error
 	// SentFolder makes this ingester read the desk's Sent folder: only
 	// answers sent around mailproc are recorded (see placeSent).
 	SentFolder bool
@@ -283,11 +280,6 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 	if err := tx.RecordDelivery(d, msg.ID, Stored); err != nil {
 		return res, false, err
 	}
-	if in.AfterPlace != nil {
-		if err := in.AfterPlace(tx, msg, c, p); err != nil {
-			return res, false, err
-		}
-	}
 	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: p.Action, Reason: p.Reason}, queued, nil
 }
 
@@ -358,7 +350,7 @@ func (in *Ingester) placeBounce(tx IntakeTx, msg *Message) (IngestResult, bool, 
 	now := in.now()
 	if c != nil {
 		ev := &Event{CaseID: c.ID, At: now, Actor: ActorSystem, Type: EventDelivery, MessageID: msg.ID,
-			Detail: "laporan gagal kirim untuk email " + string(out.Purpose) + " ke " + joinAddrs(out.Recipients()) + ": " + SanitizeHeader(diag, 300)}
+			Detail: "laporan gagal kirim untuk email " + string(out.Purpose) + " ke " + strings.Join(out.Recipients(), ", ") + ": " + SanitizeHeader(diag, 300)}
 		if err := tx.AddEvent(ev); err != nil {
 			return IngestResult{}, false, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -152,7 +153,7 @@ func (p *Postman) failureNotice(ctx context.Context, m *OutgoingMail, why string
 	var ev *Event
 	if cs != nil {
 		ev = &Event{CaseID: cs.ID, At: p.now(), Actor: ActorSystem, Type: EventDelivery,
-			Detail: "email " + string(m.Purpose) + " ke " + joinAddrs(m.Recipients()) + " gagal: " + firstLine(why)}
+			Detail: "email " + string(m.Purpose) + " ke " + strings.Join(m.Recipients(), ", ") + " gagal: " + firstLine(why)}
 	}
 	if m.Purpose == PurposeOps || p.Composer == nil || len(p.Composer.Ops) == 0 {
 		return nil, ev
@@ -247,15 +248,4 @@ func (p *Postman) log() *slog.Logger {
 		return p.Logger
 	}
 	return slog.Default()
-}
-
-func joinAddrs(a []string) string {
-	out := ""
-	for i, s := range a {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }

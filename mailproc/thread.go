@@ -6,11 +6,10 @@ import "time"
 type PlacementAction string
 
 const (
-	ActionNewCase  PlacementAction = "new"    // open a new case
-	ActionJoin     PlacementAction = "join"   // add to an open case
-	ActionReopen   PlacementAction = "reopen" // add to a closed case and open it again
-	ActionNewLink  PlacementAction = "link"   // a new case that continues a case closed too long ago
-	ActionNoAction PlacementAction = ""
+	ActionNewCase PlacementAction = "new"    // open a new case
+	ActionJoin    PlacementAction = "join"   // add to an open case
+	ActionReopen  PlacementAction = "reopen" // add to a closed case and open it again
+	ActionNewLink PlacementAction = "link"   // a new case that continues a case closed too long ago
 )
 
 // Placement is the decision for one incoming mail, with the reason written

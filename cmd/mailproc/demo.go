@@ -204,50 +204,6 @@ func demoStaffReply(notif []byte, subject string) []byte {
 		strings.ReplaceAll(quoted, "\n", "\r\n") + "\r\n")
 }
 
-// waitMessages waits until n mails are stored.
-func waitMessages(ctx context.Context, db *sqlite.DB, n int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		_, msgs, _, err := db.Counts(ctx)
-		if err != nil {
-			return err
-		}
-		if msgs >= n {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("demo: the staff reply was not handled after %s", timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// waitOutboxEmpty waits until nothing is pending in the outbox.
-func waitOutboxEmpty(ctx context.Context, db *sqlite.DB, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		pending, _, _, err := db.OutboxCounts(ctx)
-		if err != nil {
-			return err
-		}
-		if pending == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("demo: %d mails still in the outbox after %s", pending, timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // demoConfig is a complete desk configuration for the embedded servers.
 func demoConfig(dataDir, imapAddr, smtpAddr string) (*config.Config, error) {
 	cfg := config.DefaultConfig()
@@ -295,28 +251,6 @@ func appendMail(c *imapclient.Client, mailbox string, raw []byte) error {
 	return err
 }
 
-// waitHandled waits until n mails have been stored or quarantined.
-func waitHandled(ctx context.Context, db *sqlite.DB, n int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		_, msgs, quarantined, err := db.Counts(ctx)
-		if err != nil {
-			return err
-		}
-		if msgs+quarantined >= n {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("demo: only %d of %d mails handled after %s", msgs+quarantined, n, timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 func printDemoCases(ctx context.Context, w io.Writer, db *sqlite.DB, loc *time.Location) error {
 	cases, err := db.ListCases(ctx, sqlite.CaseFilter{})
 	if err != nil {
@@ -337,4 +271,47 @@ func printDemoCases(ctx context.Context, w io.Writer, db *sqlite.DB, loc *time.L
 		printCase(w, c, events, msgs, loc)
 	}
 	return nil
+}
+
+// waitOutboxEmpty waits until nothing is pending in the outbox.
+func waitOutboxEmpty(ctx context.Context, db *sqlite.DB, timeout time.Duration) error {
+	return pollDB(ctx, timeout, "the outbox to empty", func() (bool, error) {
+		pending, _, _, err := db.OutboxCounts(ctx)
+		return pending == 0, err
+	})
+}
+
+// waitMessages waits until n mails are stored.
+func waitMessages(ctx context.Context, db *sqlite.DB, n int, timeout time.Duration) error {
+	return pollDB(ctx, timeout, "the staff reply", func() (bool, error) {
+		_, msgs, _, err := db.Counts(ctx)
+		return msgs >= n, err
+	})
+}
+
+// waitHandled waits until n mails have been stored or quarantined.
+func waitHandled(ctx context.Context, db *sqlite.DB, n int, timeout time.Duration) error {
+	return pollDB(ctx, timeout, fmt.Sprintf("%d mails to be handled", n), func() (bool, error) {
+		_, msgs, quarantined, err := db.Counts(ctx)
+		return msgs+quarantined >= n, err
+	})
+}
+
+// pollDB checks done every 20 ms until it holds, fails, or timeout passes.
+func pollDB(ctx context.Context, timeout time.Duration, what string, done func() (bool, error)) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := done()
+		if err != nil || ok {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("demo: still waiting for %s after %s", what, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
