@@ -15,4 +15,8 @@ require (
 	golang.org/x/text v0.44.0
 )
 
-require golang.org/x/crypto v0.58.0 // indirect
+require (
+	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // indirect
+	github.com/teambition/rrule-go v1.8.2 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+)

@@ -73,9 +73,14 @@ type Case struct {
 	Subject         string // the subject of the mail that opened the case
 	OpenedAt        time.Time
 	DueAt           time.Time // the promised time; zero when nothing is due
-	FirstAnswerAt   time.Time // zero until answered
-	ClosedAt        time.Time // zero while open
-	LinkedCaseID    int64     // an earlier case this one continues; 0 if none
+	// EscalateAt is when the next head of the chain is told if the case is
+	// still unanswered: DueAt for the first head, then each level's time
+	// later. Zero when no escalation is pending (answered, closed, or the
+	// chain is exhausted). It lives in the database, so a restart keeps it.
+	EscalateAt    time.Time
+	FirstAnswerAt time.Time // zero until answered
+	ClosedAt      time.Time // zero while open
+	LinkedCaseID  int64     // an earlier case this one continues; 0 if none
 	// NeedsFollowUp (tindak lanjut) keeps the case open after an answer,
 	// on the complaint clock: staff set it with #tindaklanjut.
 	NeedsFollowUp bool

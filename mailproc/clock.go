@@ -31,3 +31,13 @@ func (c FixedClock) For(k Kind) time.Duration {
 	}
 	return c.Info
 }
+
+// ServiceTimer adds service time: on the service calendar a level of the
+// escalation chain that has an hour has an hour of office time. FixedClock
+// counts every minute.
+type ServiceTimer interface {
+	AddServiceTime(from time.Time, d time.Duration) time.Time
+}
+
+// AddServiceTime implements ServiceTimer: every minute counts.
+func (c FixedClock) AddServiceTime(from time.Time, d time.Duration) time.Time { return from.Add(d) }

@@ -167,7 +167,7 @@ func FormatUkuran(n int64) string {
 // Escalation composes the mail that tells a head (one level of the chain)
 // about a case, with the heads told before in Cc. Replying to it acts on
 // the case like a staff reply.
-func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizenMail *Message, requestedBy, reason string) (*OutgoingMail, error) {
+func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizenMail *Message, requestedBy, reason string, history []string) (*OutgoingMail, error) {
 	if len(heads) == 0 {
 		return nil, fmt.Errorf("compose escalation of %s: no head at level %d", cs.Number, level)
 	}
@@ -178,7 +178,7 @@ func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizen
 		Subject:    SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150),
 		ReceivedAt: FormatWaktu(cs.OpenedAt, c.Desk.Location), DueAt: FormatWaktu(cs.DueAt, c.Desk.Location),
 		Level: level, Title: heads[0].Title, HeadName: heads[0].Name,
-		RequestedBy: requestedBy, Reason: reason, Commands: Commands,
+		RequestedBy: requestedBy, Reason: reason, Commands: Commands, History: history,
 	}
 	if !cs.DueAt.IsZero() && now.After(cs.DueAt) {
 		data.Late = FormatDurasi(now.Sub(cs.DueAt))
@@ -206,5 +206,25 @@ func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizen
 	if citizenMail != nil {
 		out.Attachments = passThrough(citizenMail)
 	}
+	return out, nil
+}
+
+// EscalationDigest composes one mail to a level's heads about many cases
+// that fell due at once.
+func (c *Composer) EscalationDigest(level int, heads, told []Person, lines []DigestLine) (*OutgoingMail, error) {
+	data := EscalationDigestData{Desk: c.Desk, Level: level, Title: heads[0].Title, HeadName: heads[0].Name, Cases: lines}
+	var to, cc []Address
+	for _, h := range heads {
+		to = append(to, Address{Name: h.Name, Addr: h.Addr})
+	}
+	for _, h := range told {
+		data.Told = append(data.Told, h.Title+" ("+h.Addr+")")
+		cc = append(cc, Address{Name: h.Name, Addr: h.Addr})
+	}
+	out, err := c.compose(PurposeEscalation, TemplateEscalationDigest, data, nil, to)
+	if err != nil {
+		return nil, err
+	}
+	out.Cc = cc
 	return out, nil
 }

@@ -32,6 +32,8 @@ type Ingester struct {
 	// Directory is staff and heads: their mail is a reply to verify, not a
 	// citizen's case.
 	Directory Directory
+	// Escalator moves cases up the chain (#eskalasi); nil: no chain.
+	Escalator *Escalator
 	// Tokens verifies that a staff reply answers a mail mailproc sent.
 	Tokens Tokens
 	// Auth and AuthservID check the desk server's Authentication-Results
@@ -229,12 +231,14 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		case p.Action == ActionReopen:
 			c.State, c.ClosedAt = StateBaru, time.Time{}
 			c.DueAt = in.Clock.Due(c.Kind, arrival(msg, now))
+			c.EscalationLevel, c.EscalateAt = 0, c.DueAt // a new question: the chain starts again
 			events = append(events, &Event{Type: EventReopened, Actor: actor, Detail: p.Reason})
 			reopened = true
 		case c.State == StateDijawab && automatic == "":
 			// The citizen answered the answer: the desk owes them again.
 			c.State = StateDiakui
 			c.DueAt = in.Clock.Due(c.Kind, arrival(msg, now))
+			c.EscalationLevel, c.EscalateAt = 0, c.DueAt
 			events = append(events, &Event{Type: EventReopened, Actor: actor,
 				Detail: "warga membalas jawaban; kasus dibuka kembali, batas waktu " + FormatWaktu(c.DueAt, in.location())})
 			reopened = true
@@ -396,6 +400,7 @@ func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Tim
 		DueAt:       in.Clock.Due(cl.Kind, opened),
 		UpdatedAt:   now,
 	}
+	c.EscalateAt = c.DueAt
 	if p.Action == ActionNewLink {
 		c.LinkedCaseID = p.Case.ID
 	}

@@ -97,6 +97,9 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 				c.Kind = k
 				if c.State.Open() && c.FirstAnswerAt.IsZero() {
 					c.DueAt = in.Clock.Due(k, c.OpenedAt)
+					if c.EscalationLevel == 0 {
+						c.EscalateAt = c.DueAt
+					}
 				}
 				if err := event(EventKind, "jenis diubah menjadi "+string(k)+" oleh "+who.Addr+"; batas waktu "+FormatWaktu(c.DueAt, in.location())); err != nil {
 					return IngestResult{}, false, err
@@ -111,35 +114,19 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 			}
 			actions = append(actions, "ditandai perlu tindak lanjut (batas waktu "+FormatWaktu(c.DueAt, in.location())+")")
 		case CmdEskalasi:
-			level := c.EscalationLevel + 1
-			heads := in.Directory.Heads(level)
-			if len(heads) == 0 {
-				actions = append(actions, "tidak ada tingkat pimpinan berikutnya; tidak dieskalasi")
+			if in.Escalator == nil {
+				actions = append(actions, "eskalasi tidak tersedia")
 				break
 			}
-			var told []Person
-			for l := 1; l < level; l++ {
-				told = append(told, in.Directory.Heads(l)...)
-			}
-			citizenMail, err := tx.LatestMessageFrom(c.ID, c.CitizenAddr)
-			if err != nil {
+			before := c.EscalationLevel
+			if err := in.Escalator.Escalate(tx, c, who.Addr, strings.TrimSpace(cmd.Arg)); err != nil {
 				return IngestResult{}, false, err
 			}
-			mail, err := in.Composer.Escalation(c, level, heads, told, citizenMail, who.Addr, strings.TrimSpace(cmd.Arg))
-			if err != nil {
-				return IngestResult{}, false, err
+			if c.EscalationLevel == before {
+				actions = append(actions, "tidak ada tingkat pimpinan berikutnya; tidak dieskalasi")
+			} else {
+				actions = append(actions, "diteruskan ke pimpinan tingkat "+strconv.Itoa(c.EscalationLevel))
 			}
-			if err := tx.EnqueueMail(mail); err != nil {
-				return IngestResult{}, false, err
-			}
-			c.EscalationLevel = level
-			if c.State.Open() {
-				c.State = StateDieskalasi
-			}
-			if err := event(EventEscalated, "eskalasi diminta oleh "+who.Addr+": tingkat "+strconv.Itoa(level)+" ("+heads[0].Title+") diberi tahu"); err != nil {
-				return IngestResult{}, false, err
-			}
-			actions = append(actions, "diteruskan ke "+heads[0].Title+" (tingkat "+strconv.Itoa(level)+")")
 		case CmdSelesai:
 			closeCase = true
 		}
@@ -170,7 +157,7 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 		actions = append([]string{"jawaban dikirim ke " + c.CitizenAddr}, actions...)
 	}
 	if closeCase && c.State != StateSelesai {
-		c.State, c.ClosedAt = StateSelesai, now
+		c.State, c.ClosedAt, c.EscalateAt = StateSelesai, now, time.Time{}
 		if err := event(EventState, "selesai (ditutup oleh "+who.Addr+")"); err != nil {
 			return IngestResult{}, false, err
 		}
@@ -194,12 +181,18 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 }
 
 // markAnswered records the first answer and moves the case to dijawab.
+// The escalation chain stops — unless the case needs follow-up (tindak
+// lanjut), whose own deadline the heads still watch.
 func (in *Ingester) markAnswered(c *Case, now time.Time) {
 	if c.FirstAnswerAt.IsZero() {
 		c.FirstAnswerAt = now
 	}
 	if c.State != StateSelesai {
 		c.State = StateDijawab
+	}
+	c.EscalateAt = time.Time{}
+	if c.NeedsFollowUp && c.DueAt.After(now) {
+		c.EscalateAt = c.DueAt
 	}
 }
 
@@ -213,7 +206,7 @@ func (in *Ingester) recordDirectAnswer(tx IntakeTx, msg *Message, c *Case, who P
 	}
 	in.markAnswered(c, now)
 	if c.Kind == KindInformasi && !c.NeedsFollowUp && c.State != StateSelesai {
-		c.State, c.ClosedAt = StateSelesai, now
+		c.State, c.ClosedAt, c.EscalateAt = StateSelesai, now, time.Time{}
 	}
 	c.UpdatedAt = now
 	if err := tx.UpdateCase(c); err != nil {

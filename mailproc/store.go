@@ -88,6 +88,11 @@ type IntakeTx interface {
 	EnqueueMail(m *OutgoingMail) error
 	// OutgoingByMessageID returns the outbox mail with that Message-ID.
 	OutgoingByMessageID(messageID string) (*OutgoingMail, error)
+	// Events returns a case's log, oldest first.
+	Events(caseID int64) ([]*Event, error)
+	// DueEscalations returns up to limit cases whose EscalateAt is at or
+	// before now, earliest first.
+	DueEscalations(now time.Time, limit int) ([]*Case, error)
 	// LatestMessageFrom returns the newest stored message of a case sent
 	// by addr (an answer is threaded under the citizen's latest mail).
 	LatestMessageFrom(caseID int64, addr string) (*Message, error)

@@ -185,5 +185,30 @@ type EscalationData struct {
 	Reason      string   // their words, if any
 	Text        string   // the citizen's latest text, bounded
 	Told        []string // heads told before, "Kepala Seksi Pelayanan (kasi@…)"
+	History     []string // the case's log, one line per event, oldest first
 	Commands    []CommandHelp
+}
+
+// TemplateEscalationDigest is one mail to a head about many cases that fell
+// due at once (after downtime), instead of one mail each.
+const TemplateEscalationDigest = "escalation-digest"
+
+// EscalationDigestData is what the digest gets.
+type EscalationDigestData struct {
+	Desk     Desk
+	Level    int
+	Title    string
+	HeadName string
+	Cases    []DigestLine
+	Told     []string
+}
+
+// DigestLine is one case in a digest.
+type DigestLine struct {
+	Number      string
+	KindLabel   string
+	CitizenAddr string
+	Subject     string
+	DueAt       string
+	Late        string
 }

@@ -40,6 +40,7 @@ type Main struct {
 	Intake    *imap.Intake
 	SentWatch *imap.Intake // reads the Sent folder for answers sent around mailproc; nil when disabled
 	Postman   *mailproc.Postman
+	Escalator *mailproc.Escalator
 	SentCopy  *imap.SentFolder // nil when imap.sent_folder is empty
 
 	cancel context.CancelFunc
@@ -131,6 +132,22 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Postman.Copier = m.SentCopy
 	}
 
+	var after []time.Duration
+	for _, l := range cfg.Chain {
+		after = append(after, l.After.D())
+	}
+	m.Escalator = &mailproc.Escalator{
+		Store:     m.DB,
+		Next:      m.DB.NextEscalation,
+		Composer:  m.Composer,
+		Directory: dir,
+		After:     after,
+		Timer:     promise,
+		OnCommit:  m.Postman.Wake,
+		Now:       m.Now,
+		Logger:    m.Logger.With("component", "escalation"),
+	}
+
 	m.Ingester = &mailproc.Ingester{
 		Store:   m.DB,
 		Archive: m.Archive,
@@ -142,13 +159,14 @@ func (m *Main) Run(ctx context.Context) error {
 		ReopenWindow:     cfg.Desk.ReopenWindow.D(),
 		Composer:         m.Composer,
 		Directory:        dir,
+		Escalator:        m.Escalator,
 		Tokens:           tokens,
 		Auth:             msgauth.Verifier{},
 		AuthservID:       requiredAuthserv(cfg),
 		AckPolicy:        ackPolicy(cfg),
 		AckEnabled:       cfg.Ack.Enabled,
 		QuarantineFolder: cfg.IMAP.QuarantineFolder,
-		OnCommit:         m.Postman.Wake,
+		OnCommit:         func() { m.Postman.Wake(); m.Escalator.Wake() },
 		Now:              m.Now,
 		Logger:           m.Logger.With("component", "intake"),
 	}
@@ -176,6 +194,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.goRun(ctx, "imap-sent", m.SentWatch.Run)
 	}
 	m.goRun(ctx, "outbox", m.Postman.Run)
+	m.goRun(ctx, "escalation", m.Escalator.Run)
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil

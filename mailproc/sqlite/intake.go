@@ -87,6 +87,31 @@ func (t *intakeTx) MessageByMessageID(messageID string) (*mailproc.Message, int6
 	return msgs[0], caseIDs[0], nil
 }
 
+// Events returns a case's log, oldest first.
+func (t *intakeTx) Events(caseID int64) ([]*mailproc.Event, error) {
+	return timeline(t.ctx, t.tx, caseID)
+}
+
+// DueEscalations returns up to limit cases whose escalate_at is at or
+// before now, earliest first.
+func (t *intakeTx) DueEscalations(now time.Time, limit int) ([]*mailproc.Case, error) {
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT "+caseColumns+` FROM cases
+		WHERE escalate_at IS NOT NULL AND escalate_at <= ? ORDER BY escalate_at, id LIMIT ?`, timeArg(now), limit)
+	if err != nil {
+		return nil, t.wrap("due escalations", err)
+	}
+	defer rows.Close()
+	var out []*mailproc.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, t.wrap("due escalations", err)
+		}
+		out = append(out, c)
+	}
+	return out, t.wrap("due escalations", rows.Err())
+}
+
 // LatestMessageFrom returns the newest message of a case from addr
 // (compared without regard to case), or nil.
 func (t *intakeTx) LatestMessageFrom(caseID int64, addr string) (*mailproc.Message, error) {
@@ -173,12 +198,12 @@ func (t *intakeTx) CreateCase(c *mailproc.Case) error {
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
 			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-			linked_case_id, needs_followup, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			linked_case_id, needs_followup, escalate_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
 		c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
 		timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
-		c.NeedsFollowUp, timeArg(updated))
+		c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(updated))
 	if err != nil {
 		return t.wrap("create case "+c.Number, err)
 	}
@@ -201,12 +226,12 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
 			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
-			needs_followup = ?, updated_at = ?
+			needs_followup = ?, escalate_at = ?, updated_at = ?
 		WHERE id = ?`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
 		c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
 		timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
-		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(updated), c.ID)
+		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(updated), c.ID)
 	if err != nil {
 		return t.wrap("update case "+c.Number, err)
 	}

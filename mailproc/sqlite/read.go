@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
@@ -79,7 +80,11 @@ func (db *DB) CaseByID(ctx context.Context, id int64) (*mailproc.Case, error) {
 
 // Timeline returns a case's log, oldest first.
 func (db *DB) Timeline(ctx context.Context, caseID int64) ([]*mailproc.Event, error) {
-	rows, err := db.db.QueryContext(ctx, `
+	return timeline(ctx, db.db, caseID)
+}
+
+func timeline(ctx context.Context, q querier, caseID int64) ([]*mailproc.Event, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT id, case_id, at, actor, type, detail, message_row_id
 		FROM events WHERE case_id = ? ORDER BY at, id`, caseID)
 	if err != nil {
@@ -100,6 +105,20 @@ func (db *DB) Timeline(ctx context.Context, caseID int64) ([]*mailproc.Event, er
 		return nil, wrapErr(ctx, fmt.Sprintf("timeline of case %d", caseID), err)
 	}
 	return out, nil
+}
+
+// NextEscalation returns the earliest escalate_at of any case; ok is false
+// when no escalation is pending. The partial index cases_escalate makes it
+// one index probe however many cases are open.
+func (db *DB) NextEscalation(ctx context.Context) (at time.Time, ok bool, err error) {
+	var ms sql.NullInt64
+	if err := db.db.QueryRowContext(ctx, `SELECT min(escalate_at) FROM cases WHERE escalate_at IS NOT NULL`).Scan(&ms); err != nil {
+		return time.Time{}, false, wrapErr(ctx, "next escalation", err)
+	}
+	if !ms.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(ms.Int64).UTC(), true, nil
 }
 
 // CaseMessages returns the mails of a case with their attachments, in the
@@ -152,14 +171,14 @@ type scanner interface{ Scan(dest ...any) error }
 
 const caseColumns = `id, number, kind, state, escalation_level, citizen_addr,
 	citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-	linked_case_id, needs_followup, updated_at`
+	linked_case_id, needs_followup, escalate_at, updated_at`
 
 func scanCase(s scanner) (*mailproc.Case, error) {
 	c := new(mailproc.Case)
 	var linked sql.NullInt64
 	err := s.Scan(&c.ID, &c.Number, &c.Kind, &c.State, &c.EscalationLevel, &c.CitizenAddr,
 		&c.CitizenName, &c.Subject, timeCol{&c.OpenedAt}, timeCol{&c.DueAt},
-		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.UpdatedAt})
+		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.EscalateAt}, timeCol{&c.UpdatedAt})
 	if err != nil {
 		return nil, err
 	}

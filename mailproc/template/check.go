@@ -210,11 +210,22 @@ func samples(name string) []sample {
 			Text:     "Saya dikenakan denda untuk buku yang sudah rusak sebelum saya pinjam.",
 			Told:     []string{"Kepala Seksi Pelayanan (kasi.pelayanan@pustakaarsip.kamparkab.go.id)"},
 			Commands: mailproc.Commands,
+			History:  []string{"27-11 14.00  dibuat  siti.rahmawati@gmail.com: kasus dibuat dari email", "27-11 15.00  eskalasi  sistem: tingkat 1 diberi tahu"},
 		}
 		asked := e
 		asked.Desk, asked.Level, asked.Title, asked.HeadName, asked.Late, asked.Told = bare, 1, "Kepala Seksi Pelayanan", "", "", nil
 		asked.RequestedBy, asked.Reason, asked.Subject = "rina.marlina@pustakaarsip.kamparkab.go.id", "mohon arahan", ""
 		return []sample{{"batas waktu lewat, tingkat 2", e}, {"diminta petugas, tingkat 1", asked}}
+
+	case mailproc.TemplateEscalationDigest:
+		d := mailproc.EscalationDigestData{Desk: full, Level: 1, Title: "Kepala Seksi Pelayanan",
+			Cases: []mailproc.DigestLine{
+				{Number: "ADU-2026-00007", KindLabel: "Aduan", CitizenAddr: "siti.rahmawati@gmail.com", Subject: "Buku rusak",
+					DueAt: mailproc.FormatWaktu(received.Add(time.Hour), wib), Late: "2 jam"},
+				{Number: "INF-2026-00042", KindLabel: "Permintaan Informasi", CitizenAddr: "budi@yahoo.co.id",
+					DueAt: mailproc.FormatWaktu(received.Add(5*time.Minute), wib), Late: "3 jam"},
+			}}
+		return []sample{{"dua kasus", d}}
 	}
 	return nil
 }

@@ -52,6 +52,7 @@ func Names() []string {
 		mailproc.TemplateHelp,
 		mailproc.TemplateOpsForgery,
 		mailproc.TemplateEscalation,
+		mailproc.TemplateEscalationDigest,
 	}
 }
 

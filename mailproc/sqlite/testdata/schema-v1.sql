@@ -44,6 +44,7 @@ CREATE TABLE cases (
     opened_at        INTEGER NOT NULL,
     -- The promised time; NULL when nothing is due.
     due_at           INTEGER,
+    escalate_at      INTEGER, -- when the next head is told if still unanswered; NULL: no escalation pending
     first_answer_at  INTEGER,
     closed_at        INTEGER,
     -- An earlier case this one continues (a reply long after it was closed).
@@ -57,6 +58,8 @@ CREATE TABLE cases (
 CREATE INDEX cases_state_due ON cases (state, due_at);
 -- Listings are newest first.
 CREATE INDEX cases_opened ON cases (opened_at);
+-- The escalation scheduler sleeps until the earliest of these.
+CREATE INDEX cases_escalate ON cases (escalate_at) WHERE escalate_at IS NOT NULL;
 
 -- The last registration sequence handed out per kind and year. A number is
 -- never reused, even if its case were removed, so this is not derived from

@@ -1,0 +1,217 @@
+package mailproc_test
+
+// The escalation chain with an injected clock and no sleeping: real SQLite,
+// real templates, real MIME parsing; time is a variable the test moves.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/archive"
+	"github.com/dpk-kampar/mailproc/mailproc/mime"
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
+	"github.com/dpk-kampar/mailproc/mailproc/template"
+)
+
+const desk = "layanan@pustakaarsip.kamparkab.go.id"
+
+// deskWorld is the desk's domain wired to real adapters, on a fake clock.
+type deskWorld struct {
+	t   *testing.T
+	now time.Time
+	db  *sqlite.DB
+	in  *mailproc.Ingester
+	esc *mailproc.Escalator
+	uid uint32
+}
+
+func newDeskWorld(t *testing.T) *deskWorld {
+	t.Helper()
+	w := &deskWorld{t: t, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	dir := t.TempDir()
+	db, err := sqlite.Open(filepath.Join(dir, "mailproc.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = w.clock
+	arch, err := archive.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := template.Load("", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wib, _ := time.LoadLocation("Asia/Jakarta")
+	clock := mailproc.FixedClock{Info: 5 * time.Minute, Complaint: time.Hour}
+	dirPeople := mailproc.Directory{People: []mailproc.Person{
+		{Name: "Rina", Title: "Petugas", Addr: "petugas@pustakaarsip.kamparkab.go.id", Role: mailproc.RoleStaff},
+		{Title: "Kepala Seksi Pelayanan", Addr: "kasi@pustakaarsip.kamparkab.go.id", Role: mailproc.RoleHead, Level: 1},
+		{Title: "Kepala Bagian Pelayanan", Addr: "kabag@pustakaarsip.kamparkab.go.id", Role: mailproc.RoleHead, Level: 2},
+		{Title: "Kepala Dinas", Addr: "kadis@pustakaarsip.kamparkab.go.id", Role: mailproc.RoleHead, Level: 3},
+	}}
+	comp := &mailproc.Composer{
+		Desk:     mailproc.Desk{Name: "Layanan Informasi dan Aduan Masyarakat", Agency: "Dinas", Address: desk, Location: wib},
+		Renderer: tmpl, Ops: []mailproc.Address{{Addr: "ops@pustakaarsip.kamparkab.go.id"}}, Promise: clock,
+		Tokens: mailproc.Tokens{Secret: []byte("rahasia-rahasia-rahasia-rahasia-0123")}, Staff: dirPeople.Staff(), Now: w.clock,
+	}
+	w.db = db
+	w.esc = &mailproc.Escalator{Store: db, Next: db.NextEscalation, Composer: comp, Directory: dirPeople,
+		After: []time.Duration{30 * time.Minute, time.Hour, 0}, Timer: clock, DigestOver: 5, Now: w.clock,
+		Logger: slog.New(slog.DiscardHandler)}
+	w.in = &mailproc.Ingester{Store: db, Archive: arch,
+		Parse: func(r io.Reader) (*mailproc.Message, error) { return mime.Parse(r, mime.Options{}) },
+		Clock: clock, Location: wib, ReopenWindow: 14 * 24 * time.Hour, Composer: comp, Directory: dirPeople,
+		Escalator: w.esc, Tokens: comp.Tokens, AckEnabled: true, AckPolicy: mailproc.AckPolicy{DeskAddr: desk, PerSenderPerDay: 100},
+		Now: w.clock, Logger: slog.New(slog.DiscardHandler)}
+	return w
+}
+
+func (w *deskWorld) clock() time.Time { return w.now }
+
+// mail delivers a raw mail to the desk and returns the case number.
+func (w *deskWorld) mail(raw string) string {
+	w.t.Helper()
+	w.uid++
+	res, err := w.in.Ingest(context.Background(), mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: w.uid, Arrived: w.now},
+		strings.NewReader(strings.ReplaceAll(raw, "\n", "\r\n")))
+	if err != nil || res.Disposition != mailproc.Stored {
+		w.t.Fatalf("ingest: %+v %v", res, err)
+	}
+	return res.CaseNumber
+}
+
+func (w *deskWorld) complaint(from string) string {
+	return w.mail(fmt.Sprintf("From: %s\nTo: %s\nSubject: [ADUAN] Buku rusak\nMessage-ID: <%d.%s>\n\nBuku yang saya pinjam rusak.\n", from, desk, w.uid, from))
+}
+
+// escalations returns the escalation mails queued so far: recipients → count.
+func (w *deskWorld) escalations() []*mailproc.OutgoingMail {
+	w.t.Helper()
+	rows, err := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeEscalation})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return rows
+}
+
+func (w *deskWorld) at(d time.Duration) {
+	w.t.Helper()
+	w.now = w.now.Add(d)
+	if err := w.esc.EscalateDue(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func TestEscalationChain(t *testing.T) {
+	w := newDeskWorld(t)
+	start := w.now
+	number := w.complaint("siti@gmail.com")
+	if next, ok, _ := w.db.NextEscalation(context.Background()); !ok || !next.Equal(start.Add(time.Hour)) {
+		t.Fatalf("next escalation %v %v, want the complaint deadline", next, ok)
+	}
+
+	steps := []struct {
+		after time.Duration // since the previous step
+		to    string
+		cc    []string
+		total int
+		level int
+	}{
+		{59 * time.Minute, "", nil, 0, 0},                               // not yet due
+		{2 * time.Minute, "kasi@", nil, 1, 1},                           // deadline passed: Kepala Seksi
+		{29 * time.Minute, "", nil, 1, 1},                               // Kasi's 30 minutes not over
+		{2 * time.Minute, "kabag@", []string{"kasi@"}, 2, 2},            // Kepala Bagian, Kasi in Cc
+		{61 * time.Minute, "kadis@", []string{"kasi@", "kabag@"}, 3, 3}, // Kepala Dinas
+		{24 * time.Hour, "", nil, 3, 3},                                 // the chain ends there
+	}
+	for i, s := range steps {
+		w.at(s.after)
+		got := w.escalations()
+		if len(got) != s.total {
+			t.Fatalf("step %d: %d escalation mails, want %d", i, len(got), s.total)
+		}
+		c, _ := w.db.CaseByNumber(context.Background(), number)
+		if c.EscalationLevel != s.level {
+			t.Fatalf("step %d: level %d, want %d", i, c.EscalationLevel, s.level)
+		}
+		if s.to == "" {
+			continue
+		}
+		last := got[len(got)-1]
+		if !strings.HasPrefix(last.To[0].Addr, s.to) || len(last.Cc) != len(s.cc) {
+			t.Fatalf("step %d: to %v cc %v", i, last.To, last.Cc)
+		}
+		for j, cc := range s.cc {
+			if !strings.HasPrefix(last.Cc[j].Addr, cc) {
+				t.Fatalf("step %d: cc %v", i, last.Cc)
+			}
+		}
+		if !strings.Contains(last.Subject, number) || !strings.Contains(last.Text, "Buku yang saya pinjam rusak") ||
+			!strings.Contains(last.Text, "terlambat") || !strings.Contains(last.Text, "Riwayat kasus") {
+			t.Fatalf("step %d: escalation mail lacks the case:\n%s", i, last.Text)
+		}
+	}
+	if c, _ := w.db.CaseByNumber(context.Background(), number); c.State != mailproc.StateDieskalasi || !c.EscalateAt.IsZero() {
+		t.Fatalf("after the chain: state %s, escalate at %v", c.State, c.EscalateAt)
+	}
+}
+
+// TestEscalationStopsWhenAnswered: a staff answer after the first head was
+// told stops the chain.
+func TestEscalationStopsWhenAnswered(t *testing.T) {
+	w := newDeskWorld(t)
+	number := w.complaint("siti@gmail.com")
+	w.at(61 * time.Minute)
+	if n := len(w.escalations()); n != 1 {
+		t.Fatalf("%d escalations", n)
+	}
+	// The Kepala Seksi answers by replying to the escalation.
+	esc := w.escalations()[0]
+	w.mail(fmt.Sprintf("From: kasi@pustakaarsip.kamparkab.go.id\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <kasi-1@pustakaarsip.kamparkab.go.id>\n\nBuku akan kami ganti.\n\nPada Jum, 27 Nov 2026 pukul 10.01 Layanan <%s> menulis:\n> kutipan\n",
+		desk, esc.Subject, esc.MessageID, desk))
+	c, _ := w.db.CaseByNumber(context.Background(), number)
+	if c.State != mailproc.StateDijawab || !c.EscalateAt.IsZero() {
+		t.Fatalf("after the head's answer: state %s, escalate at %v", c.State, c.EscalateAt)
+	}
+	w.at(48 * time.Hour)
+	if n := len(w.escalations()); n != 1 {
+		t.Fatalf("%d escalations after the answer, want still 1", n)
+	}
+	answers, _ := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeAnswer})
+	if len(answers) != 1 || !strings.Contains(answers[0].Text, "Buku akan kami ganti") || !strings.Contains(answers[0].Text, "Kepala Seksi Pelayanan") {
+		t.Fatalf("relayed answer: %+v", answers)
+	}
+}
+
+// TestEscalationDigest: after downtime, many cases due for one head at once
+// give one digest, and each case is escalated once.
+func TestEscalationDigest(t *testing.T) {
+	w := newDeskWorld(t)
+	for i := 0; i < 7; i++ {
+		w.complaint(fmt.Sprintf("warga%d@gmail.com", i))
+	}
+	w.at(3 * time.Hour) // the daemon was down; now it starts
+	got := w.escalations()
+	if len(got) != 1 || !strings.Contains(got[0].Subject, "7 kasus") {
+		t.Fatalf("escalations after downtime: %d %v", len(got), got)
+	}
+	list, _ := w.db.ListCases(context.Background(), sqlite.CaseFilter{})
+	for _, c := range list {
+		if c.EscalationLevel != 1 {
+			t.Fatalf("%s at level %d", c.Number, c.EscalationLevel)
+		}
+	}
+	w.at(time.Minute)
+	if n := len(w.escalations()); n != 1 {
+		t.Fatalf("%d escalation mails, want the one digest", n)
+	}
+}
