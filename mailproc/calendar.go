@@ -1,6 +1,7 @@
 package mailproc
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -99,11 +100,11 @@ func (c *ServiceCalendar) AddServiceTime(from time.Time, d time.Duration) time.T
 				start = from
 			}
 			counted = true
-			if avail := iv.end.Sub(start); left <= avail {
+			avail := iv.end.Sub(start)
+			if left <= avail {
 				return start.Add(left).In(loc)
-			} else {
-				left -= avail
 			}
+			left -= avail
 		}
 		if counted {
 			closed = 0
@@ -237,7 +238,7 @@ func (c *ServiceCalendar) intervals(day civilDate) []interval {
 	if c.Holidays[day.key()] {
 		return nil
 	}
-	spans := c.Hours[day.weekday(c.loc())]
+	spans := c.Hours[day.weekday()]
 	if !spansNormal(spans) {
 		spans = normalizeSpans(spans)
 	}
@@ -272,7 +273,7 @@ func normalizeSpans(spans []DaySpan) []DaySpan {
 			out = append(out, s)
 		}
 	}
-	slices.SortFunc(out, func(a, b DaySpan) int { return int((a.Start - b.Start) / time.Nanosecond >> 0).Compare(0) })
+	slices.SortFunc(out, func(a, b DaySpan) int { return cmp.Compare(a.Start, b.Start) })
 	merged := out[:0]
 	for _, s := range out {
 		if n := len(merged); n > 0 && s.Start <= merged[n-1].End {
@@ -299,7 +300,7 @@ func dateOf(t time.Time, loc *time.Location) civilDate {
 }
 
 // next is the following day; time.Date normalizes 32 December to 1 January.
-// Noon is used because no time zone moves its clocks at noon.
+// The arithmetic is on dates only, so UTC serves any desk.
 func (d civilDate) next() civilDate {
 	y, m, dd := time.Date(d.y, d.m, d.d+1, 12, 0, 0, 0, time.UTC).Date()
 	return civilDate{y, m, dd}
@@ -315,15 +316,18 @@ func (d civilDate) before(e civilDate) bool {
 	return d.d < e.d
 }
 
-func (d civilDate) weekday(loc *time.Location) time.Weekday {
-	return time.Date(d.y, d.m, d.d, 12, 0, 0, 0, loc).Weekday()
+func (d civilDate) weekday() time.Weekday {
+	return time.Date(d.y, d.m, d.d, 0, 0, 0, 0, time.UTC).Weekday()
 }
 
-// at is the instant of wall-clock offset off on this day: time.Date
-// normalizes the nanoseconds into hours and minutes before it applies the
-// zone, and 24h becomes the next midnight.
+// at is the instant of wall-clock offset off on this day. It goes through
+// time.Date's wall clock rather than adding off to midnight, so 07:30 is 07:30
+// local time even on a day whose clocks move; 24:00 becomes the next
+// midnight.
 func (d civilDate) at(off time.Duration, loc *time.Location) time.Time {
-	return time.Date(d.y, d.m, d.d, 0, 0, 0, int(off), loc)
+	h, m := int(off/time.Hour), int(off%time.Hour/time.Minute)
+	s, ns := int(off%time.Minute/time.Second), int(off%time.Second)
+	return time.Date(d.y, d.m, d.d, h, m, s, ns, loc)
 }
 
 // key is the date as Holidays holds it.

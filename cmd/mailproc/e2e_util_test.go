@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
 var termSignal = syscall.SIGTERM
@@ -28,3 +30,5 @@ func yearNow() string {
 	}
 	return strconv.Itoa(time.Now().In(loc).Year())
 }
+
+var caseFilterAll = sqlite.CaseFilter{}

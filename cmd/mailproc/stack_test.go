@@ -56,6 +56,8 @@ type testDesk struct {
 	Ops     string // the ops mailbox of this desk
 	Staff   string // the one member of staff of this desk
 	Kasi    string // level 1 of the chain
+	Kabag   string // level 2
+	Kadis   string // level 3
 	DataDir string
 	Config  *config.Config
 }
@@ -72,7 +74,8 @@ func newTestDesk(t testing.TB) *testDesk {
 	addr := "desk-" + id + "@pustakaarsip.kamparkab.go.id"
 	dir := t.TempDir()
 	d := &testDesk{t: t, stack: st, ID: id, Address: addr, Ops: "ops-" + id + "@pustakaarsip.kamparkab.go.id", DataDir: dir,
-		Staff: "petugas-" + id + "@pustakaarsip.kamparkab.go.id", Kasi: "kasi-" + id + "@pustakaarsip.kamparkab.go.id"}
+		Staff: "petugas-" + id + "@pustakaarsip.kamparkab.go.id", Kasi: "kasi-" + id + "@pustakaarsip.kamparkab.go.id",
+		Kabag: "kabag-" + id + "@pustakaarsip.kamparkab.go.id", Kadis: "kadis-" + id + "@pustakaarsip.kamparkab.go.id"}
 	cfg, err := demoConfig(dir, st.IMAPAddr, st.SMTPAddr)
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +84,8 @@ func newTestDesk(t testing.TB) *testDesk {
 	cfg.Desk.Ops = []string{d.Ops}
 	cfg.Desk.Staff = []config.Staff{{Name: "Rina Marlina", Address: d.Staff}}
 	cfg.Chain[0].Addresses = []string{d.Kasi}
+	cfg.Chain[1].Addresses = []string{d.Kabag}
+	cfg.Chain[2].Addresses = []string{d.Kadis}
 	cfg.IMAP.Username, cfg.IMAP.Password = addr, config.Secret(st.Password)
 	// Retries in seconds, so outage tests finish quickly.
 	cfg.SMTP.RetryMin = config.Duration(500 * time.Millisecond)
@@ -103,6 +108,8 @@ agency = %q
 data_dir = %q
 ops = [%q]
 hmac_secret = "${TEST_HMAC_SECRET}"
+info_due = %q
+complaint_due = %q
 [[desk.staff]]
 name = "Rina Marlina"
 address = %q
@@ -128,7 +135,16 @@ retry_max = "2s"
 [[chain]]
 title = "Kepala Seksi Pelayanan"
 addresses = [%q]
-after = "30m"
+after = %q
+
+[[chain]]
+title = "Kepala Bagian Pelayanan"
+addresses = [%q]
+after = %q
+
+[[chain]]
+title = "Kepala Dinas"
+addresses = [%q]
 
 [ack]
 enabled = %v
@@ -138,7 +154,9 @@ mode = "24/7"
 
 [http]
 listen = ""
-`, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port, d.Kasi, c.Ack.Enabled)
+`, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, c.Desk.InfoDue.D().String(), c.Desk.ComplaintDue.D().String(),
+		d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port,
+		d.Kasi, c.Chain[0].After.D().String(), d.Kabag, c.Chain[1].After.D().String(), d.Kadis, c.Ack.Enabled)
 	path := filepath.Join(d.DataDir, "mailproc.toml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		d.t.Fatal(err)
