@@ -103,6 +103,9 @@ func Holidays(r io.Reader, loc *time.Location) ([]time.Time, error) {
 	}
 	cals, err := decode(data)
 	if err != nil {
+		if n := badLine(lines); n > 0 {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
 		return nil, err
 	}
 
@@ -118,7 +121,7 @@ func Holidays(r io.Reader, loc *time.Location) ([]time.Time, error) {
 	}
 	out := make([]time.Time, 0, len(set))
 	for d := range set {
-		out = append(out, time.Date(d.y, d.m, d.d, 0, 0, 0, 0, loc))
+		out = append(out, d.midnight(loc))
 	}
 	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
 	return out, nil
@@ -173,11 +176,13 @@ func addEvent(set map[civilDate]bool, e goical.Event, loc *time.Location) error 
 		return err
 	}
 
-	starts := []time.Time{start}
+	starts := []time.Time{start} // DTSTART is always an occurrence
 	if rr := e.Props.Get(goical.PropRecurrenceRule); rr != nil {
-		if starts, err = yearly(rr, start, loc); err != nil {
+		more, err := yearly(rr, start, loc)
+		if err != nil {
 			return propError{goical.PropRecurrenceRule, err}
 		}
+		starts = append(starts, more...)
 	}
 	for _, p := range e.Props.Values(goical.PropRecurrenceDates) {
 		ts, err := dates(&p, loc)
@@ -309,7 +314,7 @@ func dates(p *goical.Prop, loc *time.Location) ([]time.Time, error) {
 func when(p *goical.Prop, value string, loc *time.Location) (time.Time, bool, error) {
 	value = strings.TrimSpace(value)
 	vt := strings.ToUpper(p.Params.Get(goical.ParamValue))
-	if vt == string(goical.ValueDate) || (vt == "" || vt == "PERIOD") && len(value) == len("20060102") {
+	if vt == string(goical.ValueDate) || vt != string(goical.ValueDateTime) && len(value) == len("20060102") {
 		t, err := time.ParseInLocation("20060102", value, loc)
 		if err != nil {
 			return time.Time{}, false, fmt.Errorf("%q: want a date YYYYMMDD", value)
