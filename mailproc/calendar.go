@@ -28,9 +28,8 @@ type DaySpan struct{ Start, End time.Duration }
 // The zero value and a calendar with no office hours on any day count every
 // minute (24/7): a desk that is never open would otherwise never fall due,
 // and a deadline that never comes is a promise silently broken. For the same
-// reason a calendar closed for more than maxClosedDays in a row (holidays
-// covering every working day for over a year) is counted 24/7 where it
-// matters.
+// reason a calendar closed for more than 400 days in a row (holidays covering
+// every working day for over a year) is counted 24/7 where it matters.
 type ServiceCalendar struct {
 	// Location is the desk's time zone (WIB, Asia/Jakarta). Office hours and
 	// holidays are read on its wall clock; nil means UTC.

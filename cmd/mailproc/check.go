@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dpk-kampar/mailproc/mailproc"
 	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/imap"
 	"github.com/dpk-kampar/mailproc/mailproc/smtp"
@@ -68,6 +69,13 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	} else {
 		ok("templates (%d)", len(template.Names()))
+	}
+
+	if clock, err := serviceClock(cfg); err != nil {
+		bad("%v", err)
+	} else {
+		ok("service calendar (%s, %s); a complaint arriving now is due %s", cfg.Calendar.Mode, cfg.Desk.Timezone,
+			mailproc.FormatWaktu(clock.Due(mailproc.KindAduan, time.Now()), cfg.Location()))
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)

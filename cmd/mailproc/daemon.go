@@ -101,6 +101,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	promise := mailproc.FixedClock{Info: cfg.Desk.InfoDue.D(), Complaint: cfg.Desk.ComplaintDue.D()}
+	clock, err := serviceClock(cfg)
+	if err != nil {
+		return err
+	}
 	dir := directory(cfg)
 	tokens := mailproc.Tokens{Secret: []byte(cfg.Desk.HMACSecret.Reveal())}
 	m.Composer = &mailproc.Composer{
@@ -142,7 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Composer:  m.Composer,
 		Directory: dir,
 		After:     after,
-		Timer:     promise,
+		Timer:     clock,
 		OnCommit:  m.Postman.Wake,
 		Now:       m.Now,
 		Logger:    m.Logger.With("component", "escalation"),
@@ -154,7 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Parse: func(r io.Reader) (*mailproc.Message, error) {
 			return mime.Parse(r, mime.Options{Logger: m.Logger.With("component", "mime")})
 		},
-		Clock:            promise,
+		Clock:            clock,
 		Location:         cfg.Location(),
 		ReopenWindow:     cfg.Desk.ReopenWindow.D(),
 		Composer:         m.Composer,

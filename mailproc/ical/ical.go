@@ -152,15 +152,12 @@ func decode(data []byte) (cals []*goical.Calendar, err error) {
 	}
 }
 
-// errSkip marks an event that is deliberately not a holiday.
-var errSkip = errors.New("not a holiday")
-
 // addEvent adds the dates of one event to set.
 func addEvent(set map[civilDate]bool, e goical.Event, loc *time.Location) error {
 	if st := e.Props.Get(goical.PropStatus); st != nil && strings.EqualFold(strings.TrimSpace(st.Value), "CANCELLED") {
 		return nil
 	}
-	if desc, _ := e.Props.Text(goical.PropDescription); strings.HasPrefix(strings.TrimSpace(desc), "Observance") {
+	if desc := e.Props.Get(goical.PropDescription); desc != nil && strings.HasPrefix(strings.TrimSpace(desc.Value), "Observance") {
 		return nil
 	}
 	startProp := e.Props.Get(goical.PropDateTimeStart)
@@ -266,7 +263,9 @@ func length(e goical.Event, start time.Time, allDay bool, loc *time.Location) (i
 	return n, nil
 }
 
-// yearly expands a yearly RRULE from start.
+// yearly expands a yearly RRULE from start, for at most maxYears years. A
+// yearly holiday falls once a year: a rule that gives two dates in one year
+// (FREQ=YEARLY;BYDAY=MO is every Monday) is an error, not a closed desk.
 func yearly(p *goical.Prop, start time.Time, loc *time.Location) ([]time.Time, error) {
 	opt, err := rrule.StrToROptionInLocation(p.Value, loc)
 	if err != nil {
@@ -275,21 +274,35 @@ func yearly(p *goical.Prop, start time.Time, loc *time.Location) ([]time.Time, e
 	if opt.Freq != rrule.YEARLY {
 		return nil, fmt.Errorf("%q: only FREQ=YEARLY is read: a holiday that recurs more often belongs in the office hours", p.Value)
 	}
+	// UNTIL bounds the library's own search too: a rule no date matches
+	// (BYMONTH=2;BYMONTHDAY=30) would otherwise be searched to the year 9999.
+	limit := time.Date(start.In(loc).Year()+maxYears, 1, 1, 0, 0, 0, 0, loc)
+	if opt.Until.IsZero() || opt.Until.After(limit) {
+		opt.Until = limit
+	}
 	opt.Dtstart = start
 	rule, err := rrule.NewRRule(*opt)
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w", p.Value, err)
 	}
 	var out []time.Time
+	years := make(map[int]bool)
 	next := rule.Iterator()
-	for range maxYears {
+	for {
 		t, ok := next()
-		if !ok {
-			break
+		if !ok || !t.Before(limit) {
+			return out, nil
 		}
+		if t.Equal(start) {
+			continue // DTSTART is counted already
+		}
+		y := t.In(loc).Year()
+		if years[y] {
+			return nil, fmt.Errorf("%q gives more than one date in %d: a yearly holiday falls once a year (write a holiday of several days with DTEND)", p.Value, y)
+		}
+		years[y] = true
 		out = append(out, t)
 	}
-	return out, nil
 }
 
 // dates reads an RDATE or EXDATE: a comma-separated list of dates or times.
@@ -353,11 +366,15 @@ func (e propError) Unwrap() error { return e.err }
 // eventError says which event is wrong, by line, summary and UID.
 func eventError(lines []contentLine, ev int, e goical.Event, err error) error {
 	var what []string
-	if s, _ := e.Props.Text(goical.PropSummary); s != "" {
-		what = append(what, fmt.Sprintf("%q", s))
+	if p := e.Props.Get(goical.PropSummary); p != nil && p.Value != "" {
+		s, err := p.Text()
+		if err != nil {
+			s = p.Value
+		}
+		what = append(what, fmt.Sprintf("%q", short(s)))
 	}
 	if uid := e.Props.Get(goical.PropUID); uid != nil {
-		what = append(what, "UID "+uid.Value)
+		what = append(what, "UID "+short(uid.Value))
 	}
 	desc := "event"
 	if len(what) > 0 {

@@ -20,15 +20,53 @@ type contentLine struct {
 // does: a line that starts with a space or a tab continues the one before.
 func unfold(data []byte) []contentLine {
 	var out []contentLine
+	var cur strings.Builder
+	no := 0
+	flush := func() {
+		if no > 0 {
+			out = append(out, contentLine{no: no, text: cur.String()})
+		}
+		cur.Reset()
+	}
 	for i, raw := range bytes.Split(data, []byte("\n")) {
-		l := strings.TrimSuffix(string(raw), "\r")
-		if n := len(out); n > 0 && l != "" && (l[0] == ' ' || l[0] == '\t') {
-			out[n-1].text += l[1:]
+		raw = bytes.TrimSuffix(raw, []byte("\r"))
+		if no > 0 && len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\t') {
+			cur.Write(raw[1:])
 			continue
 		}
-		out = append(out, contentLine{no: i + 1, text: l})
+		flush()
+		no = i + 1
+		cur.Write(raw)
 	}
+	flush()
 	return out
+}
+
+// maxParams bounds the parameters of one line (TZID, LANGUAGE, CN …, all
+// short in real files). go-ical reads parameter values a byte at a time into
+// a growing string, which takes seconds for 100 kB and hours for megabytes.
+const maxParams = 4 << 10
+
+// paramsLen is the length of the parameters between the property name and
+// the colon that starts the value, a colon inside quotes not counting, as
+// go-ical reads them.
+func (l contentLine) paramsLen() int {
+	i := strings.IndexAny(l.text, ";:")
+	if i < 0 || l.text[i] == ':' {
+		return 0
+	}
+	quoted := false
+	for j := i; j < len(l.text); j++ {
+		switch l.text[j] {
+		case '"':
+			quoted = !quoted
+		case ':':
+			if !quoted {
+				return j - i
+			}
+		}
+	}
+	return len(l.text) - i
 }
 
 // name is the property name of a content line, upper case, and whether the
@@ -67,6 +105,8 @@ func checkStructure(lines []contentLine) error {
 			return fmt.Errorf("line %d: %q: no property name", l.no, short(l.text))
 		case !colon:
 			return fmt.Errorf("line %d: %q: not a content line NAME:value (no colon)", l.no, short(l.text))
+		case l.paramsLen() > maxParams:
+			return fmt.Errorf("line %d: %q: parameters longer than %d KiB", l.no, short(l.text), maxParams>>10)
 		}
 		switch {
 		case len(stack) == 0 && name == "END":
