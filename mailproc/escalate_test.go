@@ -215,3 +215,38 @@ func TestEscalationDigest(t *testing.T) {
 		t.Fatalf("%d escalation mails, want the one digest", n)
 	}
 }
+
+// TestAckShowsOfficeHoursDeadline: a complaint that arrives Friday 16.10
+// WIB, with the desk open until 16.30 on Fridays, is due Monday 08.10 (20
+// minutes on Friday, 40 on Monday), and the acknowledgement says so and
+// says why.
+func TestAckShowsOfficeHoursDeadline(t *testing.T) {
+	w := newDeskWorld(t)
+	wib, _ := time.LoadLocation("Asia/Jakarta")
+	var week [7][]mailproc.DaySpan
+	for wd := time.Monday; wd <= time.Friday; wd++ {
+		end := 16 * time.Hour
+		if wd == time.Friday {
+			end += 30 * time.Minute
+		}
+		week[wd] = []mailproc.DaySpan{{Start: 7*time.Hour + 30*time.Minute, End: end}}
+	}
+	cal := mailproc.NewServiceCalendar(wib, week, nil, false)
+	w.in.Clock = mailproc.CalendarClock{Calendar: cal, Info: 5 * time.Minute, Complaint: time.Hour}
+	w.now = time.Date(2026, 11, 27, 16, 10, 0, 0, wib)
+	number := w.complaint("siti@gmail.com")
+
+	c, _ := w.db.CaseByNumber(context.Background(), number)
+	if want := time.Date(2026, 11, 30, 8, 10, 0, 0, wib); !c.DueAt.Equal(want) || !c.EscalateAt.Equal(want) {
+		t.Fatalf("due %v, escalate %v; want %v", c.DueAt, c.EscalateAt, want)
+	}
+	acks, _ := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeAck})
+	if len(acks) != 1 {
+		t.Fatalf("%d acks", len(acks))
+	}
+	for _, want := range []string{"Senin, 30 November 2026 pukul 08.10 WIB", "1 jam", "di luar jam layanan"} {
+		if !strings.Contains(acks[0].Text, want) {
+			t.Errorf("ack lacks %q:\n%s", want, acks[0].Text)
+		}
+	}
+}
