@@ -37,6 +37,7 @@ CREATE TABLE cases (
     -- The promised time; NULL when nothing is due.
     due_at           INTEGER,
     escalate_at      INTEGER, -- when the next head is told if still unanswered; NULL: no escalation pending
+    remind_at        INTEGER, -- when staff get their one reminder before the deadline; NULL: none pending
     first_answer_at  INTEGER,
     closed_at        INTEGER,
     -- An earlier case this one continues (a reply long after it was closed).
@@ -52,6 +53,7 @@ CREATE INDEX cases_state_due ON cases (state, due_at);
 CREATE INDEX cases_opened ON cases (opened_at);
 -- The escalation scheduler sleeps until the earliest of these.
 CREATE INDEX cases_escalate ON cases (escalate_at) WHERE escalate_at IS NOT NULL;
+CREATE INDEX cases_remind ON cases (remind_at) WHERE remind_at IS NOT NULL;
 
 -- The last registration sequence handed out per kind and year. A number is
 -- never reused, even if its case were removed, so this is not derived from

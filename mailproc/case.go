@@ -77,7 +77,10 @@ type Case struct {
 	// still unanswered: DueAt for the first head, then each level's time
 	// later. Zero when no escalation is pending (answered, closed, or the
 	// chain is exhausted). It lives in the database, so a restart keeps it.
-	EscalateAt    time.Time
+	EscalateAt time.Time
+	// RemindAt is when staff get one reminder, at a fraction of the time to
+	// the deadline, before any head is involved. Zero: none pending.
+	RemindAt      time.Time
 	FirstAnswerAt time.Time // zero until answered
 	ClosedAt      time.Time // zero while open
 	LinkedCaseID  int64     // an earlier case this one continues; 0 if none
@@ -117,6 +120,7 @@ const (
 	EventEscalated EventType = "eskalasi"        // a head was told
 	EventRejected  EventType = "balasan_ditolak" // a reply claiming to be staff failed verification
 	EventCommand   EventType = "perintah"        // a staff command was applied
+	EventReminder  EventType = "pengingat"       // staff were reminded before the deadline
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

@@ -228,3 +228,13 @@ func (c *Composer) EscalationDigest(level int, heads, told []Person, lines []Dig
 	out.Cc = cc
 	return out, nil
 }
+
+// Reminder composes the one reminder to staff of a case still unanswered as
+// its deadline nears. Replying to it answers the citizen, like the
+// notification.
+func (c *Composer) Reminder(cs *Case) (*OutgoingMail, error) {
+	data := ReminderData{Desk: c.Desk, Number: cs.Number, KindLabel: cs.Kind.Label(), CitizenAddr: cs.CitizenAddr,
+		Subject: SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150), DueAt: FormatWaktu(cs.DueAt, c.Desk.Location),
+		Left: FormatDurasi(max(cs.DueAt.Sub(c.now()), 0)), Commands: Commands}
+	return c.compose(PurposeNotify, TemplateReminder, data, cs, c.Staff)
+}

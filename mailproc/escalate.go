@@ -26,6 +26,9 @@ type Escalator struct {
 	// at that level.
 	After []time.Duration
 	Timer ServiceTimer
+	// ReminderPercent: staff get one reminder when this share of a case's
+	// promised time has passed unanswered. 0: no reminders.
+	ReminderPercent int
 	// DigestOver: when more than this many cases fall due for one head at
 	// once (after downtime), they get one digest instead. 0 means 5.
 	DigestOver int
@@ -86,11 +89,18 @@ func (e *Escalator) EscalateDue(ctx context.Context) error {
 	for {
 		n := 0
 		err := e.Store.Intake(context.WithoutCancel(ctx), func(tx IntakeTx) error {
+			remind, err := tx.DueReminders(e.now(), escalationBatch)
+			if err != nil {
+				return err
+			}
+			if err := e.remindAll(tx, remind); err != nil {
+				return err
+			}
 			due, err := tx.DueEscalations(e.now(), escalationBatch)
 			if err != nil {
 				return err
 			}
-			n = len(due)
+			n = max(len(due), len(remind))
 			return e.escalateAll(tx, due)
 		})
 		if err != nil {
@@ -103,6 +113,45 @@ func (e *Escalator) EscalateDue(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// ScheduleReminder sets c.RemindAt: ReminderPercent of the promised time
+// after from, on the service calendar (zero when reminders are off).
+func (e *Escalator) ScheduleReminder(c *Case, from time.Time) {
+	c.RemindAt = time.Time{}
+	if e == nil || e.ReminderPercent <= 0 || e.Composer == nil || c.EscalationLevel > 0 {
+		return
+	}
+	d := e.Composer.Promise.For(c.Kind) * time.Duration(e.ReminderPercent) / 100
+	if at := e.Timer.AddServiceTime(from, d); d > 0 && at.Before(c.DueAt) {
+		c.RemindAt = at
+	}
+}
+
+// remindAll sends staff the one reminder of each case.
+func (e *Escalator) remindAll(tx IntakeTx, cases []*Case) error {
+	now := e.now()
+	for _, c := range cases {
+		c.RemindAt, c.UpdatedAt = time.Time{}, now
+		if err := tx.UpdateCase(c); err != nil {
+			return err
+		}
+		if len(e.Composer.Staff) == 0 {
+			continue
+		}
+		mail, err := e.Composer.Reminder(c)
+		if err != nil {
+			return err
+		}
+		if err := tx.EnqueueMail(mail); err != nil {
+			return err
+		}
+		if err := tx.AddEvent(&Event{CaseID: c.ID, At: now, Actor: ActorSystem, Type: EventReminder,
+			Detail: "petugas diingatkan; batas waktu " + FormatWaktu(c.DueAt, e.Composer.Desk.Location)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // escalateAll tells the next level of each due case, grouped per level so
@@ -189,7 +238,7 @@ func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*
 	if c.State.Open() {
 		c.State = StateDieskalasi
 	}
-	c.EscalateAt = time.Time{}
+	c.EscalateAt, c.RemindAt = time.Time{}, time.Time{}
 	if level <= len(e.After) && e.After[level-1] > 0 && len(e.Directory.Heads(level+1)) > 0 {
 		c.EscalateAt = e.Timer.AddServiceTime(now, e.After[level-1])
 	}

@@ -250,3 +250,55 @@ func TestAckShowsOfficeHoursDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestReminder: staff are reminded once at 80% of the time, before the
+// Kepala Seksi is told; an answer before that means no reminder.
+func TestReminder(t *testing.T) {
+	w := newDeskWorld(t)
+	w.esc.ReminderPercent = 80
+	w.complaint("siti@gmail.com")
+	reminders := func() int {
+		rows, _ := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeNotify})
+		n := 0
+		for _, r := range rows {
+			if strings.Contains(r.Subject, "Pengingat") {
+				n++
+			}
+		}
+		return n
+	}
+	w.at(47 * time.Minute)
+	if n := reminders(); n != 0 {
+		t.Fatalf("%d reminders at 47 of 60 minutes", n)
+	}
+	w.at(2 * time.Minute)
+	if n := reminders(); n != 1 {
+		t.Fatalf("%d reminders at 49 of 60 minutes, want 1", n)
+	}
+	if n := len(w.escalations()); n != 0 {
+		t.Fatalf("a head was told before the deadline")
+	}
+	w.at(12 * time.Minute)
+	if n, e := reminders(), len(w.escalations()); n != 1 || e != 1 {
+		t.Fatalf("after the deadline: %d reminders, %d escalations; want 1 and 1", n, e)
+	}
+
+	// An informasi answered within its first minutes gets no reminder.
+	number := w.mail("From: budi@gmail.com\nTo: " + desk + "\nSubject: Jam buka\nMessage-ID: <jam-1@gmail.com>\n\nJam berapa buka?\n")
+	c, _ := w.db.CaseByNumber(context.Background(), number)
+	if c.RemindAt.IsZero() {
+		t.Fatal("no reminder scheduled for the informasi")
+	}
+	notes, _ := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeNotify})
+	var notif *mailproc.OutgoingMail
+	for _, n := range notes {
+		if strings.Contains(n.Subject, number) && strings.Contains(n.Subject, "Kasus baru") {
+			notif = n
+		}
+	}
+	w.mail(fmt.Sprintf("From: petugas@pustakaarsip.kamparkab.go.id\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <p-1@pustakaarsip.kamparkab.go.id>\n\nBuka jam 07.30.\n", desk, notif.Subject, notif.MessageID))
+	w.at(10 * time.Minute)
+	if n := reminders(); n != 1 {
+		t.Fatalf("%d reminders after the informasi was answered, want still 1", n)
+	}
+}

@@ -232,6 +232,7 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 			c.State, c.ClosedAt = StateBaru, time.Time{}
 			c.DueAt = in.Clock.Due(c.Kind, arrival(msg, now))
 			c.EscalationLevel, c.EscalateAt = 0, c.DueAt // a new question: the chain starts again
+			in.Escalator.ScheduleReminder(c, arrival(msg, now))
 			events = append(events, &Event{Type: EventReopened, Actor: actor, Detail: p.Reason})
 			reopened = true
 		case c.State == StateDijawab && automatic == "":
@@ -239,6 +240,7 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 			c.State = StateDiakui
 			c.DueAt = in.Clock.Due(c.Kind, arrival(msg, now))
 			c.EscalationLevel, c.EscalateAt = 0, c.DueAt
+			in.Escalator.ScheduleReminder(c, arrival(msg, now))
 			events = append(events, &Event{Type: EventReopened, Actor: actor,
 				Detail: "warga membalas jawaban; kasus dibuka kembali, batas waktu " + FormatWaktu(c.DueAt, in.location())})
 			reopened = true
@@ -401,6 +403,7 @@ func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Tim
 		UpdatedAt:   now,
 	}
 	c.EscalateAt = c.DueAt
+	in.Escalator.ScheduleReminder(c, opened)
 	if p.Action == ActionNewLink {
 		c.LinkedCaseID = p.Case.ID
 	}

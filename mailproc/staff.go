@@ -99,6 +99,7 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 					c.DueAt = in.Clock.Due(k, c.OpenedAt)
 					if c.EscalationLevel == 0 {
 						c.EscalateAt = c.DueAt
+						in.Escalator.ScheduleReminder(c, c.OpenedAt)
 					}
 				}
 				if err := event(EventKind, "jenis diubah menjadi "+string(k)+" oleh "+who.Addr+"; batas waktu "+FormatWaktu(c.DueAt, in.location())); err != nil {
@@ -157,7 +158,7 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 		actions = append([]string{"jawaban dikirim ke " + c.CitizenAddr}, actions...)
 	}
 	if closeCase && c.State != StateSelesai {
-		c.State, c.ClosedAt, c.EscalateAt = StateSelesai, now, time.Time{}
+		c.State, c.ClosedAt, c.EscalateAt, c.RemindAt = StateSelesai, now, time.Time{}, time.Time{}
 		if err := event(EventState, "selesai (ditutup oleh "+who.Addr+")"); err != nil {
 			return IngestResult{}, false, err
 		}
@@ -190,7 +191,7 @@ func (in *Ingester) markAnswered(c *Case, now time.Time) {
 	if c.State != StateSelesai {
 		c.State = StateDijawab
 	}
-	c.EscalateAt = time.Time{}
+	c.EscalateAt, c.RemindAt = time.Time{}, time.Time{}
 	if c.NeedsFollowUp && c.DueAt.After(now) {
 		c.EscalateAt = c.DueAt
 	}

@@ -93,6 +93,9 @@ type IntakeTx interface {
 	// DueEscalations returns up to limit cases whose EscalateAt is at or
 	// before now, earliest first.
 	DueEscalations(now time.Time, limit int) ([]*Case, error)
+	// DueReminders returns up to limit cases whose RemindAt is at or before
+	// now, earliest first.
+	DueReminders(now time.Time, limit int) ([]*Case, error)
 	// LatestMessageFrom returns the newest stored message of a case sent
 	// by addr (an answer is threaded under the citizen's latest mail).
 	LatestMessageFrom(caseID int64, addr string) (*Message, error)

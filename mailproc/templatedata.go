@@ -212,3 +212,18 @@ type DigestLine struct {
 	DueAt       string
 	Late        string
 }
+
+// TemplateReminder reminds staff of a case before its deadline passes.
+const TemplateReminder = "reminder"
+
+// ReminderData is what the reminder to staff gets.
+type ReminderData struct {
+	Desk        Desk
+	Number      string
+	KindLabel   string
+	CitizenAddr string
+	Subject     string
+	DueAt       string
+	Left        string // "1 menit", "12 menit": what is left before the deadline
+	Commands    []CommandHelp
+}

@@ -147,9 +147,11 @@ func (m *Main) Run(ctx context.Context) error {
 		Directory: dir,
 		After:     after,
 		Timer:     clock,
-		OnCommit:  m.Postman.Wake,
-		Now:       m.Now,
-		Logger:    m.Logger.With("component", "escalation"),
+		// Reminders are sent by the scheduler with the escalations.
+		ReminderPercent: cfg.Desk.ReminderPercent,
+		OnCommit:        m.Postman.Wake,
+		Now:             m.Now,
+		Logger:          m.Logger.With("component", "escalation"),
 	}
 
 	m.Ingester = &mailproc.Ingester{

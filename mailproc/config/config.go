@@ -70,6 +70,9 @@ type Desk struct {
 	// NotifyAttachmentsMax is how many bytes of a citizen's attachments are
 	// attached to the staff notification; larger ones are only listed.
 	NotifyAttachmentsMax int64 `toml:"notify_attachments_max"`
+	// ReminderPercent sends staff one reminder when this share of a case's
+	// time has passed unanswered (e.g. 80), before any head is told. 0: off.
+	ReminderPercent int `toml:"reminder_percent"`
 	// Staff (petugas informasi dan aduan) receive every new case and answer
 	// it. Not overridable from the environment.
 	Staff          []Staff `toml:"staff" env:"-"`

@@ -141,6 +141,9 @@ func (c *Config) validateDesk(v *validator) {
 	if d.RequireAuth && d.AuthservID == "" {
 		v.add("desk.require_auth", "needs desk.authserv_id: the name of the desk's own server in its Authentication-Results headers")
 	}
+	if d.ReminderPercent < 0 || d.ReminderPercent > 99 {
+		v.add("desk.reminder_percent", "must be between 0 (off) and 99 (got %d)", d.ReminderPercent)
+	}
 	if d.NotifyAttachmentsMax < 0 {
 		v.add("desk.notify_attachments_max", "must not be negative")
 	}

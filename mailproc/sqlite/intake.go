@@ -95,8 +95,20 @@ func (t *intakeTx) Events(caseID int64) ([]*mailproc.Event, error) {
 // DueEscalations returns up to limit cases whose escalate_at is at or
 // before now, earliest first.
 func (t *intakeTx) DueEscalations(now time.Time, limit int) ([]*mailproc.Case, error) {
-	rows, err := t.tx.QueryContext(t.ctx, "SELECT "+caseColumns+` FROM cases
-		WHERE escalate_at IS NOT NULL AND escalate_at <= ? ORDER BY escalate_at, id LIMIT ?`, timeArg(now), limit)
+	return t.casesDue("escalate_at", now, limit)
+}
+
+// DueReminders returns up to limit cases whose remind_at is at or before
+// now, earliest first.
+func (t *intakeTx) DueReminders(now time.Time, limit int) ([]*mailproc.Case, error) {
+	return t.casesDue("remind_at", now, limit)
+}
+
+// casesDue reads the cases whose time column col has come (col is one of
+// two constants, never input).
+func (t *intakeTx) casesDue(col string, now time.Time, limit int) ([]*mailproc.Case, error) {
+	rows, err := t.tx.QueryContext(t.ctx, "SELECT "+caseColumns+" FROM cases WHERE "+col+" IS NOT NULL AND "+col+
+		" <= ? ORDER BY "+col+", id LIMIT ?", timeArg(now), limit)
 	if err != nil {
 		return nil, t.wrap("due escalations", err)
 	}
@@ -198,12 +210,12 @@ func (t *intakeTx) CreateCase(c *mailproc.Case) error {
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
 			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-			linked_case_id, needs_followup, escalate_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			linked_case_id, needs_followup, escalate_at, remind_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
 		c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
 		timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
-		c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(updated))
+		c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated))
 	if err != nil {
 		return t.wrap("create case "+c.Number, err)
 	}
@@ -226,12 +238,12 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
 			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
-			needs_followup = ?, escalate_at = ?, updated_at = ?
+			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?
 		WHERE id = ?`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
 		c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
 		timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
-		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(updated), c.ID)
+		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ID)
 	if err != nil {
 		return t.wrap("update case "+c.Number, err)
 	}

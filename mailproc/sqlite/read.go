@@ -107,12 +107,14 @@ func timeline(ctx context.Context, q querier, caseID int64) ([]*mailproc.Event, 
 	return out, nil
 }
 
-// NextEscalation returns the earliest escalate_at of any case; ok is false
-// when no escalation is pending. The partial index cases_escalate makes it
-// one index probe however many cases are open.
+// NextEscalation returns the earliest escalate_at or remind_at of any case;
+// ok is false when nothing is pending. The partial indexes cases_escalate
+// and cases_remind make it two index probes however many cases are open.
 func (db *DB) NextEscalation(ctx context.Context) (at time.Time, ok bool, err error) {
 	var ms sql.NullInt64
-	if err := db.db.QueryRowContext(ctx, `SELECT min(escalate_at) FROM cases WHERE escalate_at IS NOT NULL`).Scan(&ms); err != nil {
+	if err := db.db.QueryRowContext(ctx, `SELECT min(t) FROM (
+		SELECT min(escalate_at) AS t FROM cases WHERE escalate_at IS NOT NULL
+		UNION ALL SELECT min(remind_at) FROM cases WHERE remind_at IS NOT NULL)`).Scan(&ms); err != nil {
 		return time.Time{}, false, wrapErr(ctx, "next escalation", err)
 	}
 	if !ms.Valid {
@@ -171,14 +173,14 @@ type scanner interface{ Scan(dest ...any) error }
 
 const caseColumns = `id, number, kind, state, escalation_level, citizen_addr,
 	citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-	linked_case_id, needs_followup, escalate_at, updated_at`
+	linked_case_id, needs_followup, escalate_at, remind_at, updated_at`
 
 func scanCase(s scanner) (*mailproc.Case, error) {
 	c := new(mailproc.Case)
 	var linked sql.NullInt64
 	err := s.Scan(&c.ID, &c.Number, &c.Kind, &c.State, &c.EscalationLevel, &c.CitizenAddr,
 		&c.CitizenName, &c.Subject, timeCol{&c.OpenedAt}, timeCol{&c.DueAt},
-		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.EscalateAt}, timeCol{&c.UpdatedAt})
+		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.EscalateAt}, timeCol{&c.RemindAt}, timeCol{&c.UpdatedAt})
 	if err != nil {
 		return nil, err
 	}

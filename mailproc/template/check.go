@@ -226,6 +226,13 @@ func samples(name string) []sample {
 					DueAt: mailproc.FormatWaktu(received.Add(5*time.Minute), wib), Late: "3 jam"},
 			}}
 		return []sample{{"dua kasus", d}}
+
+	case mailproc.TemplateReminder:
+		r := mailproc.ReminderData{Desk: full, Number: "ADU-2026-00007", KindLabel: "Aduan", CitizenAddr: "siti.rahmawati@gmail.com",
+			Subject: "Buku rusak", DueAt: mailproc.FormatWaktu(received.Add(time.Hour), wib), Left: "12 menit", Commands: mailproc.Commands}
+		noSubject := r
+		noSubject.Desk, noSubject.Subject = bare, ""
+		return []sample{{"dengan subjek", r}, {"tanpa subjek", noSubject}}
 	}
 	return nil
 }

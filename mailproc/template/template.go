@@ -53,6 +53,7 @@ func Names() []string {
 		mailproc.TemplateOpsForgery,
 		mailproc.TemplateEscalation,
 		mailproc.TemplateEscalationDigest,
+		mailproc.TemplateReminder,
 	}
 }
 
