@@ -19,6 +19,7 @@ import (
 
 	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/memserver"
+	"github.com/dpk-kampar/mailproc/mailproc/report"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
@@ -168,6 +169,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	for _, e := range q {
 		fmt.Fprintf(stdout, "\nKarantina: UID %d (%d byte) — %s\n", e.Delivery.UID, e.Size, e.Reason)
+	}
+	fmt.Fprintln(stdout, "\nLaporan bulan ini (mailproc report):")
+	now := time.Now()
+	if err := writeReport(ctx, stdout, m.DB, cfg, now.In(cfg.Location()).Year(), now.In(cfg.Location()).Month(), now, report.Text); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "\nSelesai. Kotak masuk kosong; email yang diproses ada di folder %q, yang rusak di %q.\n",
 		cfg.IMAP.ProcessedFolder, cfg.IMAP.QuarantineFolder)

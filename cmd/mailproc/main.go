@@ -5,6 +5,7 @@
 //	mailproc check -config mailproc.toml   config, IMAP login, folders, data dir
 //	mailproc cases list [--open] [--json]  the cases
 //	mailproc cases show NUMBER             one case's timeline
+//	mailproc report --month YYYY-MM        the month: did we keep our promise?
 //	mailproc demo                          the whole flow on embedded servers
 //	mailproc version
 package main
@@ -30,6 +31,7 @@ Usage:
   mailproc check -config FILE           check config, IMAP login, folders, data dir
   mailproc cases list [-config FILE] [--open] [--json]
   mailproc cases show [-config FILE] NUMBER
+  mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]
   mailproc demo                         the whole flow on embedded servers
   mailproc version
 `
@@ -56,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCheck(ctx, args[1:], stdout)
 	case "cases":
 		err = runCases(ctx, args[1:], stdout)
+	case "report":
+		err = runReport(ctx, args[1:], stdout)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":

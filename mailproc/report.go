@@ -1,0 +1,307 @@
+package mailproc
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The monthly report (`mailproc report --month YYYY-MM`): what the service
+// standard promised and what the desk delivered, for the cases opened in one
+// calendar month on the desk's wall clock. BuildMonthReport is pure; the CLI
+// reads the cases and their escalation events from the database and the
+// renderers in package report print the result.
+//
+// How the numbers are counted:
+//
+//   - A case belongs to the month in which it was opened (OpenedAt in the
+//     desk's time zone). Cases opened before the month are not in it, even
+//     if still open.
+//   - "Answered within the promise" is measured on the service calendar,
+//     not against DueAt: ServiceTimeBetween(OpenedAt, FirstAnswerAt) <= the
+//     promise of the case's (current) kind. DueAt may have been moved since
+//     the case opened (#tindaklanjut, a citizen's follow-up, a reopening),
+//     so it no longer says when the first answer was due; the calendar and
+//     the promise do.
+//   - The share within the promise is Within / (Within + Late). Late is a
+//     case answered after the promise, or one not answered at all whose
+//     promise has already run out on the service calendar at now. A case
+//     not yet answered whose promise has not run out is Pending; a case
+//     closed (selesai) without any answer — a duplicate, spam — is
+//     ClosedUnanswered. Neither is in the share.
+//   - First-answer times p50 and p90 are nearest-rank percentiles of the
+//     service time from opening to first answer, over the answered cases of
+//     the kind.
+//   - Escalations per level count the EventEscalated events of the month's
+//     cases whose Detail starts "tingkat N (" — a head of level N was told,
+//     whether the deadline passed or staff asked (#eskalasi). The event
+//     that says the chain is exhausted tells nobody and is not counted.
+//   - Open cases are those not selesai. An open case is overdue when its
+//     DueAt has passed at now and the desk still owes something: it is not
+//     in dijawab, or it is but needs follow-up (tindak lanjut), whose own
+//     deadline DueAt then is. How late it is, is counted in service time.
+
+// SatisfactionNoData is what the report says about citizen satisfaction
+// until the answers to the closing mail's question are collected.
+const SatisfactionNoData = "belum ada data"
+
+// MonthReport is one month of the desk's work.
+type MonthReport struct {
+	Year     int
+	Month    time.Month
+	Location *time.Location // the desk's time zone: days and times are read on it
+	From, To time.Time      // the month: [From, To) in Location
+	Now      time.Time      // when the report was made: open and overdue are as of now
+
+	Total  int         // cases opened in the month
+	Kinds  []KindStats // informasi, then aduan (always both)
+	States []StateCount
+	// Escalations counts heads told, per level, ascending; levels with
+	// no escalation between 1 and the highest are listed with 0.
+	Escalations []LevelCount
+	Open        []CaseLine // cases still open, oldest first
+	Overdue     []CaseLine // the open cases past their deadline, oldest first
+	Days        []DayStats // every day of the month, in order
+	// Satisfaction is SatisfactionNoData: the results are not yet
+	// collected.
+	Satisfaction string
+}
+
+// KindStats is the month of one kind of case.
+type KindStats struct {
+	Kind    Kind
+	Promise time.Duration // in service time: 5 menit informasi, 1 jam aduan
+
+	Cases            int // opened in the month
+	Answered         int // with a first answer
+	Within           int // answered within the promise
+	Late             int // answered after it, or unanswered past it
+	Pending          int // unanswered, promise not yet run out
+	ClosedUnanswered int // closed without an answer
+
+	// WithinPercent is 100 × Within / (Within + Late); HasPercent is
+	// false when that is 0 / 0.
+	WithinPercent float64
+	HasPercent    bool
+	// P50 and P90 are first-answer times in service time; HasTimes is
+	// false when no case of the kind was answered.
+	P50, P90 time.Duration
+	HasTimes bool
+}
+
+// StateCount is how many of the month's cases are in a state now.
+type StateCount struct {
+	State State
+	Count int
+}
+
+// LevelCount is how many times a head of a level was told.
+type LevelCount struct {
+	Level int
+	Count int
+}
+
+// CaseLine is one case in the list of open or overdue cases.
+type CaseLine struct {
+	Number          string
+	Kind            Kind
+	State           State
+	EscalationLevel int
+	OpenedAt        time.Time
+	DueAt           time.Time
+	// Late is the service time since DueAt at the report's now; zero
+	// for a case not (yet) overdue.
+	Late    time.Duration
+	Overdue bool
+}
+
+// DayStats is one day of the month.
+type DayStats struct {
+	Date      time.Time // midnight in the report's Location
+	Informasi int       // cases opened that day, per kind
+	Aduan     int
+	Within    int // of those: answered within the promise
+	Late      int // of those: answered late, or unanswered past the promise
+}
+
+// Cases is the number of cases opened that day.
+func (d DayStats) Cases() int { return d.Informasi + d.Aduan }
+
+// reportStates is the order in which states are listed.
+var reportStates = []State{StateBaru, StateDiakui, StateDijawab, StateDieskalasi, StateSelesai}
+
+// BuildMonthReport counts the cases opened in month of year, on the wall
+// clock of loc (nil: UTC), as of now. cases may hold cases of other months;
+// they are left out. escalations holds the EventEscalated events per case
+// id (other events are ignored). promise gives the promised service time
+// per kind and cal the calendar it is counted on (nil: 24/7).
+func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*Case,
+	escalations map[int64][]*Event, promise FixedClock, cal *ServiceCalendar, now time.Time) MonthReport {
+	if loc == nil {
+		loc = time.UTC
+	}
+	from := time.Date(year, month, 1, 0, 0, 0, 0, loc)
+	to := time.Date(year, month+1, 1, 0, 0, 0, 0, loc)
+	r := MonthReport{
+		Year: from.Year(), Month: from.Month(), Location: loc, From: from, To: to, Now: now,
+		Satisfaction: SatisfactionNoData,
+	}
+
+	for d := 1; ; d++ {
+		day := time.Date(from.Year(), from.Month(), d, 0, 0, 0, 0, loc)
+		if !day.Before(to) {
+			break
+		}
+		r.Days = append(r.Days, DayStats{Date: day})
+	}
+
+	kinds := map[Kind]*KindStats{}
+	times := map[Kind][]time.Duration{}
+	for _, k := range []Kind{KindInformasi, KindAduan} {
+		r.Kinds = append(r.Kinds, KindStats{Kind: k, Promise: promise.For(k)})
+	}
+	for i := range r.Kinds {
+		kinds[r.Kinds[i].Kind] = &r.Kinds[i]
+	}
+	states := map[State]int{}
+	levels := map[int]int{}
+
+	var inMonth []*Case
+	for _, c := range cases {
+		if c == nil || c.OpenedAt.Before(from) || !c.OpenedAt.Before(to) {
+			continue
+		}
+		inMonth = append(inMonth, c)
+	}
+	slices.SortStableFunc(inMonth, func(a, b *Case) int {
+		if n := a.OpenedAt.Compare(b.OpenedAt); n != 0 {
+			return n
+		}
+		return strings.Compare(a.Number, b.Number)
+	})
+
+	for _, c := range inMonth {
+		r.Total++
+		kind := c.Kind
+		if kind != KindAduan {
+			kind = KindInformasi
+		}
+		ks := kinds[kind]
+		ks.Cases++
+		states[c.State]++
+		day := &r.Days[c.OpenedAt.In(loc).Day()-1]
+		if kind == KindAduan {
+			day.Aduan++
+		} else {
+			day.Informasi++
+		}
+
+		switch {
+		case !c.FirstAnswerAt.IsZero():
+			ks.Answered++
+			took := cal.ServiceTimeBetween(c.OpenedAt, c.FirstAnswerAt)
+			times[kind] = append(times[kind], took)
+			if took <= ks.Promise {
+				ks.Within++
+				day.Within++
+			} else {
+				ks.Late++
+				day.Late++
+			}
+		case c.State == StateSelesai:
+			ks.ClosedUnanswered++
+		case cal.ServiceTimeBetween(c.OpenedAt, now) > ks.Promise:
+			ks.Late++
+			day.Late++
+		default:
+			ks.Pending++
+		}
+
+		if c.State.Open() {
+			line := CaseLine{Number: c.Number, Kind: c.Kind, State: c.State,
+				EscalationLevel: c.EscalationLevel, OpenedAt: c.OpenedAt, DueAt: c.DueAt}
+			owes := c.State != StateDijawab || c.NeedsFollowUp
+			if owes && !c.DueAt.IsZero() && now.After(c.DueAt) {
+				line.Overdue = true
+				line.Late = cal.ServiceTimeBetween(c.DueAt, now)
+				r.Overdue = append(r.Overdue, line)
+			}
+			r.Open = append(r.Open, line)
+		}
+
+		for _, e := range escalations[c.ID] {
+			if e == nil || e.Type != EventEscalated {
+				continue
+			}
+			if n, ok := EscalationLevelOf(e.Detail); ok {
+				levels[n]++
+			}
+		}
+	}
+
+	for i := range r.Kinds {
+		ks := &r.Kinds[i]
+		if n := ks.Within + ks.Late; n > 0 {
+			ks.HasPercent = true
+			ks.WithinPercent = 100 * float64(ks.Within) / float64(n)
+		}
+		if ts := times[ks.Kind]; len(ts) > 0 {
+			slices.Sort(ts)
+			ks.HasTimes = true
+			ks.P50, ks.P90 = percentile(ts, 50), percentile(ts, 90)
+		}
+	}
+	for _, s := range reportStates {
+		r.States = append(r.States, StateCount{State: s, Count: states[s]})
+		delete(states, s)
+	}
+	// States this version does not know (a newer database) are still
+	// counted, after the known ones, in a stable order.
+	var other []State
+	for s := range states {
+		other = append(other, s)
+	}
+	slices.Sort(other)
+	for _, s := range other {
+		r.States = append(r.States, StateCount{State: s, Count: states[s]})
+	}
+	top := 0
+	for l := range levels {
+		top = max(top, l)
+	}
+	for l := 1; l <= top; l++ {
+		r.Escalations = append(r.Escalations, LevelCount{Level: l, Count: levels[l]})
+	}
+	return r
+}
+
+// EscalationLevelOf reads the level of an EventEscalated detail written by
+// the escalator: "tingkat 2 (Kepala Bagian Pelayanan, …) diberi tahu: …".
+// ok is false for any other text, such as the note that the chain is
+// exhausted.
+func EscalationLevelOf(detail string) (level int, ok bool) {
+	rest, found := strings.CutPrefix(detail, "tingkat ")
+	if !found {
+		return 0, false
+	}
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 || !strings.HasPrefix(rest[i:], " (") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest[:i])
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// percentile is the nearest-rank p-th percentile of sorted, which is not
+// empty: the smallest value at least p% of the values are at or below.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 × n)
+	return sorted[max(rank, 1)-1]
+}

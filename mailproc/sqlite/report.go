@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+)
+
+// The monthly report's reads: the cases opened in a month and the
+// escalation events of those cases.
+
+// CasesOpenedBetween returns the cases opened in [from, to), oldest first
+// (by opening time, then row id). The index cases_opened makes it a range
+// scan.
+func (db *DB) CasesOpenedBetween(ctx context.Context, from, to time.Time) ([]*mailproc.Case, error) {
+	rows, err := db.db.QueryContext(ctx, "SELECT "+caseColumns+
+		" FROM cases WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id",
+		from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, wrapErr(ctx, "cases opened between", err)
+	}
+	defer rows.Close()
+	var out []*mailproc.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, wrapErr(ctx, "cases opened between", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(ctx, "cases opened between", err)
+	}
+	return out, nil
+}
+
+// EscalationEvents returns the escalation events (mailproc.EventEscalated)
+// of the given cases, per case id, each case's oldest first. Cases without
+// any are not in the map. The ids go in as one JSON array, whatever their
+// number.
+func (db *DB) EscalationEvents(ctx context.Context, caseIDs []int64) (map[int64][]*mailproc.Event, error) {
+	out := make(map[int64][]*mailproc.Event)
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(caseIDs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: escalation events: %w", err)
+	}
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT id, case_id, at, actor, type, detail, message_row_id
+		FROM events WHERE type = ? AND case_id IN (SELECT value FROM json_each(?))
+		ORDER BY case_id, at, id`, string(mailproc.EventEscalated), string(ids))
+	if err != nil {
+		return nil, wrapErr(ctx, "escalation events", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEscalationEvent(rows)
+		if err != nil {
+			return nil, wrapErr(ctx, "escalation events", err)
+		}
+		out[e.CaseID] = append(out[e.CaseID], e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(ctx, "escalation events", err)
+	}
+	return out, nil
+}
+
+func scanEscalationEvent(s scanner) (*mailproc.Event, error) {
+	e := new(mailproc.Event)
+	var msg sql.NullInt64
+	if err := s.Scan(&e.ID, &e.CaseID, timeCol{&e.At}, &e.Actor, &e.Type, &e.Detail, &msg); err != nil {
+		return nil, err
+	}
+	e.MessageID = msg.Int64
+	return e, nil
+}
