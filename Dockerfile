@@ -22,5 +22,8 @@ ENV MAILPROC_DESK_DATA_DIR=/data
 VOLUME ["/data"]
 USER mailproc
 WORKDIR /data
+# /healthz answers on http.listen (default 127.0.0.1:8025 inside the container).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s \
+  CMD ["/usr/local/bin/mailproc", "healthcheck", "-addr", "127.0.0.1:8025"]
 ENTRYPOINT ["/usr/local/bin/mailproc"]
 CMD ["run", "-config", "/etc/mailproc/mailproc.toml"]

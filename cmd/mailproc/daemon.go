@@ -14,6 +14,7 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc"
 	"github.com/dpk-kampar/mailproc/mailproc/archive"
 	"github.com/dpk-kampar/mailproc/mailproc/config"
+	mhttp "github.com/dpk-kampar/mailproc/mailproc/http"
 	"github.com/dpk-kampar/mailproc/mailproc/imap"
 	"github.com/dpk-kampar/mailproc/mailproc/mime"
 	"github.com/dpk-kampar/mailproc/mailproc/msgauth"
@@ -42,11 +43,13 @@ type Main struct {
 	Postman   *mailproc.Postman
 	Escalator *mailproc.Escalator
 	SentCopy  *imap.SentFolder // nil when imap.sent_folder is empty
+	HTTP      *mhttp.Server    // /healthz, /metrics, status page; listens only when http.listen is set
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	errs   []error
+	started time.Time
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	errs    []error
 }
 
 // NewMain returns a Main with defaults; ParseFlags or a test fills Config.
@@ -83,6 +86,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = newLogger(m.Stderr, cfg)
 	}
+	m.started = m.Now()
 	for _, w := range cfg.Warnings() {
 		m.Logger.Warn("config", "warning", w)
 	}
@@ -176,9 +180,17 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:              m.Now,
 		Logger:           m.Logger.With("component", "intake"),
 	}
+	m.HTTP = &mhttp.Server{
+		Addr:     cfg.HTTP.Listen,
+		Username: cfg.HTTP.Username,
+		Password: cfg.HTTP.Password.Reveal(),
+		Health:   m.health,
+		Stats:    m.stats,
+		Logger:   m.Logger.With("component", "http"),
+	}
 	m.Intake = &imap.Intake{
 		Config:    imapConfig(cfg),
-		Handler:   m.Ingester,
+		Handler:   timedHandler{MailHandler: m.Ingester, observe: m.HTTP.ObserveIngest},
 		Bookmarks: m.DB,
 		Logger:    m.Logger.With("component", "imap"),
 		Now:       m.Now,
@@ -194,6 +206,9 @@ func (m *Main) Run(ctx context.Context) error {
 			Logger: m.Logger.With("component", "imap-sent"), Now: m.Now}
 	}
 
+	if err := m.HTTP.Open(); err != nil {
+		return err
+	}
 	ctx, m.cancel = context.WithCancel(ctx)
 	m.goRun(ctx, "imap", m.Intake.Run)
 	if m.SentWatch != nil {
@@ -223,11 +238,15 @@ func (m *Main) goRun(ctx context.Context, name string, fn func(context.Context) 
 // Close stops the loops (the intake finishes the mail in hand) and closes
 // the database.
 func (m *Main) Close() error {
+	var httpErr error
+	if m.HTTP != nil {
+		httpErr = m.HTTP.Close() // first: its Stats read the database
+	}
 	if m.cancel != nil {
 		m.cancel()
 	}
 	m.wg.Wait()
-	var errs []error
+	errs := []error{httpErr}
 	m.mu.Lock()
 	errs = append(errs, m.errs...)
 	m.mu.Unlock()
@@ -345,4 +364,61 @@ func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// health is /healthz: the IMAP session is up and its last full sync is no
+// older than three poll intervals (the poll runs even while IDLE is used).
+// Before the first sync the daemon's start counts as one.
+func (m *Main) health() (bool, string) {
+	st := m.Intake.Status()
+	if !st.Connected {
+		return false, fmt.Sprintf("imap: not connected (%d reconnects)", st.Reconnects)
+	}
+	poll := m.Config.IMAP.PollInterval.D()
+	if poll <= 0 {
+		poll = imap.DefaultPollInterval
+	}
+	limit := 3 * poll
+	last := st.LastSync
+	if last.IsZero() {
+		last = m.started
+	}
+	if age := m.Now().Sub(last); age > limit {
+		return false, fmt.Sprintf("imap: last sync %s ago (limit %s)", age.Round(time.Second), limit)
+	}
+	return true, ""
+}
+
+// stats reads the figures for /metrics and the status page.
+func (m *Main) stats(ctx context.Context) (mhttp.Stats, error) {
+	st := mhttp.Stats{Now: m.Now().In(m.Config.Location())}
+	cases, err := m.DB.ListCases(ctx, sqlite.CaseFilter{})
+	if err != nil {
+		return st, err
+	}
+	mails, err := m.DB.Outbox(ctx, sqlite.OutboxFilter{})
+	if err != nil {
+		return st, err
+	}
+	st.AddCases(cases)
+	st.AddOutbox(mails)
+	is := m.Intake.Status()
+	st.IMAPConnected, st.IMAPReconnects, st.LastSync = is.Connected, is.Reconnects, is.LastSync
+	return st, nil
+}
+
+// timedHandler times each ingested mail for the processing-time histogram,
+// on the wall clock (m.Now may be the demo's fast clock).
+type timedHandler struct {
+	mailproc.MailHandler
+	observe func(time.Duration)
+}
+
+func (h timedHandler) Ingest(ctx context.Context, d mailproc.Delivery, r io.Reader) (mailproc.IngestResult, error) {
+	start := time.Now()
+	res, err := h.MailHandler.Ingest(ctx, d, r)
+	if err == nil {
+		h.observe(time.Since(start))
+	}
+	return res, err
 }

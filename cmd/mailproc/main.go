@@ -32,6 +32,7 @@ Usage:
   mailproc cases list [-config FILE] [--open] [--json]
   mailproc cases show [-config FILE] NUMBER
   mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]
+  mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc demo                         the whole flow on embedded servers
   mailproc version
 `
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCheck(ctx, args[1:], stdout)
 	case "cases":
 		err = runCases(ctx, args[1:], stdout)
+	case "healthcheck":
+		err = runHealthcheck(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
 	case "demo":

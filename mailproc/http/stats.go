@@ -1,0 +1,183 @@
+package http
+
+import (
+	"sort"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+)
+
+// Stats is what the desk looks like at one moment: the figures behind
+// /metrics and the status page. The daemon fills it from the database and the
+// intake's status on every request; AddCases and AddOutbox do the counting.
+type Stats struct {
+	Now time.Time // when the figures were taken; zero: time.Now()
+
+	// Cases counts cases by kind and state (all cases ever opened).
+	Cases []CaseCount
+	// Escalated counts the open cases whose chain of heads has reached each
+	// level (Case.EscalationLevel > 0).
+	Escalated []LevelCount
+	// Outbox counts outgoing mail by purpose and state: acks, answers and
+	// escalations sent, failures, and the backlog (pending).
+	Outbox []OutboxCount
+
+	// Open is how many cases still need the desk (state not selesai).
+	Open int
+	// Overdue lists the open, unanswered cases past their promised time,
+	// most overdue first.
+	Overdue []OverdueCase
+	// Month is this calendar month's figures, in the zone of Now.
+	Month MonthFigures
+
+	// From the IMAP intake.
+	IMAPConnected  bool
+	IMAPReconnects int       // connections lost or failed since start
+	LastSync       time.Time // zero: never synced
+}
+
+// CaseCount is the number of cases of one kind in one state.
+type CaseCount struct {
+	Kind  mailproc.Kind
+	State mailproc.State
+	N     int
+}
+
+// LevelCount is the number of open cases escalated to one level of the chain
+// (1: Kepala Seksi, 2: Kepala Bagian, 3: Kepala Dinas).
+type LevelCount struct {
+	Level int
+	N     int
+}
+
+// OutboxCount is the number of outgoing mails of one purpose in one state.
+type OutboxCount struct {
+	Purpose mailproc.Purpose
+	State   mailproc.OutboxState
+	N       int
+}
+
+// OverdueCase is one line of the status page's overdue list.
+type OverdueCase struct {
+	Number          string
+	Kind            mailproc.Kind
+	State           mailproc.State
+	DueAt           time.Time
+	EscalationLevel int
+}
+
+// MonthFigures are the counts of the current calendar month.
+type MonthFigures struct {
+	Start          time.Time // first instant of the month
+	Informasi      int       // permintaan informasi opened
+	Aduan          int       // aduan opened
+	Answered       int       // cases first answered this month
+	AnsweredOnTime int       // of those, answered by their promised time
+	Closed         int       // cases closed (selesai) this month
+	Escalated      int       // cases opened this month that reached a head
+}
+
+// Overdue reports whether c is open, still owes the citizen an answer (or a
+// follow-up, tindak lanjut) and is past its promised time at now.
+func Overdue(c *mailproc.Case, now time.Time) bool {
+	if !c.State.Open() || c.DueAt.IsZero() || !now.After(c.DueAt) {
+		return false
+	}
+	return c.State != mailproc.StateDijawab || c.NeedsFollowUp
+}
+
+// AddCases counts cases into s: by kind and state, open, overdue, escalated
+// and this month's figures. The month is taken in the zone of s.Now, so set
+// Now in the desk's time zone (WIB) first.
+func (s *Stats) AddCases(cases []*mailproc.Case) {
+	now := s.now()
+	y, mo, _ := now.Date()
+	s.Month.Start = time.Date(y, mo, 1, 0, 0, 0, 0, now.Location())
+	inMonth := func(t time.Time) bool { return !t.IsZero() && !t.Before(s.Month.Start) }
+
+	byKS := make(map[CaseCount]int)
+	byLevel := make(map[int]int)
+	for _, c := range cases {
+		byKS[CaseCount{Kind: c.Kind, State: c.State}]++
+		if c.State.Open() {
+			s.Open++
+			if c.EscalationLevel > 0 {
+				byLevel[c.EscalationLevel]++
+			}
+		}
+		if Overdue(c, now) {
+			s.Overdue = append(s.Overdue, OverdueCase{Number: c.Number, Kind: c.Kind, State: c.State,
+				DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
+		}
+		if inMonth(c.OpenedAt) {
+			if c.Kind == mailproc.KindAduan {
+				s.Month.Aduan++
+			} else {
+				s.Month.Informasi++
+			}
+			if c.EscalationLevel > 0 {
+				s.Month.Escalated++
+			}
+		}
+		if inMonth(c.FirstAnswerAt) {
+			s.Month.Answered++
+			if c.DueAt.IsZero() || !c.FirstAnswerAt.After(c.DueAt) {
+				s.Month.AnsweredOnTime++
+			}
+		}
+		if c.State == mailproc.StateSelesai && inMonth(c.ClosedAt) {
+			s.Month.Closed++
+		}
+	}
+	for k, n := range byKS {
+		s.Cases = append(s.Cases, CaseCount{Kind: k.Kind, State: k.State, N: n})
+	}
+	sort.Slice(s.Cases, func(i, j int) bool {
+		a, b := s.Cases[i], s.Cases[j]
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.State < b.State
+	})
+	for l, n := range byLevel {
+		s.Escalated = append(s.Escalated, LevelCount{Level: l, N: n})
+	}
+	sort.Slice(s.Escalated, func(i, j int) bool { return s.Escalated[i].Level < s.Escalated[j].Level })
+	sort.SliceStable(s.Overdue, func(i, j int) bool { return s.Overdue[i].DueAt.Before(s.Overdue[j].DueAt) })
+}
+
+// AddOutbox counts outgoing mails into s by purpose and state.
+func (s *Stats) AddOutbox(mails []*mailproc.OutgoingMail) {
+	by := make(map[OutboxCount]int)
+	for _, m := range mails {
+		by[OutboxCount{Purpose: m.Purpose, State: m.State}]++
+	}
+	for k, n := range by {
+		s.Outbox = append(s.Outbox, OutboxCount{Purpose: k.Purpose, State: k.State, N: n})
+	}
+	sort.Slice(s.Outbox, func(i, j int) bool {
+		a, b := s.Outbox[i], s.Outbox[j]
+		if a.Purpose != b.Purpose {
+			return a.Purpose < b.Purpose
+		}
+		return a.State < b.State
+	})
+}
+
+// OutboxTotal is the number of outgoing mails in state st, any purpose.
+func (s *Stats) OutboxTotal(st mailproc.OutboxState) int {
+	n := 0
+	for _, o := range s.Outbox {
+		if o.State == st {
+			n += o.N
+		}
+	}
+	return n
+}
+
+func (s *Stats) now() time.Time {
+	if s.Now.IsZero() {
+		return time.Now()
+	}
+	return s.Now
+}
