@@ -121,6 +121,7 @@ const (
 	EventRejected  EventType = "balasan_ditolak" // a reply claiming to be staff failed verification
 	EventCommand   EventType = "perintah"        // a staff command was applied
 	EventReminder  EventType = "pengingat"       // staff were reminded before the deadline
+	EventRating    EventType = "penilaian"       // the citizen rated the service (IKM)
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

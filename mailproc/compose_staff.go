@@ -3,6 +3,7 @@ package mailproc
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // maxNotifyText bounds the citizen's text copied into a notification.
@@ -237,4 +238,24 @@ func (c *Composer) Reminder(cs *Case) (*OutgoingMail, error) {
 		Subject: SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150), DueAt: FormatWaktu(cs.DueAt, c.Desk.Location),
 		Left: FormatDurasi(max(cs.DueAt.Sub(c.now()), 0)), Commands: Commands}
 	return c.compose(PurposeNotify, TemplateReminder, data, cs, c.Staff)
+}
+
+// Closing composes the closing mail to the citizen with the satisfaction
+// question, threaded under their latest mail.
+func (c *Composer) Closing(cs *Case, citizenMail *Message, reopenWindow time.Duration) (*OutgoingMail, error) {
+	data := ClosingData{Desk: c.Desk, Number: cs.Number, KindLabel: cs.Kind.Label(),
+		CitizenName:     SanitizeHeader(cs.CitizenName, 80),
+		OriginalSubject: SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150),
+		ReopenWindow:    FormatDurasi(reopenWindow)}
+	for i := 1; i <= 4; i++ {
+		data.Labels = append(data.Labels, fmt.Sprintf("%d = %s", i, RatingLabels[i]))
+	}
+	out, err := c.compose(PurposeClosing, TemplateClosing, data, cs, []Address{{Name: data.CitizenName, Addr: cs.CitizenAddr}})
+	if err != nil {
+		return nil, err
+	}
+	if citizenMail != nil {
+		threadUnder(out, citizenMail)
+	}
+	return out, nil
 }

@@ -302,3 +302,39 @@ func TestReminder(t *testing.T) {
 		t.Fatalf("%d reminders after the informasi was answered, want still 1", n)
 	}
 }
+
+// TestSatisfactionRating: an answered informasi closes with the closing
+// mail; the citizen's "4 …" reply to it is a rating — no new case, no
+// reopening, no acknowledgement — while a question in reply reopens it.
+func TestSatisfactionRating(t *testing.T) {
+	w := newDeskWorld(t)
+	number := w.mail("From: Siti <siti@gmail.com>\nTo: " + desk + "\nSubject: Jam buka\nMessage-ID: <jam-1@gmail.com>\n\nJam berapa buka?\n")
+	outbox := func(p mailproc.Purpose) []*mailproc.OutgoingMail {
+		rows, _ := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: p})
+		return rows
+	}
+	notif := outbox(mailproc.PurposeNotify)[0]
+	w.mail(fmt.Sprintf("From: petugas@pustakaarsip.kamparkab.go.id\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <p-1@pustakaarsip.kamparkab.go.id>\n\nBuka jam 07.30.\n", desk, notif.Subject, notif.MessageID))
+	closing := outbox(mailproc.PurposeClosing)
+	if len(closing) != 1 || !strings.Contains(closing[0].Text, "4 = sangat puas") {
+		t.Fatalf("closing mails: %+v", closing)
+	}
+	acksBefore := len(outbox(mailproc.PurposeAck))
+	w.mail(fmt.Sprintf("From: siti@gmail.com\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <nilai-1@gmail.com>\n\n4 Petugas cepat menjawab.\n\nPada Jum, 27 Nov 2026 pukul 10.15 Layanan <%s> menulis:\n> 1 = sangat tidak puas\n", desk, closing[0].Subject, closing[0].MessageID, desk))
+	c, _ := w.db.CaseByNumber(context.Background(), number)
+	if c.State != mailproc.StateSelesai {
+		t.Fatalf("state %s after the rating", c.State)
+	}
+	ratings, _ := w.db.Ratings(context.Background(), []int64{c.ID})
+	if len(ratings) != 1 || ratings[0].Score != 4 || ratings[0].Comment != "Petugas cepat menjawab." {
+		t.Fatalf("ratings %+v", ratings)
+	}
+	if n, _ := w.db.ListCases(context.Background(), sqlite.CaseFilter{}); len(n) != 1 || len(outbox(mailproc.PurposeAck)) != acksBefore {
+		t.Fatalf("the rating opened a case or got an acknowledgement")
+	}
+	// A question in reply to the closing mail reopens the case.
+	w.mail(fmt.Sprintf("From: siti@gmail.com\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <tanya-2@gmail.com>\n\nKalau hari Minggu buka?\n", desk, closing[0].Subject, closing[0].MessageID))
+	if c, _ := w.db.CaseByNumber(context.Background(), number); c.State == mailproc.StateSelesai {
+		t.Fatal("a question after closing did not reopen the case")
+	}
+}

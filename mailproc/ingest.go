@@ -203,6 +203,9 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		}
 	}
 
+	if r, ok, err := in.placeRating(tx, msg); err != nil || ok {
+		return r, false, err
+	}
 	byRef, err := tx.CaseByMessageIDs(msg.ReferencedIDs())
 	if err != nil {
 		return res, false, err

@@ -162,7 +162,10 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 		if err := event(EventState, "selesai (ditutup oleh "+who.Addr+")"); err != nil {
 			return IngestResult{}, false, err
 		}
-		actions = append(actions, "kasus ditutup (selesai)")
+		if err := in.sendClosing(tx, c); err != nil {
+			return IngestResult{}, false, err
+		}
+		actions = append(actions, "kasus ditutup (selesai); warga diminta menilai layanan")
 	}
 	if len(actions) == 0 {
 		actions = append(actions, "tidak ada jawaban atau perintah; tidak ada yang dikirim ke warga")
@@ -206,8 +209,13 @@ func (in *Ingester) recordDirectAnswer(tx IntakeTx, msg *Message, c *Case, who P
 		return IngestResult{}, false, err
 	}
 	in.markAnswered(c, now)
+	closed := false
 	if c.Kind == KindInformasi && !c.NeedsFollowUp && c.State != StateSelesai {
 		c.State, c.ClosedAt, c.EscalateAt = StateSelesai, now, time.Time{}
+		if err := in.sendClosing(tx, c); err != nil {
+			return IngestResult{}, false, err
+		}
+		closed = true
 	}
 	c.UpdatedAt = now
 	if err := tx.UpdateCase(c); err != nil {
@@ -220,7 +228,65 @@ func (in *Ingester) recordDirectAnswer(tx IntakeTx, msg *Message, c *Case, who P
 	if err := tx.RecordDelivery(msg.Delivery, msg.ID, Stored); err != nil {
 		return IngestResult{}, false, err
 	}
-	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: how}, false, nil
+	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: how}, closed, nil
+}
+
+// sendClosing queues the closing mail with the satisfaction question.
+func (in *Ingester) sendClosing(tx IntakeTx, c *Case) error {
+	if in.Composer == nil {
+		return nil
+	}
+	citizenMail, err := tx.LatestMessageFrom(c.ID, c.CitizenAddr)
+	if err != nil {
+		return err
+	}
+	mail, err := in.Composer.Closing(c, citizenMail, in.ReopenWindow)
+	if err != nil {
+		return err
+	}
+	return tx.EnqueueMail(mail)
+}
+
+// placeRating records a citizen's reply to the closing mail that starts
+// with a score 1–4: a rating, not a new case or a reopening, and no
+// acknowledgement. ok is false for any other mail.
+func (in *Ingester) placeRating(tx IntakeTx, msg *Message) (res IngestResult, ok bool, err error) {
+	for _, id := range msg.ReferencedIDs() {
+		out, err := tx.OutgoingByMessageID(id)
+		if err != nil {
+			return res, false, err
+		}
+		if out == nil || out.Purpose != PurposeClosing || out.CaseID == 0 {
+			continue
+		}
+		c, err := tx.CaseByID(out.CaseID)
+		if err != nil || c == nil || !SameAddr(msg.From.Addr, c.CitizenAddr) {
+			return res, false, err
+		}
+		score, comment, isRating := ParseRating(msg.Text)
+		if !isRating {
+			return res, false, nil
+		}
+		if err := tx.InsertMessage(msg, c.ID); err != nil {
+			return res, false, err
+		}
+		now := in.now()
+		if err := tx.InsertRating(&Rating{CaseID: c.ID, Score: score, Comment: comment, At: now, MessageID: msg.ID}); err != nil {
+			return res, false, err
+		}
+		detail := "penilaian warga: " + strconv.Itoa(score) + " (" + RatingLabels[score] + ")"
+		if comment != "" {
+			detail += "; komentar: " + firstLine(comment)
+		}
+		if err := tx.AddEvent(&Event{CaseID: c.ID, At: now, Actor: msg.From.Addr, Type: EventRating, Detail: detail, MessageID: msg.ID}); err != nil {
+			return res, false, err
+		}
+		if err := tx.RecordDelivery(msg.Delivery, msg.ID, Stored); err != nil {
+			return res, false, err
+		}
+		return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: "penilaian kepuasan"}, true, nil
+	}
+	return res, false, nil
 }
 
 // rejectStaff keeps a reply that failed verification on its case (if one

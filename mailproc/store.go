@@ -96,6 +96,8 @@ type IntakeTx interface {
 	// DueReminders returns up to limit cases whose RemindAt is at or before
 	// now, earliest first.
 	DueReminders(now time.Time, limit int) ([]*Case, error)
+	// InsertRating records a citizen's satisfaction score and sets r.ID.
+	InsertRating(r *Rating) error
 	// LatestMessageFrom returns the newest stored message of a case sent
 	// by addr (an answer is threaded under the citizen's latest mail).
 	LatestMessageFrom(caseID int64, addr string) (*Message, error)

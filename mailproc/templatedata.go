@@ -227,3 +227,18 @@ type ReminderData struct {
 	Left        string // "1 menit", "12 menit": what is left before the deadline
 	Commands    []CommandHelp
 }
+
+// TemplateClosing tells the citizen the case is closed and asks how
+// satisfied they are (IKM/SKM), answered by replying with 1–4.
+const TemplateClosing = "closing"
+
+// ClosingData is what the closing mail gets.
+type ClosingData struct {
+	Desk            Desk
+	Number          string
+	KindLabel       string
+	CitizenName     string
+	OriginalSubject string
+	ReopenWindow    string   // "14 hari"
+	Labels          []string // "1 = sangat tidak puas", …
+}

@@ -139,6 +139,21 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	// The citizen rates the service by replying to the closing mail.
+	if closing := findSent(srv.Sent(), "", "] Selesai:"); closing != nil {
+		fmt.Fprintln(stdout, "→ warga menilai layanan: 4 (sangat puas)")
+		id := headerOf(closing.Data, "Message-Id")
+		rating := "From: Siti Rahmawati <siti.rahmawati@gmail.com>\r\nTo: " + demoDesk + "\r\nSubject: Re: " + headerOf(closing.Data, "Subject") +
+			"\r\nMessage-ID: <demo-nilai@mail.gmail.com>\r\nIn-Reply-To: " + id + "\r\nReferences: " + id +
+			"\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n4 Terima kasih, jawabannya cepat dan jelas.\r\n"
+		_, before, _, _ := m.DB.Counts(ctx)
+		if err := appendMail(c, "INBOX", []byte(rating)); err != nil {
+			return fmt.Errorf("demo: append: %w", err)
+		}
+		if err := waitMessages(ctx, m.DB, before+1, 20*time.Second); err != nil {
+			return err
+		}
+	}
 	c.Logout().Wait()
 
 	fmt.Fprintln(stdout, "\nEmail yang dikirim mailproc (penampung SMTP):")

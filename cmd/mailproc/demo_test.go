@@ -28,6 +28,7 @@ func TestDemo(t *testing.T) {
 		"tidak dipungut biaya",
 		"Karantina: UID 6",
 		"Laporan Bulanan",
+		"1 penilaian, rata-rata 4,00 dari 4",
 		"Persentase sesuai janji     : 100,0%", // the one informasi answered, within 5 minutes
 	} {
 		if strings.Contains(want, "2026") {

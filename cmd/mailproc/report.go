@@ -78,5 +78,10 @@ func writeReport(ctx context.Context, w io.Writer, db *sqlite.DB, cfg *config.Co
 	}
 	promise := mailproc.FixedClock{Info: clock.Info, Complaint: clock.Complaint}
 	r := mailproc.BuildMonthReport(year, month, loc, cases, esc, promise, clock.Calendar, now)
+	ratings, err := db.Ratings(ctx, ids)
+	if err != nil {
+		return err
+	}
+	r.Satisfaction = mailproc.SatisfactionSummary(ratings)
 	return render(w, r)
 }

@@ -422,3 +422,17 @@ func (db *DB) SetMailboxState(ctx context.Context, st mailproc.MailboxState) err
 	}
 	return nil
 }
+
+// InsertRating records a citizen's satisfaction score and sets r.ID.
+func (t *intakeTx) InsertRating(r *mailproc.Rating) error {
+	if r.At.IsZero() {
+		r.At = t.db.now()
+	}
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO ratings (case_id, score, comment, at, message_row_id) VALUES (?, ?, ?, ?, ?)`,
+		r.CaseID, r.Score, validUTF8(r.Comment), timeArg(r.At), idArg(r.MessageID))
+	if err != nil {
+		return t.wrap("insert rating", err)
+	}
+	r.ID, err = res.LastInsertId()
+	return t.wrap("insert rating", err)
+}

@@ -81,3 +81,28 @@ func scanEscalationEvent(s scanner) (*mailproc.Event, error) {
 	e.MessageID = msg.Int64
 	return e, nil
 }
+
+// Ratings returns the satisfaction scores given for the cases, oldest first.
+func (db *DB) Ratings(ctx context.Context, caseIDs []int64) ([]mailproc.Rating, error) {
+	ids, err := json.Marshal(caseIDs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: ratings: %w", err)
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT id, case_id, score, comment, at, message_row_id FROM ratings
+		WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY at, id`, string(ids))
+	if err != nil {
+		return nil, wrapErr(ctx, "ratings", err)
+	}
+	defer rows.Close()
+	var out []mailproc.Rating
+	for rows.Next() {
+		var r mailproc.Rating
+		var msg sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.CaseID, &r.Score, &r.Comment, timeCol{&r.At}, &msg); err != nil {
+			return nil, wrapErr(ctx, "ratings", err)
+		}
+		r.MessageID = msg.Int64
+		out = append(out, r)
+	}
+	return out, wrapErr(ctx, "ratings", rows.Err())
+}

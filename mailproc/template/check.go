@@ -233,6 +233,14 @@ func samples(name string) []sample {
 		noSubject := r
 		noSubject.Desk, noSubject.Subject = bare, ""
 		return []sample{{"dengan subjek", r}, {"tanpa subjek", noSubject}}
+
+	case mailproc.TemplateClosing:
+		c := mailproc.ClosingData{Desk: full, Number: "INF-2026-00042", KindLabel: "Permintaan Informasi", CitizenName: "Siti Rahmawati",
+			OriginalSubject: "Jam buka perpustakaan hari Sabtu", ReopenWindow: "14 hari",
+			Labels: []string{"1 = sangat tidak puas", "2 = tidak puas", "3 = puas", "4 = sangat puas"}}
+		bareClosing := c
+		bareClosing.Desk, bareClosing.CitizenName, bareClosing.OriginalSubject = bare, "", ""
+		return []sample{{"lengkap", c}, {"tanpa nama dan subjek", bareClosing}}
 	}
 	return nil
 }

@@ -54,6 +54,7 @@ func Names() []string {
 		mailproc.TemplateEscalation,
 		mailproc.TemplateEscalationDigest,
 		mailproc.TemplateReminder,
+		mailproc.TemplateClosing,
 	}
 }
 

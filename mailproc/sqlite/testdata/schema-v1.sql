@@ -264,3 +264,15 @@ CREATE TABLE outbox_rcpts (
     outbox_id INTEGER NOT NULL REFERENCES outbox (id),
     PRIMARY KEY (addr, outbox_id)
 ) WITHOUT ROWID;
+
+-- Satisfaction (IKM/SKM): a citizen's answer to the closing mail, 1 (sangat
+-- tidak puas) to 4 (sangat puas), with an optional comment.
+CREATE TABLE ratings (
+    id             INTEGER PRIMARY KEY,
+    case_id        INTEGER NOT NULL REFERENCES cases (id),
+    score          INTEGER NOT NULL CHECK (score BETWEEN 1 AND 4),
+    comment        TEXT    NOT NULL DEFAULT '',
+    at             INTEGER NOT NULL,
+    message_row_id INTEGER REFERENCES messages (id)
+);
+CREATE INDEX ratings_case ON ratings (case_id);
