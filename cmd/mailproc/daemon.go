@@ -18,6 +18,7 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc/imap"
 	"github.com/dpk-kampar/mailproc/mailproc/mime"
 	"github.com/dpk-kampar/mailproc/mailproc/msgauth"
+	"github.com/dpk-kampar/mailproc/mailproc/oauth"
 	"github.com/dpk-kampar/mailproc/mailproc/smtp"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 	"github.com/dpk-kampar/mailproc/mailproc/template"
@@ -275,11 +276,23 @@ func imapConfig(cfg *config.Config) imap.Config {
 		ReconnectMin:     cfg.IMAP.ReconnectMin.D(),
 		ReconnectMax:     cfg.IMAP.ReconnectMax.D(),
 		FetchBatch:       cfg.IMAP.FetchBatch,
+		Auth:             cfg.IMAP.Auth,
+	}
+	if config.IsOAuth(cfg.IMAP.Auth) {
+		ts := tokenSource(cfg.IMAP.TokenFile, cfg.IMAP.TokenCommand)
+		c.Token, c.InvalidateToken = ts.Token, ts.Invalidate
 	}
 	if cfg.IMAP.TLSSkipVerify {
 		c.TLSConfig = insecureTLS()
 	}
 	return c
+}
+
+// tokenSource reads the OAuth2 access token that a token helper keeps fresh
+// (Google Workspace, Microsoft 365): mailproc itself never talks to the
+// identity provider.
+func tokenSource(file string, command []string) *oauth.TokenSource {
+	return &oauth.TokenSource{File: file, Command: command, Logger: slog.Default().With("component", "oauth")}
 }
 
 // smtpConfig maps the [smtp] section to the adapter's config.
@@ -295,6 +308,10 @@ func smtpConfig(cfg *config.Config) smtp.Config {
 	}
 	if cfg.SMTP.TLSSkipVerify {
 		c.TLSConfig = insecureTLS()
+	}
+	if cfg.SMTP.Auth == config.AuthXOAUTH2 {
+		ts := tokenSource(cfg.SMTP.TokenFile, cfg.SMTP.TokenCommand)
+		c.Token, c.InvalidateToken = ts.Token, ts.Invalidate
 	}
 	return c
 }

@@ -96,6 +96,9 @@ type IMAP struct {
 	Username         string   `toml:"username"`
 	Password         Secret   `toml:"password" secret:"true"`
 	PasswordFile     string   `toml:"password_file"`
+	Auth             string   `toml:"auth"`          // password (default), xoauth2, oauthbearer
+	TokenFile        string   `toml:"token_file"`    // OAuth access token, kept fresh by a helper
+	TokenCommand     []string `toml:"token_command"` // or a helper printing the token
 	Inbox            string   `toml:"inbox"`
 	ProcessedFolder  string   `toml:"processed_folder"`
 	QuarantineFolder string   `toml:"quarantine_folder"`
@@ -117,8 +120,10 @@ type SMTP struct {
 	Username      string   `toml:"username"` // default imap.username when the host is imap.host
 	Password      Secret   `toml:"password" secret:"true"`
 	PasswordFile  string   `toml:"password_file"`
-	Auth          string   `toml:"auth"` // plain, login, none; default plain with a username, else none
-	HELO          string   `toml:"helo"` // "" = this machine's host name
+	Auth          string   `toml:"auth"`          // plain, login, xoauth2, none; default plain with a username, else none
+	TokenFile     string   `toml:"token_file"`    // for xoauth2
+	TokenCommand  []string `toml:"token_command"` // for xoauth2
+	HELO          string   `toml:"helo"`          // "" = this machine's host name
 	RetryMin      Duration `toml:"retry_min"`
 	RetryMax      Duration `toml:"retry_max"`
 	GiveUpAfter   Duration `toml:"give_up_after"`

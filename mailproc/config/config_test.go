@@ -589,7 +589,7 @@ func TestValidate(t *testing.T) {
 		{"imap.reconnect_max", func(c *Config) { c.IMAP.ReconnectMax = Duration(time.Millisecond) },
 			"imap.reconnect_max: must not be less than imap.reconnect_min (1s)"},
 		{"imap.fetch_batch", func(c *Config) { c.IMAP.FetchBatch = 0 }, "imap.fetch_batch: must be at least 1 (got 0)"},
-		{"smtp.auth", func(c *Config) { c.SMTP.Auth = "cram-md5" }, `smtp.auth: must be one of plain, login, none (got "cram-md5")`},
+		{"smtp.auth", func(c *Config) { c.SMTP.Auth = "cram-md5" }, `smtp.auth: must be one of plain, login, xoauth2, none (got "cram-md5")`},
 		{"smtp.username", func(c *Config) { c.SMTP.Host = "relay.kamparkab.go.id"; c.SMTP.Auth = "login"; c.SMTP.Password = "p" },
 			`smtp.username: required when smtp.auth is "login"`},
 		{"smtp.password", func(c *Config) { c.SMTP.Host = "relay.kamparkab.go.id"; c.SMTP.Username = "u" },

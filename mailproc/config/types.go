@@ -142,12 +142,19 @@ const (
 	Mode247    = "24/7"   // deadlines count every minute
 )
 
-// SMTP authentication mechanisms.
+// Authentication mechanisms: imap.auth is password, xoauth2 or
+// oauthbearer; smtp.auth is plain, login, xoauth2 or none.
 const (
-	AuthPlain = "plain"
-	AuthLogin = "login"
-	AuthNone  = "none"
+	AuthPlain       = "plain"
+	AuthLogin       = "login"
+	AuthNone        = "none"
+	AuthPassword    = "password"
+	AuthXOAUTH2     = "xoauth2"     // OAuth 2.0 access token (Google Workspace, Microsoft 365)
+	AuthOAuthBearer = "oauthbearer" // OAuth 2.0 access token, RFC 7628
 )
+
+// IsOAuth reports whether auth logs in with an OAuth access token.
+func IsOAuth(auth string) bool { return auth == AuthXOAUTH2 || auth == AuthOAuthBearer }
 
 // Span is one stretch of office hours within a day, as offsets from
 // midnight local time: 07:30-16:00 is {7h30m, 16h}.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,6 +100,7 @@ func (c *Config) derive() {
 	lower((*string)(&c.IMAP.TLS))
 	lower((*string)(&c.SMTP.TLS))
 	lower(&c.SMTP.Auth)
+	lower(&c.IMAP.Auth)
 	lower(&c.Calendar.Mode)
 	lower(&c.Log.Level)
 	lower(&c.Log.Format)
@@ -117,15 +119,28 @@ func (c *Config) derive() {
 	if c.SMTP.Host == "" {
 		c.SMTP.Host = c.IMAP.Host
 	}
-	// The desk sends as the desk: on the same server, the same account.
+	if c.IMAP.Auth == "" {
+		c.IMAP.Auth = AuthPassword
+	}
+	smtpToken := c.SMTP.TokenFile != "" || len(c.SMTP.TokenCommand) > 0
+	// The desk sends as the desk: on the same server, the same account,
+	// with the same token when IMAP logs in with one.
 	if c.SMTP.Auth != AuthNone && c.SMTP.Username == "" && c.SMTP.Password == "" &&
 		c.SMTP.Host != "" && strings.EqualFold(c.SMTP.Host, c.IMAP.Host) {
 		c.SMTP.Username = c.IMAP.Username
-		c.SMTP.Password = c.IMAP.Password
+		if IsOAuth(c.IMAP.Auth) && (c.SMTP.Auth == "" || c.SMTP.Auth == AuthXOAUTH2) && !smtpToken {
+			c.SMTP.Auth = AuthXOAUTH2
+			c.SMTP.TokenFile, c.SMTP.TokenCommand = c.IMAP.TokenFile, c.IMAP.TokenCommand
+		} else {
+			c.SMTP.Password = c.IMAP.Password
+		}
 	}
 	if c.SMTP.Auth == "" {
 		c.SMTP.Auth = AuthNone
-		if c.SMTP.Username != "" {
+		switch {
+		case smtpToken:
+			c.SMTP.Auth = AuthXOAUTH2
+		case c.SMTP.Username != "":
 			c.SMTP.Auth = AuthPlain
 		}
 	}
@@ -233,7 +248,17 @@ func (c *Config) validateIMAP(v *validator) {
 	v.port("imap.port", m.Port)
 	validateTLS(v, "imap", m.Host, m.TLS, m.Insecure, m.TLSSkipVerify, true)
 	v.required("imap.username", m.Username)
-	v.required("imap.password", string(m.Password))
+	if v.oneOf("imap.auth", m.Auth, AuthPassword, AuthXOAUTH2, AuthOAuthBearer) {
+		if IsOAuth(m.Auth) {
+			validateTokenSource(v, "imap", m.Auth, m.TokenFile, m.TokenCommand)
+			if m.Password != "" {
+				v.warnings = append(v.warnings, fmt.Sprintf("imap.password: not used with imap.auth = %q", m.Auth))
+			}
+		} else {
+			v.required("imap.password", string(m.Password))
+			noTokenSource(v, "imap", m.Auth, `"xoauth2" or "oauthbearer"`, m.TokenFile, m.TokenCommand)
+		}
+	}
 	folders := []struct{ key, name string }{
 		{"imap.inbox", m.Inbox},
 		{"imap.processed_folder", m.ProcessedFolder},
@@ -265,11 +290,42 @@ func (c *Config) validateIMAP(v *validator) {
 	}
 }
 
+// validateTokenSource checks the token_file and token_command of a section
+// whose auth uses an OAuth access token: exactly one of them is needed.
+func validateTokenSource(v *validator, section, auth, file string, command []string) {
+	switch {
+	case file == "" && len(command) == 0:
+		v.add(section+".token_command", "%s.token_file or %s.token_command is required when %s.auth is %q",
+			section, section, section, auth)
+	case file != "" && len(command) > 0:
+		v.add(section+".token_command", "set %s.token_file or %s.token_command, not both", section, section)
+	case len(command) > 0 && strings.TrimSpace(command[0]) == "":
+		v.add(section+".token_command", "the first element must be the program to run")
+	}
+}
+
+// noTokenSource reports a token_file or token_command that auth would
+// silently ignore.
+func noTokenSource(v *validator, section, auth, oauthAuths, file string, command []string) {
+	if file != "" {
+		v.add(section+".token_file", "only used with %s.auth = %s (%s.auth is %q)", section, oauthAuths, section, auth)
+	}
+	if len(command) > 0 {
+		v.add(section+".token_command", "only used with %s.auth = %s (%s.auth is %q)", section, oauthAuths, section, auth)
+	}
+}
+
 // smtpLoginFromIMAP reports whether the SMTP login is the IMAP one (copied
 // by derive), whose problems validateIMAP reports.
 func (c *Config) smtpLoginFromIMAP() bool {
-	return strings.EqualFold(c.SMTP.Host, c.IMAP.Host) &&
-		c.SMTP.Username == c.IMAP.Username && c.SMTP.Password == c.IMAP.Password
+	if !strings.EqualFold(c.SMTP.Host, c.IMAP.Host) || c.SMTP.Username != c.IMAP.Username {
+		return false
+	}
+	if c.SMTP.Auth == AuthXOAUTH2 {
+		return IsOAuth(c.IMAP.Auth) && c.SMTP.TokenFile == c.IMAP.TokenFile &&
+			slices.Equal(c.SMTP.TokenCommand, c.IMAP.TokenCommand)
+	}
+	return c.IMAP.Auth == AuthPassword && c.SMTP.Password == c.IMAP.Password
 }
 
 func (c *Config) validateSMTP(v *validator) {
@@ -277,12 +333,19 @@ func (c *Config) validateSMTP(v *validator) {
 	// smtp.host defaults to imap.host, whose absence is reported there.
 	v.port("smtp.port", s.Port)
 	// A login copied from [imap] is reported there.
-	if v.oneOf("smtp.auth", s.Auth, AuthPlain, AuthLogin, AuthNone) && s.Auth != AuthNone && !c.smtpLoginFromIMAP() {
-		if s.Username == "" {
-			v.add("smtp.username", "required when smtp.auth is %q", s.Auth)
+	if v.oneOf("smtp.auth", s.Auth, AuthPlain, AuthLogin, AuthXOAUTH2, AuthNone) {
+		if s.Auth != AuthXOAUTH2 {
+			noTokenSource(v, "smtp", s.Auth, `"xoauth2"`, s.TokenFile, s.TokenCommand)
 		}
-		if s.Password == "" {
-			v.add("smtp.password", "required when smtp.auth is %q", s.Auth)
+		if s.Auth != AuthNone && !c.smtpLoginFromIMAP() {
+			if s.Username == "" {
+				v.add("smtp.username", "required when smtp.auth is %q", s.Auth)
+			}
+			if s.Auth == AuthXOAUTH2 {
+				validateTokenSource(v, "smtp", s.Auth, s.TokenFile, s.TokenCommand)
+			} else if s.Password == "" {
+				v.add("smtp.password", "required when smtp.auth is %q", s.Auth)
+			}
 		}
 	}
 	validateTLS(v, "smtp", s.Host, s.TLS, s.Insecure, s.TLSSkipVerify, s.Auth != AuthNone)

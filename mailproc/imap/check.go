@@ -35,7 +35,7 @@ func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems, notes
 	var capSet goimap.CapSet
 	err = s.guard(func() error {
 		var err error
-		capSet, err = login(c, cfg)
+		capSet, err = login(ctx, c, cfg)
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/oauth"
 )
 
 // errTimedOut marks a command the watchdog gave up on.
@@ -120,18 +122,24 @@ func dial(ctx context.Context, cfg Config, opts *imapclient.Options, wrap func(n
 }
 
 // login authenticates: LOGIN, or AUTHENTICATE PLAIN where the server has
-// switched LOGIN off. It returns the capabilities after login (they may
-// differ from those before).
-func login(c *imapclient.Client, cfg Config) (goimap.CapSet, error) {
+// switched LOGIN off; with an OAuth access token, AUTHENTICATE OAUTHBEARER
+// or XOAUTH2. It returns the capabilities after login (they may differ from
+// those before).
+func login(ctx context.Context, c *imapclient.Client, cfg Config) (goimap.CapSet, error) {
 	pre := c.Caps()
 	if pre == nil {
 		return nil, errors.New("server did not send its capabilities")
 	}
 	var err error
-	if pre.Has(goimap.CapLoginDisabled) {
-		err = c.Authenticate(sasl.NewPlainClient("", cfg.Username, cfg.Password))
-	} else {
-		err = c.Login(cfg.Username, cfg.Password).Wait()
+	switch cfg.Auth {
+	case AuthXOAUTH2, AuthOAuthBearer:
+		err = loginOAuth(ctx, c, cfg, pre)
+	default:
+		if pre.Has(goimap.CapLoginDisabled) {
+			err = c.Authenticate(sasl.NewPlainClient("", cfg.Username, cfg.Password))
+		} else {
+			err = c.Login(cfg.Username, cfg.Password).Wait()
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("login as %q: %w", cfg.Username, err)
@@ -141,6 +149,48 @@ func login(c *imapclient.Client, cfg Config) (goimap.CapSet, error) {
 		return nil, errors.New("server did not send its capabilities after login")
 	}
 	return caps, nil
+}
+
+// loginOAuth authenticates with the access token from cfg.Token. Asked for
+// "oauthbearer", it uses OAUTHBEARER where the server advertises it and
+// XOAUTH2 where only that is advertised (Microsoft 365). When the server
+// refuses, cfg.InvalidateToken is called so the next attempt reads a fresh
+// token.
+func loginOAuth(ctx context.Context, c *imapclient.Client, cfg Config, caps goimap.CapSet) error {
+	if cfg.Token == nil {
+		return fmt.Errorf("auth %q: no token source", cfg.Auth)
+	}
+	token, err := cfg.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("access token: %w", err)
+	}
+	mech := oauth.XOAUTH2Mechanism
+	if cfg.Auth == AuthOAuthBearer && (caps.Has(goimap.Cap("AUTH="+sasl.OAuthBearer)) || !caps.Has(goimap.Cap("AUTH="+oauth.XOAUTH2Mechanism))) {
+		mech = sasl.OAuthBearer
+	}
+	var client sasl.Client
+	if mech == sasl.OAuthBearer {
+		host, portStr, _ := net.SplitHostPort(cfg.Addr)
+		port, _ := strconv.Atoi(portStr)
+		client = oauth.OAuthBearer(cfg.Username, token, host, port)
+	} else {
+		client = oauth.XOAUTH2(cfg.Username, token)
+	}
+	err = c.Authenticate(client)
+	if err == nil {
+		return nil
+	}
+	refused := client.(oauth.Refused).Refused()
+	var ierr *goimap.Error
+	if refused != nil || errors.As(err, &ierr) {
+		if cfg.InvalidateToken != nil {
+			cfg.InvalidateToken()
+		}
+	}
+	if refused != nil {
+		return fmt.Errorf("AUTHENTICATE %s: %w (%w)", mech, err, refused)
+	}
+	return fmt.Errorf("AUTHENTICATE %s: %w", mech, err)
 }
 
 func capList(caps goimap.CapSet) []string {
@@ -269,7 +319,7 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 func (s *session) open(ctx context.Context) error {
 	var err error
 	err = s.guard(func() error {
-		s.caps, err = login(s.c, s.cfg)
+		s.caps, err = login(ctx, s.c, s.cfg)
 		return err
 	})
 	if err != nil {

@@ -15,7 +15,8 @@
 //     never held in memory.
 //
 // It wraps github.com/emersion/go-imap/v2/imapclient and imports only the
-// domain package besides.
+// domain package besides, and mailproc/oauth for the SASL mechanisms that
+// log in with an OAuth access token.
 package imap
 
 import (
@@ -37,6 +38,13 @@ const (
 	TLSImplicit = "tls"      // TLS from the first byte (port 993)
 	TLSStart    = "starttls" // plain connect, then STARTTLS (port 143)
 	TLSNone     = "none"     // no encryption: tests and localhost only
+)
+
+// Login mechanisms for Config.Auth.
+const (
+	AuthPassword    = "password"    // LOGIN, or AUTHENTICATE PLAIN where LOGIN is disabled
+	AuthXOAUTH2     = "xoauth2"     // AUTHENTICATE XOAUTH2 with an OAuth 2.0 access token
+	AuthOAuthBearer = "oauthbearer" // AUTHENTICATE OAUTHBEARER (RFC 7628), else XOAUTH2
 )
 
 // Defaults for the zero values of Config.
@@ -73,6 +81,20 @@ type Config struct {
 
 	Username, Password string
 
+	// Auth is how to log in: "password" (the default), or with an OAuth 2.0
+	// access token for Google Workspace and Microsoft 365, which refuse
+	// passwords: "xoauth2", or "oauthbearer", which uses OAUTHBEARER where
+	// the server offers it and XOAUTH2 where it does not (Microsoft 365).
+	Auth string
+	// Token returns the access token for "xoauth2" and "oauthbearer"
+	// (oauth.TokenSource.Token). It is asked on every login; caching is
+	// its business.
+	Token func(ctx context.Context) (string, error)
+	// InvalidateToken, if set, is called when the server refuses the
+	// token, so that the next Token reads a fresh one
+	// (oauth.TokenSource.Invalidate).
+	InvalidateToken func()
+
 	Inbox            string // "" means "INBOX"
 	ProcessedFolder  string // "" means "Diproses"
 	QuarantineFolder string // "" means "Karantina"
@@ -108,6 +130,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.TLS == "" {
 		c.TLS = TLSImplicit
+	}
+	if c.Auth == "" {
+		c.Auth = AuthPassword
 	}
 	if c.Inbox == "" {
 		c.Inbox = DefaultInbox
@@ -156,6 +181,15 @@ func (c Config) Validate() error {
 	}
 	if c.Username == "" {
 		return errors.New("imap: Username is empty")
+	}
+	switch c.Auth {
+	case AuthPassword:
+	case AuthXOAUTH2, AuthOAuthBearer:
+		if c.Token == nil {
+			return fmt.Errorf("imap: Auth %q needs Token", c.Auth)
+		}
+	default:
+		return fmt.Errorf("imap: Auth %q: want %q, %q or %q", c.Auth, AuthPassword, AuthXOAUTH2, AuthOAuthBearer)
 	}
 	if c.Watch {
 		return nil // nothing is moved, so the folders do not matter

@@ -84,7 +84,7 @@ func (f *SentFolder) connect(ctx context.Context) error {
 		return mailproc.TemporaryError(err)
 	}
 	s := &session{cfg: cfg, c: c, conn: conn, log: log}
-	if err := s.guard(func() error { _, err := login(c, cfg); return err }); err != nil {
+	if err := s.guard(func() error { _, err := login(ctx, c, cfg); return err }); err != nil {
 		c.Close()
 		return mailproc.TemporaryError(err)
 	}

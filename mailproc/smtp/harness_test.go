@@ -46,6 +46,8 @@ type testServer struct {
 	dataReply  error                                   // reply to the end of data
 	onData     func(c *gosmtp.Conn, r io.Reader) error // replaces reading the data
 	users      map[string]string                       // non-nil: AUTH PLAIN/LOGIN required
+	tokens     map[string]string                       // non-nil: AUTH XOAUTH2 only, address → access token
+	xoauth2    []xoauth2Exchange                       // every AUTH XOAUTH2 as the server saw it
 }
 
 type serverOption func(*testServer, *gosmtp.Server)
@@ -62,6 +64,16 @@ func withTLS(cert tls.Certificate) serverOption {
 func withUsers(users map[string]string) serverOption {
 	return func(ts *testServer, s *gosmtp.Server) {
 		ts.users = users
+		s.AllowInsecureAuth = true
+	}
+}
+
+// withXOAUTH2 requires AUTH XOAUTH2, like Gmail and Microsoft 365, with
+// tokens (address → access token), and offers no other mechanism.
+func withXOAUTH2(tokens map[string]string) serverOption {
+	return func(ts *testServer, s *gosmtp.Server) {
+		ts.users = map[string]string{}
+		ts.tokens = tokens
 		s.AllowInsecureAuth = true
 	}
 }
@@ -143,6 +155,9 @@ type testSession struct {
 }
 
 func (s *testSession) AuthMechanisms() []string {
+	if s.ts.tokens != nil {
+		return []string{"XOAUTH2"}
+	}
 	if s.ts.users == nil {
 		return nil
 	}
@@ -156,6 +171,12 @@ func (s *testSession) Auth(mech string) (sasl.Server, error) {
 		}
 		s.authed = true
 		return nil
+	}
+	if s.ts.tokens != nil {
+		if mech != "XOAUTH2" {
+			return nil, gosmtp.ErrAuthUnknownMechanism
+		}
+		return &xoauth2Server{s: s}, nil
 	}
 	switch mech {
 	case sasl.Plain:

@@ -48,6 +48,9 @@ const (
 	AuthPlain = "plain"
 	AuthLogin = "login"
 	AuthNone  = "none"
+	// AuthXOAUTH2 logs in with an OAuth 2.0 access token from Config.Token
+	// (Google Workspace, Microsoft 365), sent as go-mail's XOAUTH2.
+	AuthXOAUTH2 = "xoauth2"
 )
 
 // dataChunk is how much of the message is written under one deadline.
@@ -64,7 +67,14 @@ type Config struct {
 	TLSConfig *tls.Config // nil: system roots, server name from Addr
 	Username  string
 	Password  string
-	Auth      string // "plain", "login" or "none"
+	Auth      string // "plain", "login", "xoauth2" or "none"
+	// Token returns the access token for Auth "xoauth2"
+	// (oauth.TokenSource.Token); it is asked at every connection.
+	Token func(ctx context.Context) (string, error)
+	// InvalidateToken, if set, is called when the server refuses the token
+	// (535), so the next connection reads a fresh one
+	// (oauth.TokenSource.Invalidate).
+	InvalidateToken func()
 	// Insecure allows sending the password without TLS to a host that is not
 	// loopback (config smtp.insecure). Without it go-mail refuses PLAIN and
 	// LOGIN on an unencrypted connection except to localhost, 127.0.0.1 and
@@ -90,9 +100,16 @@ func (c Config) Validate() error {
 		if c.Username == "" {
 			errs = append(errs, fmt.Errorf("smtp username: required for auth %q", c.Auth))
 		}
+	case AuthXOAUTH2:
+		if c.Username == "" {
+			errs = append(errs, fmt.Errorf("smtp username: required for auth %q", c.Auth))
+		}
+		if c.Token == nil {
+			errs = append(errs, fmt.Errorf("smtp token: required for auth %q", c.Auth))
+		}
 	case AuthNone:
 	default:
-		errs = append(errs, fmt.Errorf("smtp auth %q: want %q, %q or %q", c.Auth, AuthPlain, AuthLogin, AuthNone))
+		errs = append(errs, fmt.Errorf("smtp auth %q: want %q, %q, %q or %q", c.Auth, AuthPlain, AuthLogin, AuthXOAUTH2, AuthNone))
 	}
 	if c.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("smtp timeout %v: must not be negative", c.Timeout))
@@ -375,6 +392,14 @@ func dial(ctx context.Context, cfg Config) (*session, error) {
 			authType = mail.SMTPAuthLogin
 		}
 		opts = append(opts, mail.WithSMTPAuth(authType), mail.WithUsername(cfg.Username), mail.WithPassword(cfg.Password))
+	case AuthXOAUTH2:
+		// go-mail sends "user=" username ^A "auth=Bearer " password ^A ^A,
+		// and answers an error challenge with an empty line.
+		token, err := cfg.Token(ctx)
+		if err != nil {
+			return nil, mailproc.TemporaryError(&loginError{addr: cfg.Addr, err: fmt.Errorf("access token: %w", err)})
+		}
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthXOAUTH2), mail.WithUsername(cfg.Username), mail.WithPassword(token))
 	}
 	if cfg.HELO != "" {
 		opts = append(opts, mail.WithHELO(cfg.HELO))
@@ -387,6 +412,9 @@ func dial(ctx context.Context, cfg Config) (*session, error) {
 	client, err := mc.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		sess.close()
+		if cfg.Auth == AuthXOAUTH2 && cfg.InvalidateToken != nil && tokenRefused(err) {
+			cfg.InvalidateToken()
+		}
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
@@ -394,6 +422,14 @@ func dial(ctx context.Context, cfg Config) (*session, error) {
 	}
 	sess.client = client
 	return sess, nil
+}
+
+// tokenRefused reports whether err is the server refusing the credentials
+// of AUTH: 535 (RFC 4954; Gmail's 5.7.8, Microsoft's 5.7.3). A 454 is a
+// temporary failure of the server, not a verdict on the token.
+func tokenRefused(err error) bool {
+	var reply *textproto.Error
+	return errors.As(err, &reply) && reply.Code == 535
 }
 
 // fail wraps an error met during the transaction at step and says whether
