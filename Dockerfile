@@ -15,7 +15,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin mailproc \
- && mkdir -p /data /etc/mailproc && chown mailproc:mailproc /data
+ && mkdir -p /data /etc/mailproc && chown mailproc:mailproc /data && chmod 0750 /data
 COPY --from=build /out/mailproc /usr/local/bin/mailproc
 COPY mailproc.example.toml /etc/mailproc/mailproc.example.toml
 ENV MAILPROC_DESK_DATA_DIR=/data

@@ -70,8 +70,9 @@ CREATE TABLE case_counters (
 CREATE TABLE messages (
     id             INTEGER PRIMARY KEY,
     -- Message-ID header, or a synthetic id derived from the content when the
-    -- mail had none (synthetic_id = 1). A second mail with the same id is a
-    -- duplicate and is not stored again.
+    -- mail had none or another stored mail already holds its id
+    -- (synthetic_id = 1). A copy of a stored mail (the same id, and the same
+    -- bytes or sender, date, subject and text) is not stored again.
     message_id     TEXT    NOT NULL UNIQUE CHECK (message_id <> ''),
     synthetic_id   INTEGER NOT NULL DEFAULT 0 CHECK (synthetic_id IN (0, 1)),
     -- NULL while the mail belongs to no case.

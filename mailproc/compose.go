@@ -150,6 +150,16 @@ func NewMessageID(p Purpose, number, deskAddr string) string {
 	return local + "." + hex.EncodeToString(b[:]) + "@" + domain
 }
 
+// IsOwnMessageID reports whether id has the form of the Message-IDs
+// mailproc gives the mail it sends (NewMessageID, Tokens.MessageID) for the
+// desk deskAddr. It says nothing about a signature: only use it where a
+// mistaken match costs nothing, such as not re-reading the desk's own Sent
+// folder.
+func IsOwnMessageID(id, deskAddr string) bool {
+	local, domain, ok := strings.Cut(NormalizeMessageID(id), "@")
+	return ok && strings.HasPrefix(local, "mailproc.") && strings.EqualFold(domain, domainOf(deskAddr))
+}
+
 // stripNumberTag removes "[NUMBER]" from a subject, so a reply's
 // acknowledgement does not read "[INF-…] Tanda terima: Re: [INF-…] …".
 func stripNumberTag(subject, number string) string {

@@ -61,10 +61,14 @@ func (e *Escalator) Run(ctx context.Context) error {
 	for {
 		wait := time.Hour
 		if err := e.EscalateDue(ctx); err != nil {
-			e.log().Error("escalation", "err", err)
+			if ctx.Err() == nil { // a read cut short by shutdown is no error
+				e.log().Error("escalation", "err", err)
+			}
 			wait = 5 * time.Second
 		} else if at, ok, err := e.Next(ctx); err != nil {
-			e.log().Error("escalation: next deadline", "err", err)
+			if ctx.Err() == nil {
+				e.log().Error("escalation: next deadline", "err", err)
+			}
 			wait = 5 * time.Second
 		} else if ok {
 			wait = max(at.Sub(e.now()), 0)
@@ -231,7 +235,7 @@ func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*
 		return nil, err
 	}
 	late := ""
-	if !c.DueAt.IsZero() && now.After(c.DueAt) {
+	if !c.DueAt.IsZero() && now.Sub(c.DueAt) >= time.Minute { // on time to the minute reads as on time
 		late = "; terlambat " + FormatDurasi(now.Sub(c.DueAt))
 	}
 	c.EscalationLevel = level

@@ -24,7 +24,8 @@ const desk = "layanan@pustakaarsip.kamparkab.go.id"
 
 // deskWorld is the desk's domain wired to real adapters, on a fake clock.
 type deskWorld struct {
-	t   *testing.T
+	t   testing.TB
+	dir string // the data directory: database and archive
 	now time.Time
 	db  *sqlite.DB
 	in  *mailproc.Ingester
@@ -32,20 +33,11 @@ type deskWorld struct {
 	uid uint32
 }
 
-func newDeskWorld(t *testing.T) *deskWorld {
+func newDeskWorld(t testing.TB) *deskWorld {
 	t.Helper()
-	w := &deskWorld{t: t, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	dir := t.TempDir()
-	db, err := sqlite.Open(filepath.Join(dir, "mailproc.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	db.Now = w.clock
-	arch, err := archive.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := &deskWorld{t: t, dir: dir, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	db, arch := w.openDataDir(t, dir)
 	tmpl, err := template.Load("", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +68,23 @@ func newDeskWorld(t *testing.T) *deskWorld {
 }
 
 func (w *deskWorld) clock() time.Time { return w.now }
+
+// openDataDir opens the database (dir/mailproc.db, created if missing) and
+// the archive of a data directory, on the world's clock.
+func (w *deskWorld) openDataDir(t testing.TB, dir string) (*sqlite.DB, *archive.Dir) {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(dir, "mailproc.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = w.clock
+	arch, err := archive.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, arch
+}
 
 // mail delivers a raw mail to the desk and returns the case number.
 func (w *deskWorld) mail(raw string) string {

@@ -2,6 +2,8 @@ package mailproc
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -75,7 +77,7 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 	start := in.now()
 	w, err := in.Archive.Create()
 	if err != nil {
-		return res, TemporaryError(fmt.Errorf("archive: %w", err))
+		return res, TemporaryError(err)
 	}
 	msg, perr := in.parse(io.TeeReader(r, w))
 	// The parser may stop early (a broken mail); the archive still gets
@@ -86,7 +88,7 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 	}
 	path, sum, size, err := w.Commit()
 	if err != nil {
-		return res, TemporaryError(fmt.Errorf("archive: %w", err))
+		return res, TemporaryError(err) // "archive: …" already
 	}
 	log := in.logger().With("mailbox", d.Mailbox, "uid", d.UID, "sha256", sum[:12], "size", size)
 
@@ -164,9 +166,24 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		}
 		return IngestResult{Disposition: Duplicate, CaseID: own.CaseID, Reason: "email kita sendiri"}, false, nil
 	}
-	if old, caseID, err := tx.MessageByMessageID(msg.MessageID); err != nil {
+	old, caseID, err := tx.MessageByMessageID(msg.MessageID)
+	if err != nil {
 		return res, false, err
-	} else if old != nil {
+	}
+	if old != nil && !sameMail(old, msg) {
+		// Another mail already holds this id: a web form or mass mailer
+		// that gives every mail the same one, a careless or hostile
+		// sender. This mail is not a copy and must not be dropped as one:
+		// it gets an id of its own, made from its content so that it too
+		// is stored once however often it is fetched.
+		taken := msg.MessageID
+		msg.MessageID, msg.SyntheticID = collisionID(msg), true
+		msg.Notes = append(msg.Notes, "Message-ID <"+SanitizeHeader(taken, 100)+"> belongs to another stored mail: given "+msg.MessageID)
+		if old, caseID, err = tx.MessageByMessageID(msg.MessageID); err != nil {
+			return res, false, err
+		}
+	}
+	if old != nil {
 		if err := tx.RecordDelivery(d, old.ID, Duplicate); err != nil {
 			return res, false, err
 		}
@@ -460,6 +477,30 @@ func (in *Ingester) quarantine(ctx context.Context, log *slog.Logger, d Delivery
 	}
 	log.Warn("mail quarantined", "reason", reason)
 	return IngestResult{Disposition: Quarantined, Reason: reason}, nil
+}
+
+// sameMail reports whether m, whose Message-ID stored already holds, is the
+// same mail: the same bytes, or the same sender, date, subject and text
+// (the same mail fetched again through another route, its trace headers
+// different).
+func sameMail(stored, m *Message) bool {
+	if stored.SHA256 != "" && stored.SHA256 == m.SHA256 {
+		return true
+	}
+	return strings.EqualFold(stored.From.Addr, m.From.Addr) && stored.Date.Equal(m.Date) &&
+		stored.Subject == m.Subject && stored.Text == m.Text
+}
+
+// collisionID is the id of a mail whose Message-ID another mail holds:
+// derived from that id and what sameMail compares, so that the same mail
+// fetched again gets the same id and is then a duplicate of itself.
+func collisionID(m *Message) string {
+	h := sha256.New()
+	for _, s := range []string{m.MessageID, strings.ToLower(m.From.Addr), m.Date.UTC().Format(time.RFC3339Nano), m.Subject, m.Text} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return SyntheticMessageID(hex.EncodeToString(h.Sum(nil)))
 }
 
 func (in *Ingester) now() time.Time {

@@ -121,9 +121,10 @@ func NormalizeMessageID(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// SyntheticMessageID is the id given to a mail without one: derived from its
-// content, so the same mail fetched twice gets the same id, and never empty,
-// so unrelated mails without ids are never threaded together.
+// SyntheticMessageID is the id given to a mail without one (or whose id
+// another stored mail holds, see Ingester): derived from its content, so the
+// same mail fetched twice gets the same id, and never empty, so unrelated
+// mails without ids are never threaded together.
 func SyntheticMessageID(sha256hex string) string {
 	if len(sha256hex) > 32 {
 		sha256hex = sha256hex[:32]

@@ -59,7 +59,7 @@ func (p *Postman) Run(ctx context.Context) error {
 	defer copyRetry.Stop()
 	for {
 		more, err := p.sendDue(ctx)
-		if err != nil {
+		if err != nil && ctx.Err() == nil { // a read cut short by shutdown is no error
 			p.log().Error("outbox", "err", err)
 		}
 		if more && err == nil && ctx.Err() == nil {
@@ -68,7 +68,9 @@ func (p *Postman) Run(ctx context.Context) error {
 		wait := p.retryMin()
 		if err == nil {
 			if at, ok, err := p.Store.NextAttempt(ctx); err != nil {
-				p.log().Error("outbox: next attempt", "err", err)
+				if ctx.Err() == nil {
+					p.log().Error("outbox: next attempt", "err", err)
+				}
 			} else if ok {
 				wait = max(at.Sub(p.now()), 0)
 			} else {

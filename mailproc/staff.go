@@ -41,6 +41,12 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 		reason = "tidak membalas notifikasi, eskalasi atau konfirmasi yang sah dari sistem (token tidak ada atau tidak cocok)"
 	case c == nil:
 		reason = "token merujuk kasus " + number + " yang tidak ada"
+	case otherNumber(msg.Subject, number) != "":
+		// A reply acts on the case its token names. A subject naming
+		// another case means the mail was pieced together from two
+		// threads: acting on either could send one citizen's answer
+		// to another, so a person must look at it.
+		reason = "token untuk kasus " + number + ", tetapi subjek menyebut kasus " + otherNumber(msg.Subject, number)
 	case in.AuthservID != "" && in.Auth != nil:
 		if ok, why := in.Auth.Verify(msg, in.AuthservID); !ok {
 			reason = "pengirim tidak terverifikasi (DKIM/SPF): " + why
@@ -380,4 +386,13 @@ func caseReferenced(tx IntakeTx, msg *Message) (*Case, error) {
 		return tx.CaseByNumber(n)
 	}
 	return nil, nil
+}
+
+// otherNumber returns the registration number in subject when it differs
+// from number, or "" when the subject names none or the same case.
+func otherNumber(subject, number string) string {
+	if n := FindNumber(subject); n != "" && !strings.EqualFold(n, number) {
+		return n
+	}
+	return ""
 }

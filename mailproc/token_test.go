@@ -48,3 +48,25 @@ func TestTokens(t *testing.T) {
 		t.Errorf("ack purpose verified as %q", got)
 	}
 }
+
+func TestIsOwnMessageID(t *testing.T) {
+	desk := "layanan@pustakaarsip.kamparkab.go.id"
+	tok := Tokens{Secret: []byte("rahasia-yang-panjang-sekali-0123456789")}
+	for _, tt := range []struct {
+		id   string
+		want bool
+	}{
+		{NewMessageID(PurposeAck, "INF-2026-00001", desk), true},
+		{"<" + tok.MessageID(PurposeNotify, "ADU-2026-00007", desk) + ">", true},
+		{NewMessageID(PurposeOps, "", desk), true},
+		{NewMessageID(PurposeAck, "INF-2026-00001", "layanan@desa-lain.go.id"), false},
+		{"CAJ7x=abc@mail.gmail.com", false},
+		{"mailproc.ack@evil.test", false},
+		{"balasan-petugas@pustakaarsip.kamparkab.go.id", false},
+		{"", false},
+	} {
+		if got := IsOwnMessageID(tt.id, desk); got != tt.want {
+			t.Errorf("IsOwnMessageID(%q) = %v, want %v", tt.id, got, tt.want)
+		}
+	}
+}

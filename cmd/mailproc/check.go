@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	caps, imapProblems, imapNotes, err := imap.CheckLogin(ctx, imapConfig(cfg))
+	caps, imapProblems, imapNotes, err := imap.CheckLogin(ctx, imapConfig(cfg), cfg.IMAP.SentFolder)
 	if err != nil {
 		bad("imap %s: %v", cfg.IMAPAddr(), err)
 	} else {
@@ -96,6 +97,16 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		bad("smtp %s: %v", cfg.SMTPAddr(), err)
 	} else {
 		ok("smtp %s (%s)", cfg.SMTPAddr(), cfg.SMTP.TLS)
+		accepted, refused, deferred := probeRecipients(ctx, cfg)
+		for _, p := range refused {
+			bad("%s", p)
+		}
+		for _, d := range deferred {
+			fmt.Fprintln(stdout, "warning "+d)
+		}
+		if accepted != "" {
+			ok("%s", accepted)
+		}
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stdout, "%d masalah\n", len(problems))
@@ -103,6 +114,83 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "semua baik")
 	return nil
+}
+
+// recipient is an address the desk sends its own mail to (notifications,
+// escalations, ops notices), with every config key that lists it.
+type recipient struct {
+	addr string
+	keys []string // desk.staff[1].address, chain[3].addresses[1], …
+	whos []string // Rina Marlina, Kepala Dinas, ops
+}
+
+func (r *recipient) String() string {
+	return fmt.Sprintf("%s %s (%s)", strings.Join(r.keys, ", "), r.addr, strings.Join(r.whos, ", "))
+}
+
+// deskRecipients lists staff, ops and the heads of the chain, each address
+// once (compared case-insensitively), in config order.
+func deskRecipients(cfg *config.Config) []*recipient {
+	var out []*recipient
+	byAddr := map[string]*recipient{}
+	add := func(addr, key, who string) {
+		r := byAddr[strings.ToLower(addr)]
+		if r == nil {
+			r = &recipient{addr: addr}
+			byAddr[strings.ToLower(addr)] = r
+			out = append(out, r)
+		}
+		r.keys = append(r.keys, key)
+		if !slices.Contains(r.whos, who) {
+			r.whos = append(r.whos, who)
+		}
+	}
+	for i, s := range cfg.Desk.Staff {
+		add(s.Address, fmt.Sprintf("desk.staff[%d].address", i+1), s.Name)
+	}
+	for i, a := range cfg.Desk.Ops {
+		add(a, fmt.Sprintf("desk.ops[%d]", i+1), "ops")
+	}
+	for i, l := range cfg.Chain {
+		for j, a := range l.Addresses {
+			add(a, fmt.Sprintf("chain[%d].addresses[%d]", i+1, j+1), l.Title)
+		}
+	}
+	return out
+}
+
+// probeRecipients asks the SMTP server, as the desk, to take mail for every
+// address of staff, ops and the chain, and sends nothing (RCPT TO, then
+// RSET): a head's mistyped address is refused now, with the server's
+// reply, rather than when the first case escalates to nobody. It returns
+// the ok line when every address was taken, a problem per address refused
+// for good (5xx) or for the whole probe failing, and a warning per address
+// refused for now (4xx).
+func probeRecipients(ctx context.Context, cfg *config.Config) (accepted string, refused, deferred []string) {
+	rcpts := deskRecipients(cfg)
+	addrs := make([]string, len(rcpts))
+	byAddr := make(map[string]*recipient, len(rcpts))
+	for i, r := range rcpts {
+		addrs[i] = r.addr
+		byAddr[strings.ToLower(r.addr)] = r
+	}
+	refusals, err := smtp.CheckRecipients(ctx, smtpConfig(cfg), cfg.Desk.Address, addrs)
+	if err != nil {
+		return "", []string{fmt.Sprintf("smtp %s: recipients of staff, ops and chain: %v", cfg.SMTPAddr(), err)}, nil
+	}
+	for _, f := range refusals {
+		r := byAddr[strings.ToLower(f.Addr)]
+		if f.Reply.Permanent() {
+			refused = append(refused, fmt.Sprintf("%s: smtp %s refuses it: %v", r, cfg.SMTPAddr(), f.Reply))
+		} else {
+			deferred = append(deferred, fmt.Sprintf("%s: smtp %s defers it (try check again later): %v", r, cfg.SMTPAddr(), f.Reply))
+		}
+	}
+	if len(refusals) == 0 {
+		accepted = fmt.Sprintf("smtp %s accepts mail from %s to all %d addresses of staff, ops and chain (RCPT TO only, nothing sent)",
+			cfg.SMTPAddr(), cfg.Desk.Address, len(rcpts))
+	}
+	return accepted, refused, deferred
 }
 
 // checkDataDir makes sure the data dir exists and a file can be written,

@@ -203,6 +203,7 @@ func (m *Main) Run(ctx context.Context) error {
 		sent.Logger = m.Logger.With("component", "sent-intake")
 		watch := imapConfig(cfg)
 		watch.Inbox, watch.Watch = cfg.IMAP.SentFolder, true
+		watch.SkipOwn = func(id string) bool { return mailproc.IsOwnMessageID(id, cfg.Desk.Address) }
 		m.SentWatch = &imap.Intake{Config: watch, Handler: &sent, Bookmarks: m.DB,
 			Logger: m.Logger.With("component", "imap-sent"), Now: m.Now}
 	}

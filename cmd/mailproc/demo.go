@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"os"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/dpk-kampar/mailproc/mailproc"
 	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/memserver"
 	"github.com/dpk-kampar/mailproc/mailproc/report"
@@ -33,16 +34,55 @@ const (
 	demoDesk     = "layanan@pustakaarsip.kamparkab.go.id"
 	demoStaff    = "petugas@pustakaarsip.kamparkab.go.id"
 	demoPassword = "demo"
+
+	// demoSpeed is how fast the demo clock runs while the unanswered
+	// complaint climbs the chain: 5 minutes a second, so its hour and the
+	// chain's hour and a half pass in about half a minute.
+	demoSpeed = 300
+	// demoWait bounds each wait for the daemon. A step takes a fraction of
+	// a second; the bound is for a loaded CI machine, and a hang.
+	demoWait = 20 * time.Second
 )
 
+// demoStory is the demo's morning at the desk, in minutes after 09.00: four
+// citizens write, staff answer three cases within their promise, one
+// citizen rates the service. Budi's complaint (about a member of staff) is
+// the one nobody answers: after the story, it climbs the chain.
+var demoStory = []struct {
+	minute int
+	do     func(*demoRun) error
+}{
+	{0, citizenWrites("01-jam-buka.eml")},
+	{1, citizenWrites("02-buku-rusak.eml")},
+	{2, citizenWrites("03-arsip-outlook.eml")},
+	{3, citizenWrites("04-susulan.eml")},
+	{4, staffAnswers("siti.rahmawati@gmail.com", "Selamat pagi Ibu Siti,\r\n"+
+		"Perpustakaan buka hari Sabtu pukul 08.00 sampai 12.00 WIB di Gedung Pustaka, Bangkinang.\r\n"+
+		"Anak-anak boleh ikut masuk ke ruang baca bersama orang tua.\r\n")},
+	{5, staffAnswers("andre.pratama@outlook.com", "Selamat pagi Bapak André,\r\n"+
+		"Permohonan salinan arsip diajukan di loket Kearsipan dengan membawa KTP, kartu keluarga\r\n"+
+		"dan surat keterangan ahli waris dari kelurahan. Salinan dapat diambil tiga hari kerja kemudian.\r\n")},
+	{6, citizenWrites("05-pungli.eml")},
+	{7, citizenWrites("06-rusak.eml")},
+	{8, citizenRates("Siti Rahmawati <siti.rahmawati@gmail.com>", 4, "Terima kasih, jawabannya cepat dan jelas.")},
+	{10, staffAnswers("warga.kampar@gmail.com", "Selamat pagi Bapak/Ibu,\r\n"+
+		"Benar, pembuatan kartu anggota tidak dipungut biaya. Kami mohon maaf; uang Rp 20.000\r\n"+
+		"dikembalikan di loket dengan menunjukkan email ini, dan petugas yang bersangkutan sudah ditegur.\r\n")},
+}
+
+// demoUnanswered is the citizen whose complaint nobody answers.
+const demoUnanswered = "budi.santoso88@yahoo.co.id"
+
 // runDemo is `mailproc demo`: the desk on an in-process IMAP server and SMTP
-// sink, no config needed. It seeds the desk mailbox, runs the daemon until
-// every mail is handled, prints what happened, and exits.
+// sink, no config needed, on a clock of its own (demoClock). Citizens write,
+// staff answer, one complaint goes unanswered and climbs the chain of heads
+// on a fast clock; the terminal shows it as a timeline, then the cases and
+// the month's report.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mailproc demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	verbose := fs.Bool("v", false, "show the daemon's log")
-	dataDir := fs.String("data", "", "keep the demo's data in this directory (default: a temporary one, removed)")
+	dataDir := fs.String("data", "", "keep the demo's data in this new directory (default: a temporary one, removed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,27 +111,41 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "mailproc demo — %s\n", "Layanan Informasi dan Aduan Masyarakat, Dinas Perpustakaan dan Kearsipan Kabupaten Kampar")
-	fmt.Fprintf(stdout, "IMAP (dalam proses) %s, SMTP (penampung) %s, data %s\n\n", srv.IMAPAddr, srv.SMTPAddr, *dataDir)
-
 	cfg, err := demoConfig(*dataDir, srv.IMAPAddr, srv.SMTPAddr)
 	if err != nil {
 		return err
 	}
+	// The story starts at 09.00 today with case number 1: an earlier run's
+	// desk would make it a different story.
+	if _, err := os.Stat(cfg.DatabasePath()); err == nil {
+		return fmt.Errorf("demo: %s already holds a desk's data; give a new directory", *dataDir)
+	}
+	loc := cfg.Location()
+	today := time.Now().In(loc)
+	start := time.Date(today.Year(), today.Month(), today.Day(), 9, 0, 0, 0, loc)
+	clock := newDemoClock(start, time.Now)
+
+	fmt.Fprintf(stdout, "mailproc demo — %s, %s\n", cfg.Desk.Name, cfg.Desk.Agency)
+	fmt.Fprintf(stdout, "IMAP (dalam proses) %s, SMTP (penampung) %s, data %s\n", srv.IMAPAddr, srv.SMTPAddr, *dataDir)
+	fmt.Fprintf(stdout, "Jam demo mulai %s. Janji layanan: informasi dijawab dalam %s, aduan dalam %s.\n",
+		mailproc.FormatWaktu(start, loc), mailproc.FormatDurasi(cfg.Desk.InfoDue.D()), mailproc.FormatDurasi(cfg.Desk.ComplaintDue.D()))
+	fmt.Fprintf(stdout, "Yang belum dijawab naik ke pimpinan: %s.\n\n", chainText(cfg.Chain))
+
 	m := NewMain()
-	m.Config, m.Logger = cfg, logger
+	m.Config, m.Logger, m.Now = cfg, logger, clock.Now
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
 	}
 	defer m.Close()
+	wakeCtx, stopWaking := context.WithCancel(ctx)
+	waking := make(chan struct{})
+	go func() {
+		defer close(waking)
+		clock.wakeEscalator(wakeCtx, m.DB.NextEscalation, m.Escalator.Wake)
+	}()
+	defer func() { stopWaking(); <-waking }() // before m.Close closes the database
 
-	// The citizens write, a moment apart, as they would.
-	files, err := demodata.ReadDir("demodata")
-	if err != nil {
-		return err
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Name() < files[j].Name() })
 	c, err := imapclient.DialInsecure(srv.IMAPAddr, nil)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -100,84 +154,60 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := c.Login(demoDesk, demoPassword).Wait(); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	for i, f := range files {
-		raw, err := demodata.ReadFile(path.Join("demodata", f.Name()))
-		if err != nil {
-			return err
+	heads := map[string]string{}
+	for _, l := range cfg.Chain {
+		for _, a := range l.Addresses {
+			heads[strings.ToLower(a)] = l.Title
 		}
-		// Each citizen has a mailbox on the embedded server, so the demo can
-		// show what lands there.
-		if from := seedFrom(raw); from != "" {
-			srv.AddUser(from, demoPassword)
-		}
-		fmt.Fprintf(stdout, "→ email masuk: %s\n", describeSeed(raw))
-		if err := appendMail(c, "INBOX", raw); err != nil {
-			return fmt.Errorf("demo: append: %w", err)
-		}
-		if err := waitHandled(ctx, m.DB, i+1, 20*time.Second); err != nil {
+	}
+	d := &demoRun{ctx: ctx, m: m, srv: srv, imap: c, clock: clock, tl: &demoTimeline{
+		w: stdout, loc: loc, now: clock.Now, heads: heads, live: isTerminal(stdout),
+		due: func(number string) time.Time {
+			if cs, err := m.DB.CaseByNumber(ctx, number); err == nil && cs != nil {
+				return cs.DueAt
+			}
+			return time.Time{}
+		},
+	}}
+	for _, step := range demoStory {
+		clock.SkipTo(start.Add(time.Duration(step.minute) * time.Minute))
+		if err := step.do(d); err != nil {
 			return err
 		}
 	}
-	if err := waitOutboxEmpty(ctx, m.DB, 20*time.Second); err != nil {
+	climbing, err := d.climb(demoUnanswered, cfg)
+	if err != nil {
 		return err
-	}
-
-	// A member of staff answers the first case by pressing Reply on the
-	// notification in their own mail client.
-	if notif := findSent(srv.Sent(), demoStaff, "Kasus baru"); notif != nil {
-		subj := headerOf(notif.Data, "Subject")
-		fmt.Fprintf(stdout, "\n→ petugas %s membalas notifikasi %q\n", demoStaff, subj)
-		reply := demoStaffReply(notif.Data, subj)
-		_, before, _, _ := m.DB.Counts(ctx)
-		if err := appendMail(c, "INBOX", reply); err != nil {
-			return fmt.Errorf("demo: append: %w", err)
-		}
-		if err := waitMessages(ctx, m.DB, before+1, 20*time.Second); err != nil {
-			return err
-		}
-		if err := waitOutboxEmpty(ctx, m.DB, 20*time.Second); err != nil {
-			return err
-		}
-	}
-	// The citizen rates the service by replying to the closing mail.
-	if closing := findSent(srv.Sent(), "", "] Selesai:"); closing != nil {
-		fmt.Fprintln(stdout, "→ warga menilai layanan: 4 (sangat puas)")
-		id := headerOf(closing.Data, "Message-Id")
-		rating := "From: Siti Rahmawati <siti.rahmawati@gmail.com>\r\nTo: " + demoDesk + "\r\nSubject: Re: " + headerOf(closing.Data, "Subject") +
-			"\r\nMessage-ID: <demo-nilai@mail.gmail.com>\r\nIn-Reply-To: " + id + "\r\nReferences: " + id +
-			"\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n4 Terima kasih, jawabannya cepat dan jelas.\r\n"
-		_, before, _, _ := m.DB.Counts(ctx)
-		if err := appendMail(c, "INBOX", []byte(rating)); err != nil {
-			return fmt.Errorf("demo: append: %w", err)
-		}
-		if err := waitMessages(ctx, m.DB, before+1, 20*time.Second); err != nil {
-			return err
-		}
 	}
 	c.Logout().Wait()
 
-	fmt.Fprintln(stdout, "\nEmail yang dikirim mailproc (penampung SMTP):")
-	var firstAck []byte
-	for _, sent := range srv.Sent() {
-		subj, to := headerOf(sent.Data, "Subject"), strings.Join(sent.To, ", ")
-		fmt.Fprintf(stdout, "  ← ke %s: %s\n", to, subj)
-		if firstAck == nil && strings.Contains(subj, "Tanda terima") {
-			firstAck = sent.Data
-		}
-	}
-	if firstAck != nil {
+	if ack := findSent(srv.Sent(), "", "] Tanda terima"); ack != nil {
 		fmt.Fprintln(stdout, "\nContoh tanda terima (bagian teks):")
-		fmt.Fprintln(stdout, indentText(textPart(firstAck), "  │ "))
+		fmt.Fprintln(stdout, indentText(textPart(ack.Data), "  │ "))
 	}
 	if answer := findSent(srv.Sent(), "", "] Jawaban"); answer != nil {
 		fmt.Fprintln(stdout, "\nJawaban petugas yang diteruskan kepada warga (bagian teks, tanpa kutipan):")
 		fmt.Fprintln(stdout, indentText(textPart(answer.Data), "  │ "))
 	}
+	fmt.Fprintln(stdout, "\nKotak masuk pimpinan (penampung SMTP):")
+	printHeadMailboxes(stdout, srv.Sent(), cfg.Chain)
 
-	fmt.Fprintln(stdout, "\nKasus:")
-	if err := printDemoCases(ctx, stdout, m.DB, cfg.Location()); err != nil {
+	fmt.Fprintln(stdout, "\nKasus (mailproc cases):")
+	cases, err := m.DB.ListCases(ctx, sqlite.CaseFilter{})
+	if err != nil {
 		return err
 	}
+	printCaseList(stdout, cases, loc)
+	fmt.Fprintf(stdout, "\nKasus yang naik ke pimpinan (mailproc cases %s):\n", climbing.Number)
+	events, err := m.DB.Timeline(ctx, climbing.ID)
+	if err != nil {
+		return err
+	}
+	msgs, err := m.DB.CaseMessages(ctx, climbing.ID)
+	if err != nil {
+		return err
+	}
+	printCase(stdout, climbing, events, msgs, loc)
 	q, err := m.DB.QuarantineList(ctx)
 	if err != nil {
 		return err
@@ -186,13 +216,189 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "\nKarantina: UID %d (%d byte) — %s\n", e.Delivery.UID, e.Size, e.Reason)
 	}
 	fmt.Fprintln(stdout, "\nLaporan bulan ini (mailproc report):")
-	now := time.Now()
-	if err := writeReport(ctx, stdout, m.DB, cfg, now.In(cfg.Location()).Year(), now.In(cfg.Location()).Month(), now, report.Text); err != nil {
+	now := clock.Now().In(loc)
+	if err := writeReport(ctx, stdout, m.DB, cfg, now.Year(), now.Month(), now, report.Text); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nSelesai. Kotak masuk kosong; email yang diproses ada di folder %q, yang rusak di %q.\n",
 		cfg.IMAP.ProcessedFolder, cfg.IMAP.QuarantineFolder)
 	return nil
+}
+
+// demoRun is the demo under way: the daemon, the embedded servers, the
+// demo's IMAP session (the citizens' and staff's mail is put into the desk's
+// inbox through it, as a mail server's delivery would) and its clock.
+type demoRun struct {
+	ctx   context.Context
+	m     *Main
+	srv   *memserver.Server
+	imap  *imapclient.Client
+	clock *demoClock
+	tl    *demoTimeline
+}
+
+// citizenWrites is a step of the story: a mail of demodata arrives.
+func citizenWrites(name string) func(*demoRun) error {
+	return func(d *demoRun) error {
+		raw, err := demodata.ReadFile(path.Join("demodata", name))
+		if err != nil {
+			return err
+		}
+		d.tl.say("→ email masuk: %s", describeSeed(raw))
+		return d.deliver(raw)
+	}
+}
+
+// staffAnswers is a step of the story: staff answer the open case of a
+// citizen by pressing Reply on its notification in their own mail client.
+func staffAnswers(citizen, answer string) func(*demoRun) error {
+	return func(d *demoRun) error {
+		cs, err := d.openCaseOf(citizen)
+		if err != nil {
+			return err
+		}
+		notif := findSent(d.srv.Sent(), demoStaff, "["+cs.Number+"] Kasus baru")
+		if notif == nil {
+			return fmt.Errorf("demo: no notification of %s", cs.Number)
+		}
+		reply := demoStaffReply(notif.Data, answer, d.clock.Now())
+		d.tl.say("→ %s membalas notifikasi %s", headerOf(reply, "From"), cs.Number)
+		return d.deliver(reply)
+	}
+}
+
+// citizenRates is a step of the story: the citizen replies to the closing
+// mail with a score, as it asks.
+func citizenRates(citizen string, score int, comment string) func(*demoRun) error {
+	return func(d *demoRun) error {
+		from, err := mail.ParseAddress(citizen)
+		if err != nil {
+			return err
+		}
+		addr := from.Address
+		closing := findSent(d.srv.Sent(), addr, "] Selesai:")
+		if closing == nil {
+			return fmt.Errorf("demo: no closing mail to %s", addr)
+		}
+		subj := headerOf(closing.Data, "Subject")
+		d.tl.say("→ warga %s menilai layanan %s: %d (%s)", addr, mailproc.FindNumber(subj), score, mailproc.RatingLabels[score])
+		id := headerOf(closing.Data, "Message-Id")
+		return d.deliver([]byte("From: " + citizen + "\r\nTo: " + demoDesk + "\r\nSubject: Re: " + subj +
+			"\r\nDate: " + d.clock.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <demo-nilai-" + strconv.FormatInt(time.Now().UnixNano(), 10) +
+			"@mail.gmail.com>\r\nIn-Reply-To: " + id + "\r\nReferences: " + id +
+			"\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + strconv.Itoa(score) + " " + comment + "\r\n"))
+	}
+}
+
+// deliver puts a mail into the desk's inbox, waits until the daemon has
+// handled it and sent what it queued, and tells the timeline what went out.
+func (d *demoRun) deliver(raw []byte) error {
+	_, msgs, quarantined, err := d.m.DB.Counts(d.ctx)
+	if err != nil {
+		return err
+	}
+	if err := appendMailAt(d.imap, "INBOX", raw, d.clock.Now()); err != nil {
+		return fmt.Errorf("demo: append: %w", err)
+	}
+	if err := waitHandled(d.ctx, d.m.DB, msgs+quarantined+1, demoWait); err != nil {
+		return err
+	}
+	if err := waitOutboxEmpty(d.ctx, d.m.DB, demoWait); err != nil {
+		return err
+	}
+	d.tl.sent(d.srv.Sent())
+	return nil
+}
+
+// openCaseOf is the citizen's newest open case.
+func (d *demoRun) openCaseOf(citizen string) (*mailproc.Case, error) {
+	cases, err := d.m.DB.ListCases(d.ctx, sqlite.CaseFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cases {
+		if c.State.Open() && mailproc.SameAddr(c.CitizenAddr, citizen) {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("demo: no open case of %s", citizen)
+}
+
+// climb runs the clock fast until the citizen's unanswered case has
+// climbed the whole chain, printing each escalation as the heads get it.
+func (d *demoRun) climb(citizen string, cfg *config.Config) (*mailproc.Case, error) {
+	cs, err := d.openCaseOf(citizen)
+	if err != nil {
+		return nil, err
+	}
+	last := cs.DueAt // the first head is told when the promise is broken
+	for _, l := range cfg.Chain[:len(cfg.Chain)-1] {
+		last = last.Add(l.After.D())
+	}
+	d.clock.SetSpeed(demoSpeed)
+	d.tl.say("Tidak ada yang menjawab %s. Jam demo dipercepat: 1 detik = %s (±%s).",
+		cs.Number, mailproc.FormatDurasi(demoSpeed*time.Second), mailproc.FormatDurasi(d.clock.WallUntil(last)))
+	defer d.clock.SetSpeed(1)
+	err = pollDB(d.ctx, d.clock.WallUntil(last)+demoWait, "the chain of heads", func() (bool, error) {
+		d.tl.sent(d.srv.Sent())
+		d.tl.tick()
+		now, err := d.m.DB.CaseByNumber(d.ctx, cs.Number)
+		if err != nil || now == nil {
+			return false, err
+		}
+		cs = now
+		pending, _, _, err := d.m.DB.OutboxCounts(d.ctx)
+		return cs.EscalationLevel == len(cfg.Chain) && cs.EscalateAt.IsZero() && pending == 0, err
+	})
+	d.tl.sent(d.srv.Sent())
+	d.tl.untick()
+	return cs, err
+}
+
+// chainText is the chain for the terminal: "Kepala Seksi Pelayanan, setelah
+// 30 menit Kepala Bagian Pelayanan, …".
+func chainText(chain []config.ChainLevel) string {
+	var b strings.Builder
+	for i, l := range chain {
+		if i > 0 {
+			b.WriteString(", setelah " + mailproc.FormatDurasi(chain[i-1].After.D()) + " ")
+		}
+		b.WriteString(l.Title)
+	}
+	return b.String()
+}
+
+// printHeadMailboxes shows what each head of the chain got, by the SMTP
+// sink's recipients: as the addressee (kepada) or in Cc (tembusan).
+func printHeadMailboxes(w io.Writer, sent []memserver.Mail, chain []config.ChainLevel) {
+	for _, l := range chain {
+		for _, a := range l.Addresses {
+			var got []string
+			for _, s := range sent {
+				if !containsFold(s.To, a) {
+					continue
+				}
+				what := headerOf(s.Data, "Subject")
+				if lv := demoLevelRE.FindStringSubmatch(what); lv != nil {
+					what = "eskalasi tingkat " + lv[1]
+				}
+				if containsFold(addressesOf(s.Data, "Cc"), a) {
+					what += " (tembusan)"
+				}
+				got = append(got, what)
+			}
+			fmt.Fprintf(w, "  %-24s %-45s %d email: %s\n", l.Title, a, len(got), strings.Join(got, ", "))
+		}
+	}
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // findSent returns the first mail the SMTP sink got for rcpt ("" = anyone)
@@ -202,10 +408,8 @@ func findSent(sent []memserver.Mail, rcpt, subj string) *memserver.Mail {
 		if !strings.Contains(headerOf(m.Data, "Subject"), subj) {
 			continue
 		}
-		for _, to := range m.To {
-			if rcpt == "" || strings.EqualFold(to, rcpt) {
-				return &sent[i]
-			}
+		if rcpt == "" || containsFold(m.To, rcpt) {
+			return &sent[i]
 		}
 	}
 	return nil
@@ -213,15 +417,14 @@ func findSent(sent []memserver.Mail, rcpt, subj string) *memserver.Mail {
 
 // demoStaffReply is a reply to a notification as Gmail writes it in
 // Indonesian: the answer on top, the attribution, the quoted notification.
-func demoStaffReply(notif []byte, subject string) []byte {
-	id := headerOf(notif, "Message-Id")
+func demoStaffReply(notif []byte, answer string, date time.Time) []byte {
+	id, subject := headerOf(notif, "Message-Id"), headerOf(notif, "Subject")
 	quoted := "> " + strings.ReplaceAll(textPart(notif), "\n", "\n> ")
 	return []byte("From: Petugas Layanan <" + demoStaff + ">\r\nTo: " + demoDesk + "\r\nSubject: Re: " + subject +
-		"\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <demo-balasan-" + strconv.FormatInt(time.Now().UnixNano(), 10) +
+		"\r\nDate: " + date.Format(time.RFC1123Z) + "\r\nMessage-ID: <demo-balasan-" + strconv.FormatInt(time.Now().UnixNano(), 10) +
 		"@pustakaarsip.kamparkab.go.id>\r\nIn-Reply-To: " + id + "\r\nReferences: " + id +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" +
-		"Selamat pagi Ibu Siti,\r\nPerpustakaan buka hari Sabtu pukul 08.00 sampai 12.00 WIB di Gedung Pustaka, Bangkinang.\r\n\r\n" +
-		"Pada Jum, 27 Nov 2026 pukul 09.13 Layanan Informasi dan Aduan Masyarakat <" + demoDesk + "> menulis:\r\n" +
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + answer + "\r\n" +
+		"Pada " + date.Format("02/01/2006 15.04") + " Layanan Informasi dan Aduan Masyarakat <" + demoDesk + "> menulis:\r\n" +
 		strings.ReplaceAll(quoted, "\n", "\r\n") + "\r\n")
 }
 
@@ -260,7 +463,13 @@ func demoConfig(dataDir, imapAddr, smtpAddr string) (*config.Config, error) {
 
 // appendMail puts a raw mail into a mailbox, as a mail server's delivery would.
 func appendMail(c *imapclient.Client, mailbox string, raw []byte) error {
-	cmd := c.Append(mailbox, int64(len(raw)), &imap.AppendOptions{Time: time.Now()})
+	return appendMailAt(c, mailbox, raw, time.Now())
+}
+
+// appendMailAt is appendMail with the arrival time (INTERNALDATE) given:
+// the demo's clock, not the wall clock.
+func appendMailAt(c *imapclient.Client, mailbox string, raw []byte, at time.Time) error {
+	cmd := c.Append(mailbox, int64(len(raw)), &imap.AppendOptions{Time: at})
 	if _, err := cmd.Write(raw); err != nil {
 		cmd.Close()
 		return err
@@ -272,41 +481,11 @@ func appendMail(c *imapclient.Client, mailbox string, raw []byte) error {
 	return err
 }
 
-func printDemoCases(ctx context.Context, w io.Writer, db *sqlite.DB, loc *time.Location) error {
-	cases, err := db.ListCases(ctx, sqlite.CaseFilter{})
-	if err != nil {
-		return err
-	}
-	// Oldest first reads like a story.
-	for i := len(cases) - 1; i >= 0; i-- {
-		c := cases[i]
-		events, err := db.Timeline(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		msgs, err := db.CaseMessages(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(w)
-		printCase(w, c, events, msgs, loc)
-	}
-	return nil
-}
-
 // waitOutboxEmpty waits until nothing is pending in the outbox.
 func waitOutboxEmpty(ctx context.Context, db *sqlite.DB, timeout time.Duration) error {
 	return pollDB(ctx, timeout, "the outbox to empty", func() (bool, error) {
 		pending, _, _, err := db.OutboxCounts(ctx)
 		return pending == 0, err
-	})
-}
-
-// waitMessages waits until n mails are stored.
-func waitMessages(ctx context.Context, db *sqlite.DB, n int, timeout time.Duration) error {
-	return pollDB(ctx, timeout, "the staff reply", func() (bool, error) {
-		_, msgs, _, err := db.Counts(ctx)
-		return msgs >= n, err
 	})
 }
 

@@ -2,32 +2,72 @@
 
 package main
 
-// Fault tests: they stop and start the real Dovecot or Postfix, so they run
-// alone (scripts/test runs them after the other tests, with -tags faults),
-// never beside tests that need the stack up.
+// The fault suite (issue 7): crash, outage, disk-full, loop, forgery and
+// load tests against the real Dovecot and Postfix. Some stop and start the
+// servers, so the suite runs alone (build tag `faults`), never beside tests
+// that need the stack up. scripts/faults runs it; scripts/test runs a short
+// version. Every knob is an environment variable MAILPROC_FAULT_*, read by
+// faultInt; the defaults are the short version, scripts/faults --full sets
+// the figures of the issue. Each test writes its results with figure().
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
-// outage is how long a server stays down: MAILPROC_FAULT_OUTAGE seconds,
-// default 30 (the figure the issues ask for).
-func outage() time.Duration {
-	if n, err := strconv.Atoi(os.Getenv("MAILPROC_FAULT_OUTAGE")); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
+// faultInt reads the knob MAILPROC_FAULT_<name>, or def.
+func faultInt(t testing.TB, name string, def int) int {
+	t.Helper()
+	v := os.Getenv("MAILPROC_FAULT_" + name)
+	if v == "" {
+		return def
 	}
-	return 30 * time.Second
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		t.Fatalf("MAILPROC_FAULT_%s=%q: want a positive integer", name, v)
+	}
+	return n
 }
 
-func mailstack(t *testing.T, verb string) {
+func faultSeconds(t testing.TB, name string, def int) time.Duration {
+	return time.Duration(faultInt(t, name, def)) * time.Second
+}
+
+var figureMu sync.Mutex
+
+// figure records one result of the suite: it is logged, and appended as
+// "TestName: text" to the file MAILPROC_FAULT_FIGURES when set (scripts/
+// faults collects them for docs/reliability.md).
+func figure(t testing.TB, format string, args ...any) {
+	t.Helper()
+	line := fmt.Sprintf(format, args...)
+	t.Log("figure: " + line)
+	path := os.Getenv("MAILPROC_FAULT_FIGURES")
+	if path == "" {
+		return
+	}
+	figureMu.Lock()
+	defer figureMu.Unlock()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Errorf("figures: %v", err)
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s: %s\n", t.Name(), line)
+}
+
+func mailstack(t testing.TB, verb string) {
 	t.Helper()
 	out, err := exec.Command("../../scripts/mailstack", verb).CombinedOutput()
 	if err != nil {
@@ -39,12 +79,13 @@ func mailstack(t *testing.T, verb string) {
 // every acknowledgement waits in the outbox, is retried, and is delivered
 // once after Postfix returns — none twice.
 func TestFaultPostfixOutage(t *testing.T) {
+	down := faultSeconds(t, "SMTP_OUTAGE", 15)
 	d := newTestDesk(t)
 	d.start()
 	db := d.db()
 	mailstack(t, "stop-smtp")
 	t.Cleanup(func() { exec.Command("../../scripts/mailstack", "start-smtp").Run() })
-	down := time.Now()
+	stopped := time.Now()
 
 	const n = 5
 	var citizens []string
@@ -64,18 +105,20 @@ func TestFaultPostfixOutage(t *testing.T) {
 		}
 		return retried == n
 	})
-	time.Sleep(time.Until(down.Add(outage())))
+	time.Sleep(time.Until(stopped.Add(down)))
 	mailstack(t, "start-smtp")
 	back := time.Now()
 
 	for _, c := range citizens {
-		waitFor(t, 30*time.Second, "the acknowledgement of "+c, func() bool { return d.inboxCount(c) >= 1 })
+		waitFor(t, 60*time.Second, "the acknowledgement of "+c, func() bool { return d.inboxCount(c) >= 1 })
 	}
-	t.Logf("all %d acknowledgements delivered %.1fs after Postfix returned", n, time.Since(back).Seconds())
-	time.Sleep(3 * time.Second)
+	delivered := time.Since(back)
+	time.Sleep(3 * time.Second) // time for a second copy to show, if one were sent
+	dup := 0
 	for _, c := range citizens {
 		if got := d.inboxCount(c); got != 1 {
 			t.Errorf("%s has %d acknowledgements, want 1", c, got)
+			dup += got - 1
 		}
 	}
 	if pending, _, failed, _ := db.OutboxCounts(context.Background()); pending != 0 || failed != 0 {
@@ -85,13 +128,20 @@ func TestFaultPostfixOutage(t *testing.T) {
 	if len(acks) != n {
 		t.Errorf("%d acknowledgements sent, want %d", len(acks), n)
 	}
+	figure(t, "Postfix stopped %s: %d of %d acknowledgements queued and retried, all delivered %.1f s after it returned, %d twice",
+		down, n, n, delivered.Seconds(), dup)
 }
 
 // TestFaultDovecotOutage: Dovecot stops while citizens write; Postfix keeps
-// their mail queued, mailproc reconnects when Dovecot is back, and every
-// mail becomes exactly one case.
+// their mail queued, mailproc reconnects within 5 s of Dovecot coming back
+// — with the default reconnect settings — and every mail becomes exactly
+// one case.
 func TestFaultDovecotOutage(t *testing.T) {
+	down := faultSeconds(t, "IMAP_OUTAGE", 10)
 	d := newTestDesk(t)
+	// The defaults an operator gets, not the test desk's fast ones.
+	def := config.DefaultConfig()
+	d.Config.IMAP.ReconnectMin, d.Config.IMAP.ReconnectMax = def.IMAP.ReconnectMin, def.IMAP.ReconnectMax
 	m := d.start()
 	db := d.db()
 	s := d.sender()
@@ -101,13 +151,20 @@ func TestFaultDovecotOutage(t *testing.T) {
 
 	mailstack(t, "stop-imap")
 	t.Cleanup(func() { exec.Command("../../scripts/mailstack", "start-imap").Run() })
-	down := time.Now()
-	for i := 0; i < 5; i++ {
+	stopped := time.Now()
+	const during = 5
+	for i := 0; i < during; i++ {
 		s.send(siti, d.Address, citizenMail(siti, d.Address, "Selama gangguan "+strconv.Itoa(i), "Apakah ada koleksi arsip?"))
 	}
-	time.Sleep(time.Until(down.Add(outage())))
-	mailstack(t, "start-imap")
+	waitFor(t, 10*time.Second, "the daemon to notice", func() bool { return !m.Intake.Status().Connected })
+	time.Sleep(time.Until(stopped.Add(down)))
+	mailstack(t, "start-imap") // returns once Dovecot accepts connections
 	back := time.Now()
+	waitFor(t, 30*time.Second, "the reconnect", func() bool { return m.Intake.Status().Connected })
+	reconnect := time.Since(back)
+	if reconnect > 5*time.Second {
+		t.Errorf("reconnected %.1f s after Dovecot came back, want within 5 s", reconnect.Seconds())
+	}
 	lastFlush := time.Now()
 	waitFor(t, 60*time.Second, "every mail as a case", func() bool {
 		if time.Since(lastFlush) > 3*time.Second {
@@ -115,14 +172,17 @@ func TestFaultDovecotOutage(t *testing.T) {
 			lastFlush = time.Now()
 		}
 		c, _, _ := counts(t, db)
-		return c == 6
+		return c == 1+during
 	})
-	t.Logf("reconnected and caught up %.1fs after Dovecot returned; %d reconnects", time.Since(back).Seconds(), m.Intake.Status().Reconnects)
+	caughtUp := time.Since(back)
 	waitFor(t, 10*time.Second, "INBOX empty", func() bool { return d.count("INBOX") == 0 })
-	if c, msgs, q := counts(t, db); c != 6 || msgs != 6 || q != 0 {
-		t.Fatalf("cases=%d messages=%d quarantined=%d, want 6/6/0", c, msgs, q)
+	if c, msgs, q := counts(t, db); c != 1+during || msgs != 1+during || q != 0 {
+		t.Fatalf("cases=%d messages=%d quarantined=%d, want %d/%d/0", c, msgs, q, 1+during, 1+during)
 	}
-	if m.Intake.Status().Reconnects == 0 {
+	st := m.Intake.Status()
+	if st.Reconnects == 0 {
 		t.Error("no reconnect recorded")
 	}
+	figure(t, "Dovecot stopped %s (default reconnect settings): reconnected %.1f s after it returned, %d reconnect attempts; all %d mails sent during the outage became cases %.1f s after it returned, 0 lost, 0 twice",
+		down, reconnect.Seconds(), st.Reconnects, during, caughtUp.Seconds())
 }

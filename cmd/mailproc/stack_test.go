@@ -60,6 +60,9 @@ type testDesk struct {
 	Kadis   string // level 3
 	DataDir string
 	Config  *config.Config
+	// HTTPListen is [http] listen in the config writeConfig writes: ""
+	// (off) unless a test scrapes /metrics from the binary.
+	HTTPListen string
 }
 
 // citizen returns a citizen address unique to this desk's test.
@@ -153,10 +156,10 @@ enabled = %v
 mode = "24/7"
 
 [http]
-listen = ""
+listen = %q
 `, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, c.Desk.InfoDue.D().String(), c.Desk.ComplaintDue.D().String(),
 		d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port,
-		d.Kasi, c.Chain[0].After.D().String(), d.Kabag, c.Chain[1].After.D().String(), d.Kadis, c.Ack.Enabled)
+		d.Kasi, c.Chain[0].After.D().String(), d.Kabag, c.Chain[1].After.D().String(), d.Kadis, c.Ack.Enabled, d.HTTPListen)
 	path := filepath.Join(d.DataDir, "mailproc.toml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		d.t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -568,6 +569,8 @@ func TestValidate(t *testing.T) {
 			`desk.website: want an http:// or https:// URL (got "pustakaarsip.kamparkab.go.id")`},
 		{"desk.ops empty", func(c *Config) { c.Desk.Ops = nil }, "desk.ops: at least one address required"},
 		{"desk.ops item", func(c *Config) { c.Desk.Ops = append(c.Desk.Ops, "tik") }, "desk.ops[2]: not an e-mail address"},
+		{"desk.ops is desk", func(c *Config) { c.Desk.Ops[0] = "LAYANAN@pustakaarsip.kamparkab.go.id" },
+			"desk.ops[1]: is desk.address itself; mail to it would loop back into the desk"},
 		{"desk.staff empty", func(c *Config) { c.Desk.Staff = nil }, "desk.staff: at least one required"},
 		{"desk.staff name", func(c *Config) { c.Desk.Staff[0].Name = "" }, "desk.staff[1].name: required"},
 		{"desk.staff address", func(c *Config) { c.Desk.Staff[0].Address = "rina" }, "desk.staff[1].address: not an e-mail address"},
@@ -649,6 +652,46 @@ func TestValidate(t *testing.T) {
 			var fe *FieldError
 			if !errors.As(err, &fe) {
 				t.Errorf("no *FieldError")
+			}
+		})
+	}
+}
+
+// TestChainRepeatWarnings: an address on two levels of the chain, or twice
+// on one, is accepted with a warning that names both places; a level of
+// repeats only is called out as telling nobody new.
+func TestChainRepeatWarnings(t *testing.T) {
+	const (
+		kasi  = "kasi.pelayanan@pustakaarsip.kamparkab.go.id"
+		kabag = "kabag.pelayanan@pustakaarsip.kamparkab.go.id"
+		kadis = "kepala.dinas@pustakaarsip.kamparkab.go.id"
+		sekre = "sekretariat@pustakaarsip.kamparkab.go.id"
+	)
+	tests := []struct {
+		name   string
+		levels [][]string
+		want   []string
+	}{
+		{"distinct", [][]string{{kasi}, {kabag}, {kadis, sekre}}, nil},
+		{"secretary on two levels", [][]string{{kasi}, {kabag, sekre}, {kadis, "Sekretariat@pustakaarsip.kamparkab.go.id"}},
+			[]string{"chain[3].addresses[2]: Sekretariat@pustakaarsip.kamparkab.go.id is already on chain[2] (Level 2), in Cc of every later escalation"}},
+		{"twice on one level", [][]string{{kasi, kasi}, {kabag}},
+			[]string{"chain[1].addresses[2]: " + kasi + " is listed twice on this level"}},
+		{"level of repeats only", [][]string{{kasi}, {kabag}, {kasi, kabag}},
+			[]string{"chain[3] (Level 3): every address is on an earlier level; escalating to this level tells nobody new"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := validConfig()
+			c.Chain = nil
+			for i, addrs := range tt.levels {
+				c.Chain = append(c.Chain, ChainLevel{Title: fmt.Sprintf("Level %d", i+1), Addresses: addrs, After: Duration(time.Hour)})
+			}
+			if err := c.Validate(); err != nil {
+				t.Fatalf("a repeat is a warning, not an error: %v", err)
+			}
+			if got := c.Warnings(); !slices.Equal(got, tt.want) {
+				t.Errorf("warnings\n%q\nwant\n%q", got, tt.want)
 			}
 		})
 	}

@@ -199,7 +199,9 @@ func (c *Config) validateDesk(v *validator) {
 		v.add("desk.ops", "at least one address required")
 	}
 	for i, a := range d.Ops {
-		v.address(fmt.Sprintf("desk.ops[%d]", i+1), a)
+		key := fmt.Sprintf("desk.ops[%d]", i+1)
+		v.address(key, a)
+		c.notDesk(v, key, a)
 	}
 	if len(d.Staff) == 0 {
 		v.add("desk.staff", "at least one required")
@@ -382,6 +384,39 @@ func (c *Config) validateChain(v *validator) {
 		if !last || l.After != 0 {
 			v.positive(key+".after", l.After)
 		}
+	}
+	c.warnRepeatedHeads(v)
+}
+
+// warnRepeatedHeads warns about an address listed on more than one level of
+// the chain, or twice on one. Every level's mail has the earlier levels in
+// Cc, so a repeat tells its owner nothing new; a level whose addresses are
+// all repeats tells nobody new at all, and a case escalated to it waits for
+// nobody. Not an error: the desk still works, only not as written.
+func (c *Config) warnRepeatedHeads(v *validator) {
+	first := map[string]int{} // lower-case address → the index of the level it is first on
+	for i, l := range c.Chain {
+		key := fmt.Sprintf("chain[%d]", i+1)
+		var repeats []string
+		for j, a := range l.Addresses {
+			k := fmt.Sprintf("%s.addresses[%d]", key, j+1)
+			at, seen := first[strings.ToLower(a)]
+			switch {
+			case !seen:
+				first[strings.ToLower(a)] = i
+			case at == i:
+				repeats = append(repeats, fmt.Sprintf("%s: %s is listed twice on this level", k, a))
+			default:
+				repeats = append(repeats, fmt.Sprintf("%s: %s is already on chain[%d] (%s), in Cc of every later escalation",
+					k, a, at+1, c.Chain[at].Title))
+			}
+		}
+		if len(repeats) > 0 && len(repeats) == len(l.Addresses) {
+			v.warnings = append(v.warnings, fmt.Sprintf(
+				"chain[%d] (%s): every address is on an earlier level; escalating to this level tells nobody new", i+1, l.Title))
+			continue
+		}
+		v.warnings = append(v.warnings, repeats...)
 	}
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
 
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -20,7 +23,15 @@ import (
 // mailbox with a config that is still wrong, and a typo in a folder name
 // should not leave a stray folder behind. `mailproc run` creates the folders
 // on its first connection (idempotently).
-func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems, notes []string, err error) {
+//
+// watched names folders mailproc only reads (the desk's Sent folder). Each
+// should exist already: `mailproc run` would create a missing one, and then
+// watch a new, empty folder while staff's answers land in the real Sent
+// folder under another name (Gmail's "[Gmail]/Sent Mail", Microsoft's
+// "Sent Items"). That is a problem when the server marks another folder
+// \Sent (and the problem names it); on a server that marks none it is a
+// note, as for the other folders.
+func CheckLogin(ctx context.Context, cfg Config, watched ...string) (caps []string, problems, notes []string, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -46,7 +57,12 @@ func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems, notes
 	var list []*goimap.ListData
 	err = s.guard(func() error {
 		var err error
-		list, err = c.List("", "*", nil).Collect()
+		var opts *goimap.ListOptions
+		if capSet.Has(goimap.CapSpecialUse) || capSet.Has(goimap.CapIMAP4rev2) {
+			// Ask for \Sent and friends: some servers send them only when asked.
+			opts = &goimap.ListOptions{ReturnSpecialUse: true}
+		}
+		list, err = c.List("", "*", opts).Collect()
 		return err
 	})
 	if err != nil {
@@ -74,6 +90,16 @@ func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems, notes
 		}
 	}
 
+	for _, f := range watched {
+		problem, note := watchedFolder(list, f)
+		if problem != "" {
+			problems = append(problems, problem)
+		}
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
+
 	if cfg.IDLE && !capSet.Has(goimap.CapIdle) {
 		notes = append(notes, fmt.Sprintf("server does not support IDLE; new mail is found by polling every %v", cfg.PollInterval))
 	}
@@ -88,4 +114,26 @@ func CheckLogin(ctx context.Context, cfg Config) (caps []string, problems, notes
 
 	s.logout()
 	return caps, problems, notes, nil
+}
+
+// watchedFolder judges a folder mailproc only reads (the Sent folder) from
+// the server's folder list: fine if it exists; a note if it does not and
+// the server marks no folder \Sent (run creates it, as it does the other
+// folders); a problem if another folder is marked \Sent, which is where
+// the mailbox's sent mail really goes.
+func watchedFolder(list []*goimap.ListData, name string) (problem, note string) {
+	if name == "" || listHas(list, name) {
+		return "", ""
+	}
+	var sent []string
+	for _, d := range list {
+		if slices.Contains(d.Attrs, goimap.MailboxAttrSent) {
+			sent = append(sent, strconv.Quote(d.Mailbox))
+		}
+	}
+	if len(sent) == 0 {
+		return "", fmt.Sprintf("folder %q does not exist yet; `mailproc run` creates it (the server marks no folder as Sent)", name)
+	}
+	return fmt.Sprintf("folder %q does not exist, but the server marks %s as its Sent folder: mailproc would watch a new, empty folder instead of the mailbox's sent mail",
+		name, strings.Join(sent, ", ")), ""
 }

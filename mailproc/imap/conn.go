@@ -285,11 +285,15 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 			// not. Keep the connection and retry after a backoff.
 			failures++
 			in.setError(err, false)
-			level := slog.LevelError
-			if mailproc.IsTemporary(herr.err) {
+			level, msg := slog.LevelError, "mail not handled; will retry"
+			switch {
+			case mailproc.IsDiskFull(herr.err):
+				// The operator must act; say what to do in the message.
+				msg = "the data disk is full: mail stays in the inbox until space is freed; will retry"
+			case mailproc.IsTemporary(herr.err):
 				level = slog.LevelWarn
 			}
-			log.Log(ctx, level, "mail not handled; will retry", "uid", herr.uid, "op", herr.op, "retry", failures, "err", herr.err)
+			log.Log(ctx, level, msg, "uid", herr.uid, "op", herr.op, "retry", failures, "err", herr.err)
 		default:
 			return err
 		}
@@ -302,7 +306,7 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 		if failures > 0 {
 			// New mail must not cut the backoff short: it would only hit
 			// the same failing mail first.
-			wait, onMail = backoff(cfg.ReconnectMin, cfg.ReconnectMax, failures), false
+			wait, onMail = backoff(cfg.ReconnectMin, min(cfg.ReconnectMax, HandlerRetryMax), failures), false
 		}
 		if err := s.wait(ctx, wait, onMail); err != nil {
 			return err

@@ -110,13 +110,20 @@ type Config struct {
 	// attempts (and between retries of a mail the handler could not take):
 	// it starts at ReconnectMin, doubles up to ReconnectMax, and is spread
 	// ±20% so several daemons do not hammer a recovering server together.
-	// 0 means one second and five minutes.
+	// 0 means one second and five minutes. While the server cannot be
+	// reached at all, the backoff stops at UnreachableRetryMax instead.
 	ReconnectMin, ReconnectMax time.Duration
 
 	// Watch reads the folder without moving anything out of it: for the
 	// desk's Sent folder, where staff answering from the shared mailbox
 	// leave their answers. Only the bookmark records what was read.
 	Watch bool
+	// SkipOwn, in Watch mode, recognises the desk's own sent mail by its
+	// Message-ID (from ENVELOPE, fetched with the metadata); such mail is
+	// passed over without being downloaded or handed to the handler. The
+	// postman appends every mail it sends to the Sent folder: downloading
+	// and archiving each again would double the work of sending.
+	SkipOwn func(messageID string) bool
 
 	// FetchBatch is how many mails one FETCH asks for. 0 means 25.
 	FetchBatch int
@@ -271,7 +278,7 @@ func (in *Intake) logger() *slog.Logger {
 	if l == nil {
 		l = slog.New(slog.DiscardHandler)
 	}
-	return l.With("component", "imap")
+	return l
 }
 
 func (in *Intake) setConnected(ok bool) {
@@ -325,7 +332,11 @@ func (in *Intake) Run(ctx context.Context) error {
 		}
 		attempt++
 		in.setError(err, true)
-		delay := backoff(cfg.ReconnectMin, cfg.ReconnectMax, attempt)
+		max := cfg.ReconnectMax
+		if unreachable(err) {
+			max = min(max, UnreachableRetryMax)
+		}
+		delay := backoff(cfg.ReconnectMin, max, attempt)
 		log.Warn("imap connection lost; reconnecting", "attempt", attempt, "delay", delay, "err", err)
 		t := time.NewTimer(delay)
 		select {
@@ -336,6 +347,27 @@ func (in *Intake) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// UnreachableRetryMax caps the backoff while the server cannot be reached
+// at all (the TCP connection is refused or times out). Such an attempt costs
+// the server nothing and cannot lock the account, unlike a refused login;
+// a short cap means mail is picked up within a few seconds of a restarted
+// server coming back instead of minutes later — the desk promises answers
+// within 5 minutes.
+const UnreachableRetryMax = 3 * time.Second
+
+// HandlerRetryMax caps the backoff between retries of a mail the handler
+// could not take (the data disk full, the database locked). The connection
+// is fine, so a retry costs one download; waiting longer would only delay
+// every citizen behind that mail once the operator has fixed the cause.
+const HandlerRetryMax = 30 * time.Second
+
+// unreachable reports whether err is a failure to open the TCP connection,
+// as opposed to a server that answered and refused or broke off.
+func unreachable(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // backoff is the wait before retry number attempt (1, 2, 3 …): min doubled

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
@@ -595,6 +596,71 @@ func TestBackoff(t *testing.T) {
 			if d < want*8/10 || d > want*12/10 {
 				t.Errorf("backoff(attempt %d) = %v, want %v ±20%%", attempt, d, want)
 			}
+		}
+	}
+}
+
+// TestUnreachable: only a connection that could not be opened counts as an
+// unreachable server (retried every few seconds); a server that answered
+// and refused keeps the long backoff, so a wrong password cannot lock the
+// account.
+func TestUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	_, _, dialErr := dial(context.Background(), Config{Addr: addr, TLS: TLSNone, Timeout: time.Second}, &imapclient.Options{}, nil)
+	if dialErr == nil {
+		t.Fatal("dial to a closed port succeeded")
+	}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"refused", dialErr, true},
+		{"refused, wrapped", fmt.Errorf("session: %w", dialErr), true},
+		{"login refused", &goimap.Error{Type: goimap.StatusResponseTypeNo, Text: "Authentication failed"}, false},
+		{"reset while reading", &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}, false},
+		{"EOF", io.EOF, false},
+	} {
+		if got := unreachable(tt.err); got != tt.want {
+			t.Errorf("%s: unreachable(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+	if UnreachableRetryMax+UnreachableRetryMax/5 >= 5*time.Second {
+		t.Errorf("UnreachableRetryMax %v with jitter can exceed 5 s: a restarted server would wait longer than promised", UnreachableRetryMax)
+	}
+}
+
+// TestWatchedFolder: a watched folder (the Sent folder) that does not
+// exist is a note while the server marks no folder \Sent, and a problem
+// naming the real one when it does: run would watch a new, empty folder.
+func TestWatchedFolder(t *testing.T) {
+	folder := func(name string, attrs ...goimap.MailboxAttr) *goimap.ListData {
+		return &goimap.ListData{Mailbox: name, Attrs: attrs}
+	}
+	plain := []*goimap.ListData{folder("INBOX"), folder("Drafts")}
+	gmail := []*goimap.ListData{folder("INBOX"), folder("[Gmail]/Surat Terkirim", goimap.MailboxAttrSent), folder("[Gmail]/Sampah", goimap.MailboxAttrTrash)}
+	for _, tt := range []struct {
+		name          string
+		list          []*goimap.ListData
+		folder        string
+		problem, note string
+	}{
+		{"exists", gmail, "[Gmail]/Surat Terkirim", "", ""},
+		{"missing, none marked", plain, "Sent", "", `"Sent" does not exist yet`},
+		{"missing, another marked", gmail, "Sent", `"Sent" does not exist, but the server marks "[Gmail]/Surat Terkirim" as its Sent folder`, ""},
+		{"not configured", gmail, "", "", ""},
+	} {
+		problem, note := watchedFolder(tt.list, tt.folder)
+		if (tt.problem == "") != (problem == "") || !strings.Contains(problem, tt.problem) {
+			t.Errorf("%s: problem %q, want %q", tt.name, problem, tt.problem)
+		}
+		if (tt.note == "") != (note == "") || !strings.Contains(note, tt.note) {
+			t.Errorf("%s: note %q, want %q", tt.name, note, tt.note)
 		}
 	}
 }

@@ -168,8 +168,9 @@ func (s *session) batch(ctx context.Context, uids []goimap.UID) error {
 
 // mailMeta is what the first, cheap FETCH learns about a mail.
 type mailMeta struct {
-	arrived time.Time
-	size    int64
+	arrived   time.Time
+	size      int64
+	messageID string // only in Watch mode with SkipOwn
 }
 
 // fetchAndIngest streams the mails in uids to the handler, recording each
@@ -186,11 +187,16 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 	set := goimap.UIDSetNum(uids...)
 
 	meta := make(map[goimap.UID]mailMeta, len(uids))
+	skip := s.cfg.Watch && s.cfg.SkipOwn != nil
 	err = s.guard(func() error {
-		bufs, err := s.c.Fetch(set, &goimap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true}).Collect()
+		bufs, err := s.c.Fetch(set, &goimap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true, Envelope: skip}).Collect()
 		for _, b := range bufs {
 			if b.UID != 0 {
-				meta[b.UID] = mailMeta{arrived: b.InternalDate, size: b.RFC822Size}
+				m := mailMeta{arrived: b.InternalDate, size: b.RFC822Size}
+				if b.Envelope != nil {
+					m.messageID = b.Envelope.MessageID
+				}
+				meta[b.UID] = m
 			}
 		}
 		return err
@@ -199,8 +205,12 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 		return nil, fmt.Errorf("uid fetch %v metadata: %w", set, err)
 	}
 	var present []goimap.UID
+	skipped := 0
 	for _, uid := range uids {
-		if _, ok := meta[uid]; ok {
+		if m, ok := meta[uid]; ok && skip && m.messageID != "" && s.cfg.SkipOwn(m.messageID) {
+			done[uid] = mailproc.Duplicate // our own sent mail: nothing to learn from it
+			skipped++
+		} else if ok {
 			present = append(present, uid)
 		} else {
 			// UIDs are never reused: a mail that is not there any more
@@ -208,6 +218,9 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 			s.log.Info("mail vanished from the mailbox before it was fetched", "uid", uid)
 			gone[uid] = true
 		}
+	}
+	if skipped > 0 {
+		s.log.Debug("own sent mail passed over without download", "count", skipped)
 	}
 	if len(present) == 0 {
 		return nil, nil

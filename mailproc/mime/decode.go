@@ -42,6 +42,7 @@ type base64Reader struct {
 	lineAcc   uint32
 	lineNacc  int
 	lineLen   int
+	lineChars int // alphabet and padding characters in the line
 	lineBad   bool
 	streaming bool // this line is too long to hold back
 
@@ -132,6 +133,9 @@ func (b *base64Reader) decode(in, out []byte) []byte {
 			b.line = b.line[:0]
 			b.streaming = true
 		}
+		if v >= 0 || v == b64Pad {
+			b.lineChars++
+		}
 		switch {
 		case v >= 0:
 			b.acc = b.acc<<6 | uint32(v)
@@ -158,16 +162,21 @@ func (b *base64Reader) decode(in, out []byte) []byte {
 	return out
 }
 
-// endLine commits the line just read, or drops it if it had a bad byte.
+// endLine commits the line just read, or drops it if it had a bad byte
+// that put it out of step. A line whose bad bytes were inserted (a stray
+// byte, a non-breaking space pasted in) still holds whole quanta of
+// alphabet and padding characters, as encoders wrap them, and is kept, its
+// text with it. One whose bad bytes replaced characters does not, and would
+// turn everything after it into noise.
 func (b *base64Reader) endLine(out []byte) []byte {
-	if b.lineBad {
+	if b.lineBad && b.lineChars%4 != 0 {
 		b.droppedLines++
 		b.acc, b.nacc = b.lineAcc, b.lineNacc
 	} else {
 		out = append(out, b.line...)
 	}
 	b.line = b.line[:0]
-	b.lineBad, b.streaming, b.lineLen = false, false, 0
+	b.lineBad, b.streaming, b.lineLen, b.lineChars = false, false, 0, 0
 	b.lineAcc, b.lineNacc = b.acc, b.nacc
 	return out
 }

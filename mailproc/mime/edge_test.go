@@ -30,7 +30,11 @@ func TestTransferDecoding(t *testing.T) {
 		{"base64 wrapped", "base64", enc[:40] + "\n" + enc[40:], body, ""},
 		{"base64 unwrapped, no padding", "base64", strings.TrimRight(enc, "="), body, ""},
 		{"base64 with indented lines", "base64", " " + enc[:40] + "\n\t" + enc[40:], body, ""},
-		{"base64 stray byte in a line", "base64", enc[:40] + "\n" + enc[40:60] + "*" + enc[60:], "Halo, saya mau bertanya t", "1 corrupt line(s) dropped, 1 invalid byte(s)"},
+		// A stray byte inserted leaves the line in step: it is decoded
+		// around the byte. One that replaced a character does not: the
+		// line is dropped whole, and what follows stays readable.
+		{"base64 stray byte inserted in a line", "base64", enc[:40] + "\n" + enc[40:60] + "*\u00a0" + enc[60:], body, "3 invalid byte(s)"},
+		{"base64 byte replaced in a line", "base64", enc[:40] + "\n" + enc[40:60] + "*" + enc[61:], "Halo, saya mau bertanya t", "1 corrupt line(s) dropped, 1 invalid byte(s)"},
 		{"base64 mixed case CTE", "Base64", enc, body, ""},
 		{"qp soft breaks", "quoted-printable", "Halo, saya mau berta=\nnya tentang layanan arsip.\nTerima kasih.\n", body, ""},
 		{"qp lower-case hex and bad escapes", "quoted-printable", "harga=3d10% =ZZ=e2=80=93 a=\n", "harga=10% =ZZ– a", ""},
@@ -47,12 +51,7 @@ func TestTransferDecoding(t *testing.T) {
 			if !strings.Contains(m.Text, strings.TrimSpace(tt.want)) {
 				t.Errorf("Text = %q, want it to contain %q", m.Text, tt.want)
 			}
-			if tt.note != "" && !hasNote(m, tt.note) {
-				t.Errorf("Notes = %q, want %q", m.Notes, tt.note)
-			}
-			if tt.note == "" && len(m.Notes) > 0 {
-				t.Errorf("Notes = %q, want none", m.Notes)
-			}
+			checkNote(t, m, tt.note)
 		})
 	}
 }
@@ -112,12 +111,7 @@ func TestCharsets(t *testing.T) {
 			if m.Text != tt.want {
 				t.Errorf("Text = %q, want %q", m.Text, tt.want)
 			}
-			if tt.note != "" && !hasNote(m, tt.note) {
-				t.Errorf("Notes = %q, want %q", m.Notes, tt.note)
-			}
-			if tt.note == "" && len(m.Notes) > 0 {
-				t.Errorf("Notes = %q, want none", m.Notes)
-			}
+			checkNote(t, m, tt.note)
 		})
 	}
 }
@@ -262,6 +256,27 @@ func TestHeaders(t *testing.T) {
 			t.Errorf("Notes = %q", m.Notes)
 		}
 	})
+	t.Run("first line no field", func(t *testing.T) {
+		for _, first := range []string{"Ini-baris-rusak-tanpa-titik-dua", " lipatan tanpa field", "Received from gateway lama (tanpa titik dua)",
+			" lipatan\n\tlipatan lagi\nbaris rusak"} {
+			m := parseString(t, crlf(first+"\n"+strings.Repeat("Received: from relay.example.id by mx.example.id; Mon, 12 Jan 2026 09:14:01 +0700\n", 40)+
+				"From: Warga <warga@example.id>\nSubject: Tetap terbaca\n\nisi\n"))
+			if m.From.Addr != "warga@example.id" || m.Subject != "Tetap terbaca" || m.Text != "isi" {
+				t.Errorf("%q: From = %+v, Subject = %q, Text = %q", first, m.From, m.Subject, m.Text)
+			}
+			if !hasNote(m, "line(s) before the first field skipped") {
+				t.Errorf("%q: Notes = %q", first, m.Notes)
+			}
+		}
+		// Without a From the first line decides, as before: text is no
+		// header. Nor are more than maxJunkLines lines skipped.
+		for _, raw := range []string{"Halo petugas,\nSubject: x\n\nisi\n", "Halo petugas,\n\nFrom: budi@example.id\n",
+			"satu\ndua\ntiga\nempat\nFrom: budi@example.id\n\nisi\n"} {
+			if _, err := Parse(strings.NewReader(crlf(raw)), Options{}); !errors.Is(err, ErrNoHeader) {
+				t.Errorf("%q: err = %v, want ErrNoHeader", raw, err)
+			}
+		}
+	})
 	t.Run("header without body", func(t *testing.T) {
 		m := parseString(t, "From: warga@example.id\r\nSubject: hanya subjek")
 		if m.Subject != "hanya subjek" || m.Text != "" {
@@ -338,6 +353,12 @@ func TestHeaders(t *testing.T) {
 		m = parseString(t, crlf("From: w@example.id\nReturn-Path: <Bounce@Example.ID>\nX-Auto-Response-Suppress: DR, OOF\n\nisi\n"))
 		if m.Auto.ReturnPath != "Bounce@example.id" || !m.Auto.HasXAutoResponseSuppress || m.Auto.XAutoResponseSuppress != "DR, OOF" {
 			t.Errorf("Auto = %+v", m.Auto)
+		}
+	})
+	t.Run("overlong media type", func(t *testing.T) {
+		m := parseString(t, crlf("From: w@example.id\nContent-Type: text/"+strings.Repeat("x", 128)+"\n\nisi\n"))
+		if m.Auto.ContentType != "text/plain" || m.Text != "isi" || !hasNote(m, "unreadable Content-Type") {
+			t.Errorf("Auto.ContentType %q, Text %q, Notes %q", m.Auto.ContentType, m.Text, m.Notes)
 		}
 	})
 	t.Run("bounds", func(t *testing.T) {
@@ -443,6 +464,10 @@ func TestBrokenMultipart(t *testing.T) {
 		{"boundary prefix is not a boundary", "Content-Type: multipart/mixed; boundary=foo\n\n--foo\n\nbaris --foobar tetap\n--foobar\n--foo--\n",
 			"baris --foobar tetap\n--foobar", "", 0},
 		{"empty part", "Content-Type: multipart/mixed; boundary=b\n\n--b\n--b\n\nisi\n--b--\n", "isi", "", 0},
+		{"missing opening boundary", "Content-Type: multipart/mixed; boundary=b\n\nContent-Type: text/plain\n\nteks warga\n--b\nContent-Type: image/png\n\nPNG\n--b--\n",
+			"teks warga", "missing opening boundary in message body (multipart/mixed): first part read all the same", 1},
+		{"a preamble is no part", "Content-Type: multipart/mixed; boundary=b\n\nThis is a multi-part message in MIME format.\nContent-Type: bukan header\n--b\n\nisi\n--b--\n",
+			"isi", "", 0},
 		// RFC 2046 forbids it; like go-message, it is ignored and the parts are
 		// split all the same (the part itself declares no encoding).
 		{"quoted-printable on the multipart itself", "Content-Type: multipart/mixed; boundary=b\nContent-Transfer-Encoding: quoted-printable\n\n--b\n\nisi=20ok\n--b--\n", "isi=20ok", "", 0},

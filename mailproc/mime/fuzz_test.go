@@ -24,13 +24,22 @@ func readFixtures(tb testing.TB) []string {
 }
 
 // FuzzParse feeds Parse arbitrary bytes, seeded with every real mail in
-// testdata: it must never panic, never fail on anything that starts with a
-// header and has a sender or content, and always return valid, bounded
-// values, and every attachment it lists must open again by its Part with
-// its Size. A small MaxText makes the truncation paths common.
+// testdata and the broken-mail corpus (mailproc/testdata/broken): it must
+// never panic, never fail on anything that starts with a header and has a
+// sender or content, and always return valid, bounded values, and every
+// attachment it lists must open again by its Part with its Size. A small
+// MaxText makes the truncation paths common.
 func FuzzParse(f *testing.F) {
 	for _, r := range readFixtures(f) {
 		f.Add([]byte(r))
+	}
+	broken, _ := filepath.Glob("../testdata/broken/*.eml")
+	for _, file := range broken {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	f.Add([]byte("From: a@b.id\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n\r\nisi\r\n"))
 	f.Add([]byte("From: a@b.id\r\nContent-Type: text/html\r\n\r\n<a href=x><b>t</b></a><pre> p </pre><blockquote>q"))

@@ -97,6 +97,22 @@ func validBoundary(b []byte) bool {
 	return letters > 0
 }
 
+// partWithoutDelimiter reports whether buf, the start of a multipart body,
+// is a part's header where the first delimiter should be: a mailer that
+// writes the delimiter only between parts. That text is a part, usually
+// the citizen's message, not a preamble to throw away.
+func (s *splitter) partWithoutDelimiter(buf []byte) bool {
+	return len(buf) >= 8 && bytes.EqualFold(buf[:8], []byte("content-")) && looksLikeHeader(buf)
+}
+
+// firstPart returns the part that starts at the beginning of the body, for
+// a body whose first delimiter is missing (see partWithoutDelimiter).
+func (s *splitter) firstPart() io.Reader {
+	s.parts++
+	s.cur = &rawPart{s: s}
+	return s.cur
+}
+
 // next returns the next raw part, or io.EOF after the last one. The previous
 // part is drained first.
 func (s *splitter) next() (io.Reader, error) {

@@ -11,11 +11,14 @@
 // go-message provides the charsets (github.com/emersion/go-message/charset).
 // Header sections, multipart splitting and transfer decoding are done here,
 // because go-message's versions of them are strict where mail is not and
-// unbounded where input is hostile; each replacement says why.
+// unbounded where input is hostile; each replacement says why. So is the
+// reading of Outlook's winmail.dat (tnef.go), for which no module exists
+// here: the files inside it are listed after it.
 package mime
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -102,6 +105,7 @@ func Parse(r io.Reader, opts Options) (*mailproc.Message, error) {
 	p.fillHeader(h)
 	p.entity(h, br, "", 0, walkCtx{})
 	p.flushHTML()
+	p.tnefBody()
 	p.count(br) // the epilogue, or whatever was not read
 	if src.err != nil {
 		return nil, fmt.Errorf("mime: read body: %w", src.err)
@@ -148,6 +152,9 @@ type parser struct {
 	html    []byte // pending HTML, converted at the end if no plain text came
 	htmlSet bool
 	htmlAlt int
+
+	tnefText string // the body found in a winmail.dat (see tnef.go)
+	tnefMore bool
 
 	attachmentsDropped int
 	notes              []string
@@ -213,6 +220,17 @@ func (p *parser) readTopHeader(br *bufio.Reader) (header, error) {
 		}
 		p.note("mbox \"From \" line before the header skipped")
 	}
+	// Lines that are no field (a gateway's stray line, a fold of nothing)
+	// before a header with a sender: the mail is fine otherwise, and its
+	// citizen must not land in quarantine for it. (The window is wide: the
+	// From may come after a long chain of Received fields.)
+	win, _ := br.Peek(16 << 10)
+	if n := junkBeforeHeader(win); n > 0 {
+		for range n {
+			_, _, _ = readLine(br, 0) // each ends within win: cannot fail
+		}
+		p.note("message header: %d line(s) before the first field skipped", n)
+	}
 	first, _ := br.Peek(1024)
 	if len(first) == 0 || !looksLikeHeader(first) || first[0] == '\n' || first[0] == '\r' {
 		return nil, fmt.Errorf("%w: the input does not start with a header field", ErrNoHeader)
@@ -226,6 +244,38 @@ func (p *parser) readTopHeader(br *bufio.Reader) (header, error) {
 	}
 	p.headerNotes("message header", st, topHeaderLimits)
 	return h, nil
+}
+
+// maxJunkLines bounds the lines before the header that are skipped.
+const maxJunkLines = 3
+
+// junkBeforeHeader returns how many lines at the start of b are not header
+// fields (a gateway's stray line, continuation lines of nothing) before a
+// header section that names a sender: a From field comes before the blank
+// line that ends the header, within b. 0 means none are to be skipped: b
+// starts with a field, or it is body text without a header.
+func junkBeforeHeader(b []byte) int {
+	junk := 0
+	for len(b) > 0 && b[0] != '\r' && b[0] != '\n' && !looksLikeHeader(b) {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 || junk == maxJunkLines {
+			return 0
+		}
+		b, junk = b[i+1:], junk+1
+	}
+	if junk == 0 || !looksLikeHeader(b) {
+		return 0
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			return 0
+		}
+		if len(line) >= 5 && bytes.EqualFold(line[:5], []byte("from:")) {
+			return junk
+		}
+	}
+	return 0
 }
 
 func (p *parser) headerNotes(where string, st headerStats, lim headerLimits) {
@@ -358,7 +408,9 @@ func (p *parser) contentType(h header, path string, wc walkCtx) mediaType {
 		return mediaType{value: def, params: map[string]string{}, ok: true}
 	}
 	mt := p.parseMediaType("Content-Type", v)
-	if t, sub, found := strings.Cut(mt.value, "/"); !found || !isToken(t) || !isToken(sub) {
+	// RFC 6838 allows 127 characters for a type and for a subtype: a
+	// longer one is junk, and would reach the database unbounded.
+	if t, sub, found := strings.Cut(mt.value, "/"); !found || !isToken(t) || !isToken(sub) || len(t) > 127 || len(sub) > 127 {
 		p.note("unreadable Content-Type %q in %s: read as text/plain", short(v), partName(path))
 		mt.value = "text/plain"
 	}
@@ -442,9 +494,16 @@ func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int,
 		p.altGroups++
 		child.alt = p.altGroups
 	}
+	noOpening := s.partWithoutDelimiter(win)
+	if noOpening {
+		p.note("missing opening boundary in %s (%s): first part read all the same", partName(path), ct.value)
+	}
 	for i := 1; ; i++ {
-		raw, err := s.next()
-		if err != nil {
+		var raw io.Reader
+		var err error
+		if i == 1 && noOpening {
+			raw = s.firstPart()
+		} else if raw, err = s.next(); err != nil {
 			break // io.EOF, or the reader's error (reported by Parse)
 		}
 		p.parts++
@@ -737,15 +796,25 @@ func (p *parser) count(r io.Reader) int64 {
 	}
 }
 
-// attachment counts an attachment's decoded size and lists it.
+// attachment counts an attachment's decoded size and lists it; a
+// winmail.dat is listed with the files inside it after it.
 func (p *parser) attachment(h header, ct mediaType, filename string, body io.Reader, path string) {
 	dec := p.transferDecoder(h, body, path)
-	size := p.count(dec)
 	if filename == "" {
 		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
 	}
+	var size int64
+	var inner []mailproc.Attachment
+	if isTNEF(ct.value, filename) {
+		size, inner = p.winmail(dec, path, filename)
+	} else {
+		size = p.count(dec)
+	}
 	p.transferNotes(dec, path, filename)
 	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: size, Part: section(path)})
+	for _, a := range inner {
+		p.addAttachment(a)
+	}
 }
 
 // forwarded lists a forwarded mail (message/rfc822) as one attachment named

@@ -314,14 +314,19 @@ func TestParseFixtures(t *testing.T) {
 		attachments: []att{{Filename: "Re Keluhan pelayanan perpustakaan.eml", ContentType: "message/rfc822", Size: 696, Part: "2"}},
 		noNotes:     true,
 	}, {
-		file:        "winmail-tnef.eml",
-		messageID:   "000001dc8a3f$1b2c3d40$51576bc0$@kecamatan-tambang.example.go.id",
-		from:        mailproc.Address{Name: "Sekretariat Kecamatan Tambang", Addr: "sekretariat@kecamatan-tambang.example.go.id"},
-		subject:     "Permohonan data arsip kependudukan",
-		date:        "2026-01-19T09:10:00+07:00",
-		text:        []string{"Dengan hormat,\nBersama ini kami mohon data arsip kependudukan tahun 1990-2000."},
-		attachments: []att{{Filename: "winmail.dat", ContentType: "application/ms-tnef", Size: 328, Part: "2"}},
-		noNotes:     true,
+		file:      "winmail-tnef.eml",
+		messageID: "000001dc8a3f$1b2c3d40$51576bc0$@kecamatan-tambang.example.go.id",
+		from:      mailproc.Address{Name: "Sekretariat Kecamatan Tambang", Addr: "sekretariat@kecamatan-tambang.example.go.id"},
+		subject:   "Permohonan data arsip kependudukan",
+		date:      "2026-01-19T09:10:00+07:00",
+		text:      []string{"Dengan hormat,\nBersama ini kami mohon data arsip kependudukan tahun 1990-2000."},
+		// Outlook's winmail.dat, and the file inside it, so staff without
+		// Outlook see what was sent.
+		attachments: []att{
+			{Filename: "winmail.dat", ContentType: "application/ms-tnef", Size: 535, Part: "2"},
+			{Filename: "surat-permohonan.pdf", ContentType: "application/pdf", Size: 142},
+		},
+		noNotes: true,
 	}, {
 		file:      "bounce-dsn.eml",
 		messageID: "20260120030005.4dQFj45Uw2z4wKv@mx.kamparkab.go.id",
@@ -486,6 +491,18 @@ func formatDate(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.RFC3339)
+}
+
+// checkNote asserts that a note of m holds want or, for want "", that m
+// has no notes.
+func checkNote(t *testing.T, m *mailproc.Message, want string) {
+	t.Helper()
+	switch {
+	case want != "" && !hasNote(m, want):
+		t.Errorf("Notes = %q, want %q", m.Notes, want)
+	case want == "" && len(m.Notes) > 0:
+		t.Errorf("Notes = %q, want none", m.Notes)
+	}
 }
 
 func hasNote(m *mailproc.Message, sub string) bool {

@@ -37,7 +37,17 @@ func openPart(t testing.TB, raw string, part string) ([]byte, error) {
 // multiparts, digests, reports and the rest.
 func checkParts(t testing.TB, raw string, m *mailproc.Message) {
 	t.Helper()
+	inWinmail := false
 	for i, a := range m.Attachments {
+		if a.Part == "" {
+			// A file listed from inside a winmail.dat, after it: staff
+			// open it from there.
+			if !inWinmail {
+				t.Errorf("attachment %d (%q) has no Part and follows no winmail.dat", i, a.Filename)
+			}
+			continue
+		}
+		inWinmail = isTNEF(a.ContentType, a.Filename)
 		if !validSection(a.Part) {
 			t.Errorf("attachment %d (%q): Part %q is not a part number", i, a.Filename, a.Part)
 			continue

@@ -79,14 +79,17 @@ const htmlTmpl = `<!DOCTYPE html>
 <html lang="id">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:60em}
 table{border-collapse:collapse;margin:0.5em 0 1.5em}
 th,td{border:1px solid #bbb;padding:0.3em 0.7em;text-align:left}
 td.n{text-align:right}
+td.nomor{white-space:nowrap}
 th{background:#eee}
 figure{margin:1em 0 2em}
+svg{max-width:100%;height:auto}
 .legend span{display:inline-block;width:0.9em;height:0.9em;margin:0 0.3em 0 1em;vertical-align:middle}
 </style>
 </head>
@@ -117,11 +120,11 @@ figure{margin:1em 0 2em}
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Label}}">
 <title>{{.Title}}</title>
 {{$c := .}}{{range .Ticks}}<line x1="{{$c.Left}}" y1="{{.Y}}" x2="{{$c.Width}}" y2="{{.Y}}" stroke="#ddd"/>
-<text x="{{$c.Left}}" dx="-4" y="{{.Y}}" dy="4" font-size="10" text-anchor="end">{{.Value}}</text>
+<text x="{{$c.Left}}" dx="-4" y="{{.Y}}" dy="4" font-size="11" text-anchor="end">{{.Value}}</text>
 {{end}}{{range .Bars}}<g><title>{{.Tip}}</title>
 <rect x="{{.X}}" y="{{.Y0}}" width="{{.W}}" height="{{.H0}}" fill="{{index $c.Series 0 | color}}"/>
 <rect x="{{.X}}" y="{{.Y1}}" width="{{.W}}" height="{{.H1}}" fill="{{index $c.Series 1 | color}}"/>
-<text x="{{.LabelX}}" y="{{$c.Bottom}}" dy="14" font-size="9" text-anchor="middle">{{.Day}}</text></g>
+<text x="{{.LabelX}}" y="{{$c.Bottom}}" dy="14" font-size="10" text-anchor="middle">{{.Day}}</text></g>
 {{end}}<line x1="{{.Left}}" y1="{{.Bottom}}" x2="{{.Width}}" y2="{{.Bottom}}" stroke="#333"/>
 </svg>
 </figure>
@@ -142,13 +145,13 @@ figure{margin:1em 0 2em}
 <h2>Kasus masih terbuka ({{len .R.Open}})</h2>
 {{if .R.Open}}<table>
 <tr><th>Nomor</th><th>Jenis</th><th>Status</th><th>Dibuka</th><th>Batas waktu</th></tr>
-{{range .R.Open}}<tr><td>{{.Number}}</td><td>{{kind .Kind}}</td><td>{{state .State}}</td><td>{{waktu .OpenedAt}}</td><td>{{waktu .DueAt}}</td></tr>
+{{range .R.Open}}<tr><td class="nomor">{{.Number}}</td><td>{{kind .Kind}}</td><td>{{state .State}}</td><td>{{waktu .OpenedAt}}</td><td>{{waktu .DueAt}}</td></tr>
 {{end}}</table>{{else}}<p>Tidak ada.</p>{{end}}
 
 <h2>Kasus terbuka yang melewati batas waktu ({{len .R.Overdue}})</h2>
 {{if .R.Overdue}}<table>
 <tr><th>Nomor</th><th>Jenis</th><th>Batas waktu</th><th>Terlambat</th><th>Eskalasi</th></tr>
-{{range .R.Overdue}}<tr><td>{{.Number}}</td><td>{{kind .Kind}}</td><td>{{waktu .DueAt}}</td><td>{{durasi .Late true}}</td><td>{{if .EscalationLevel}}tingkat {{.EscalationLevel}}{{else}}-{{end}}</td></tr>
+{{range .R.Overdue}}<tr><td class="nomor">{{.Number}}</td><td>{{kind .Kind}}</td><td>{{waktu .DueAt}}</td><td>{{durasi .Late true}}</td><td>{{if .EscalationLevel}}tingkat {{.EscalationLevel}}{{else}}-{{end}}</td></tr>
 {{end}}</table>{{else}}<p>Tidak ada.</p>{{end}}
 
 <h2>Kepuasan warga</h2>

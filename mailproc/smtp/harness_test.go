@@ -139,6 +139,18 @@ func (ts *testServer) refuse(rcpt string, code int, enh gosmtp.EnhancedCode, tex
 	ts.rcptReply[strings.ToLower(rcpt)] = &gosmtp.SMTPError{Code: code, EnhancedCode: enh, Message: text}
 }
 
+// refuseCodes refuses each address with its code: 450 "Mailbox busy", or
+// 550 "User unknown", as a mail server says them.
+func (ts *testServer) refuseCodes(codes map[string]int) {
+	for rcpt, code := range codes {
+		if code == 450 {
+			ts.refuse(rcpt, 450, gosmtp.EnhancedCode{4, 2, 0}, "Mailbox busy")
+		} else {
+			ts.refuse(rcpt, 550, gosmtp.EnhancedCode{5, 1, 1}, "<"+rcpt+">: User unknown")
+		}
+	}
+}
+
 type transcriptWriter struct{ ts *testServer }
 
 func (w transcriptWriter) Write(p []byte) (int, error) {

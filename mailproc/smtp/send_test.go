@@ -417,13 +417,7 @@ func TestSendRecipientRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServer(t, nil)
-			for rcpt, code := range tt.refuse {
-				if code == 450 {
-					srv.refuse(rcpt, 450, gosmtp.EnhancedCode{4, 2, 0}, "Mailbox busy")
-				} else {
-					srv.refuse(rcpt, 550, gosmtp.EnhancedCode{5, 1, 1}, "<"+rcpt+">: User unknown")
-				}
-			}
+			srv.refuseCodes(tt.refuse)
 			s, _ := newSender(t, srv.Addr)
 			raw, err := s.Send(context.Background(), testMail())
 			if err == nil {

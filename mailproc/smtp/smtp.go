@@ -203,34 +203,19 @@ func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, raw [
 	defer sess.close()
 	c, timeout := sess.client, s.timeout()
 
-	if err := c.UpdateDeadline(timeout); err != nil {
-		return "", sess.fail("MAIL FROM", err)
+	refusals, err := sess.envelope(timeout, from, rcpts)
+	if err != nil {
+		return "", err
 	}
-	if err := c.Mail("<" + from + ">"); err != nil {
-		return "", sess.fail("MAIL FROM <"+from+">", err)
-	}
-
-	var refused []error
-	permanent := false
-	for _, r := range rcpts {
-		if err := c.UpdateDeadline(timeout); err != nil {
-			return "", sess.fail("RCPT TO", err)
-		}
-		err := c.Rcpt("<" + r + ">")
-		if err == nil {
-			continue
-		}
-		var reply *textproto.Error
-		if !errors.As(err, &reply) {
-			return "", sess.fail("RCPT TO <"+r+">", err) // the connection is gone
-		}
-		re := newReplyError("RCPT TO <"+r+">", reply)
-		permanent = permanent || re.Permanent()
-		refused = append(refused, re)
-	}
-	if len(refused) > 0 {
+	if len(refusals) > 0 {
 		if c.Reset() == nil { // best effort; the session ends anyway
 			sess.quit(timeout)
+		}
+		var refused []error
+		permanent := false
+		for _, r := range refusals {
+			permanent = permanent || r.Reply.Permanent()
+			refused = append(refused, r.Reply)
 		}
 		err := errors.Join(refused...)
 		if !permanent {
@@ -314,6 +299,42 @@ func CheckLogin(ctx context.Context, cfg Config) error {
 		return sess.fail("QUIT", err)
 	}
 	return nil
+}
+
+// Refusal is a recipient the server refused at RCPT TO, with its reply.
+type Refusal struct {
+	Addr  string
+	Reply *ReplyError
+}
+
+// envelope opens a transaction: MAIL FROM, then RCPT TO for each of rcpts.
+// It returns the refused recipients in order; err is for the transaction as
+// a whole (MAIL FROM refused, the connection lost, a timeout), as fail
+// words it.
+func (s *session) envelope(timeout time.Duration, from string, rcpts []string) ([]Refusal, error) {
+	c := s.client
+	if err := c.UpdateDeadline(timeout); err != nil {
+		return nil, s.fail("MAIL FROM", err)
+	}
+	if err := c.Mail("<" + from + ">"); err != nil {
+		return nil, s.fail("MAIL FROM <"+from+">", err)
+	}
+	var refused []Refusal
+	for _, r := range rcpts {
+		if err := c.UpdateDeadline(timeout); err != nil {
+			return nil, s.fail("RCPT TO", err)
+		}
+		err := c.Rcpt("<" + r + ">")
+		if err == nil {
+			continue
+		}
+		var reply *textproto.Error
+		if !errors.As(err, &reply) {
+			return nil, s.fail("RCPT TO <"+r+">", err) // the connection is gone
+		}
+		refused = append(refused, Refusal{Addr: r, Reply: newReplyError("RCPT TO <"+r+">", reply)})
+	}
+	return refused, nil
 }
 
 // session is one connection, logged in and ready for MAIL FROM.

@@ -49,6 +49,9 @@ func TestErrorClassification(t *testing.T) {
 			if !errors.Is(err, tt.err) {
 				t.Errorf("%v does not wrap %v", err, tt.err)
 			}
+			if got, want := mailproc.IsDiskFull(err), tt.name == "full"; got != want {
+				t.Errorf("IsDiskFull(%v) = %v, want %v", err, got, want)
+			}
 			if want := "sqlite: insert message: "; len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
 				t.Errorf("error %q lacks its context", err)
 			}

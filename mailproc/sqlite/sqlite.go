@@ -187,6 +187,9 @@ func classify(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%w)", err, ctxErr)
 	}
+	if sqliteCode(err) == sqlite3.ErrFull {
+		err = fmt.Errorf("%w (%w)", err, mailproc.ErrDiskFull)
+	}
 	if isTemporary(err) {
 		return mailproc.TemporaryError(err)
 	}

@@ -1,0 +1,226 @@
+//go:build faults
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
+)
+
+// TestFaultLoad: a backlog of MAILPROC_FAULT_LOAD_BACKLOG mails (default
+// 500; --full 10,000) waits in the inbox when the daemon starts, then
+// citizens write at MAILPROC_FAULT_LOAD_RATE mails a second (default 10)
+// for MAILPROC_FAULT_LOAD_SECONDS (default 30; --full 600). Every mail
+// becomes a case; the acknowledgement latency of the live mails, the
+// daemon's resident memory and its goroutines are recorded, and neither
+// memory nor goroutines may grow over the run.
+func TestFaultLoad(t *testing.T) {
+	backlog := faultInt(t, "LOAD_BACKLOG", 500)
+	rate := faultInt(t, "LOAD_RATE", 10)
+	run := faultSeconds(t, "LOAD_SECONDS", 30)
+
+	d := newTestDesk(t)
+	d.Config.Ack.PerSenderPerDay = 1000
+	d.HTTPListen = freeLoopbackAddr(t)
+	appendBacklog(t, d, backlog)
+	cfgPath := d.writeConfig()
+	db := d.db()
+	start := time.Now()
+	p := d.spawn(cfgPath)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("daemon log (tail):\n%s", tail(p.output(), 30))
+		}
+	})
+	waitFor(t, time.Duration(backlog/20+120)*time.Second, fmt.Sprintf("the backlog of %d as cases", backlog), func() bool {
+		c, _, _ := counts(t, db)
+		return c >= backlog
+	})
+	drained := time.Since(start)
+	t.Logf("backlog of %d ingested in %.1f s (%.0f mails/s)", backlog, drained.Seconds(), float64(backlog)/drained.Seconds())
+
+	// Memory and goroutines every 5 s while citizens write.
+	var mu sync.Mutex
+	var rss []int64
+	var goroutines []int
+	stopSampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-tick.C:
+			}
+			r, rerr := vmRSS(p.cmd.Process.Pid)
+			g, gerr := scrapeGauge("http://"+d.HTTPListen+"/metrics", "go_goroutines")
+			mu.Lock()
+			if rerr == nil && gerr == nil {
+				rss = append(rss, r)
+				goroutines = append(goroutines, int(g))
+			}
+			mu.Unlock()
+		}
+	}()
+
+	// The live phase: rate mails a second, each from a citizen of its own;
+	// accepted[i] is when Postfix said 250.
+	live := rate * int(run/time.Second)
+	accepted := make([]time.Time, live)
+	s := d.sender()
+	liveStart := time.Now()
+	for i := 0; i < live; i++ {
+		time.Sleep(time.Until(liveStart.Add(time.Duration(i) * time.Second / time.Duration(rate))))
+		from := d.citizen(fmt.Sprintf("live%05d", i))
+		s.send(from, d.Address, citizenMail(from, d.Address, fmt.Sprintf("Pertanyaan %d", i), "Apakah perpustakaan buka hari Minggu?",
+			fmt.Sprintf("Message-ID: <live-%d-%s>", i, d.Address)))
+		accepted[i] = time.Now()
+	}
+	sendSeconds := time.Since(liveStart).Seconds()
+	total := backlog + live
+	waitFor(t, 5*time.Minute, fmt.Sprintf("%d cases", total), func() bool { c, _, _ := counts(t, db); return c >= total })
+	// Two mails go out per case (acknowledgement, staff notification); the
+	// local Postfix takes a few dozen a second on this machine.
+	waitFor(t, time.Duration(total/10+300)*time.Second, "the outbox to empty", func() bool {
+		pending, _, _, _ := db.OutboxCounts(context.Background())
+		return pending == 0
+	})
+	close(stopSampling)
+	<-sampled
+
+	cases, msgs, q := counts(t, db)
+	if cases != total || msgs != total || q != 0 {
+		t.Fatalf("cases=%d messages=%d quarantined=%d, want %d/%d/0", cases, msgs, q, total, total)
+	}
+	waitFor(t, time.Minute, "INBOX empty", func() bool { return d.count("INBOX") == 0 })
+	if got := d.count("Diproses"); got != total {
+		t.Fatalf("Diproses holds %d, want %d", got, total)
+	}
+
+	// Acknowledgement latency of the live mails: Postfix accepting the
+	// citizen's mail → Postfix accepting our acknowledgement.
+	acks, err := db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeAck, State: mailproc.OutboxSent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentAt := map[string]time.Time{}
+	for _, a := range acks {
+		sentAt[strings.ToLower(a.To[0].Addr)] = a.SentAt
+	}
+	var lat []time.Duration
+	for i := 0; i < live; i++ {
+		at, ok := sentAt[strings.ToLower(d.citizen(fmt.Sprintf("live%05d", i)))]
+		if !ok {
+			t.Errorf("live mail %d was not acknowledged", i)
+			continue
+		}
+		lat = append(lat, at.Sub(accepted[i]))
+	}
+	if len(acks) != total {
+		t.Errorf("%d acknowledgements sent, want %d", len(acks), total)
+	}
+	// Latency is a figure, not a pass mark: live mail queues behind the
+	// backlog's outgoing mail (first come, first served), so it depends on
+	// the backlog and on how fast the SMTP server takes mail.
+	p50, p99 := percentile(lat, 50), percentile(lat, 99)
+
+	// No growth: the last third of the samples against the first third.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(rss) < 3 {
+		t.Fatalf("only %d samples of memory and goroutines", len(rss))
+	}
+	third := len(rss) / 3
+	firstRSS, lastRSS := slices.Max(rss[:third+1]), slices.Max(rss[len(rss)-third-1:])
+	firstG, lastG := slices.Max(goroutines[:third+1]), slices.Max(goroutines[len(goroutines)-third-1:])
+	if lastRSS > firstRSS+firstRSS/4+8<<20 {
+		t.Errorf("resident memory grew from %.1f MB to %.1f MB over the run: %v", mb(firstRSS), mb(lastRSS), rss)
+	}
+	if lastG > firstG+10 {
+		t.Errorf("goroutines grew from %d to %d over the run: %v", firstG, lastG, goroutines)
+	}
+	peak := p.peakRSS(t)
+	figure(t, "backlog of %d mails at start-up ingested in %.0f s (%.0f mails/s); then %d mails/s for %.0f s (%d mails): %d cases, 0 quarantined, 0 lost; acknowledgement latency (Postfix 250 of the citizen's mail → Postfix 250 of the acknowledgement) p50 %.2f s, p99 %.2f s, max %.2f s; RSS %.1f → %.1f MB (peak %.1f MB), goroutines %d → %d",
+		backlog, drained.Seconds(), float64(backlog)/drained.Seconds(), rate, sendSeconds, live, cases,
+		p50.Seconds(), p99.Seconds(), slices.Max(lat).Seconds(), mb(rss[0]), mb(rss[len(rss)-1]), mb(peak), goroutines[0], goroutines[len(goroutines)-1])
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
+// appendBacklog puts n citizen mails straight into the desk's INBOX.
+func appendBacklog(t *testing.T, d *testDesk, n int) {
+	t.Helper()
+	c := d.imapLogin(d.Address)
+	defer c.Close()
+	for i := 0; i < n; i++ {
+		from := d.citizen(fmt.Sprintf("antre%05d", i))
+		body := "Selamat siang Bapak/Ibu,\n\nSaya ingin bertanya tentang layanan perpustakaan dan arsip.\n" +
+			strings.Repeat("Apakah ada persyaratan khusus untuk meminjam koleksi arsip daerah? Mohon penjelasannya.\n", 1+i%8)
+		subj := fmt.Sprintf("Pertanyaan %d", i)
+		if i%5 == 0 {
+			subj = fmt.Sprintf("Keluhan %d: pelayanan lambat", i)
+		}
+		raw := citizenMail(from, d.Address, subj, body, fmt.Sprintf("Message-ID: <antre-%d-%s>", i, d.Address))
+		if err := appendMail(c, "INBOX", raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// vmRSS is a process's resident set size now.
+func vmRSS(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for %d", pid)
+}
+
+// scrapeGauge reads one unlabelled sample from a Prometheus text endpoint.
+func scrapeGauge(url, name string) (float64, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("%s not in %s", name, url)
+}
