@@ -47,6 +47,10 @@ func AutomaticReason(m *Message) string {
 		return "email otomatis (Auto-Submitted: " + a.AutoSubmitted + ")"
 	case a.Precedence == "bulk" || a.Precedence == "junk" || a.Precedence == "list":
 		return "email massal (Precedence: " + a.Precedence + ")"
+	case a.Precedence == "auto_reply":
+		return "email otomatis (Precedence: auto_reply)"
+	case a.AutoReply != "":
+		return "balasan otomatis (" + a.AutoReply + ")"
 	case a.ListHeaders:
 		return "email milis (ada header List-*)"
 	case a.HasXAutoResponseSuppress:

@@ -33,6 +33,8 @@ func TestAckPolicyRefuse(t *testing.T) {
 		{"precedence first-class is fine", citizen(func(m *Message) { m.Auto.Precedence = "first-class" }), 0, false},
 		{"list headers", citizen(func(m *Message) { m.Auto.ListHeaders = true }), 0, true},
 		{"X-Auto-Response-Suppress", citizen(func(m *Message) { m.Auto.HasXAutoResponseSuppress = true }), 0, true},
+		{"precedence auto_reply", citizen(func(m *Message) { m.Auto.Precedence = "auto_reply" }), 0, true},
+		{"X-Autoreply", citizen(func(m *Message) { m.Auto.AutoReply = "X-Autoreply" }), 0, true},
 		{"null return path", citizen(func(m *Message) { m.Auto.ReturnPath = "<>" }), 0, true},
 		{"no from", citizen(func(m *Message) { m.From.Addr = "" }), 0, true},
 		{"MAILER-DAEMON", citizen(func(m *Message) { m.From.Addr = "MAILER-DAEMON@mx.google.com" }), 0, true},

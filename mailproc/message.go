@@ -52,9 +52,13 @@ type AutoHeaders struct {
 	ListHeaders              bool   // any List-* header present
 	XAutoResponseSuppress    string // X-Auto-Response-Suppress value; "" if absent
 	HasXAutoResponseSuppress bool
-	ReturnPath               string // envelope sender from Return-Path; "<>" for a null sender
-	ContentType              string // top-level media type, e.g. multipart/report
-	ReportType               string // report-type parameter of multipart/report
+	// AutoReply names the non-standard auto-reply header present
+	// (X-Autoreply, X-Autorespond, X-Auto-Reply): many vacation responders
+	// mark themselves only so; "" if none.
+	AutoReply   string
+	ReturnPath  string // envelope sender from Return-Path; "<>" for a null sender
+	ContentType string // top-level media type, e.g. multipart/report
+	ReportType  string // report-type parameter of multipart/report
 }
 
 // Message is a mail as mailproc understands it: decoded headers, the text

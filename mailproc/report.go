@@ -53,6 +53,9 @@ type MonthReport struct {
 	Location *time.Location // the desk's time zone: days and times are read on it
 	From, To time.Time      // the month: [From, To) in Location
 	Now      time.Time      // when the report was made: open and overdue are as of now
+	// AllHours is true when service time is every minute (a 24/7
+	// calendar), so the report does not speak of office hours.
+	AllHours bool
 
 	Total  int         // cases opened in the month
 	Kinds  []KindStats // informasi, then aduan (always both)
@@ -145,7 +148,7 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 	to := time.Date(year, month+1, 1, 0, 0, 0, 0, loc)
 	r := MonthReport{
 		Year: from.Year(), Month: from.Month(), Location: loc, From: from, To: to, Now: now,
-		Satisfaction: SatisfactionNoData,
+		Satisfaction: SatisfactionNoData, AllHours: cal == nil || cal.Always,
 	}
 
 	for d := 1; ; d++ {

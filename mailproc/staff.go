@@ -246,6 +246,12 @@ func (in *Ingester) sendClosing(tx IntakeTx, c *Case) error {
 	if err != nil {
 		return err
 	}
+	if citizenMail != nil && AutomaticReason(citizenMail) != "" {
+		// A case opened by a robot, a list or a no-reply sender (closed by
+		// staff as spam, say): asking it for a rating could start a loop
+		// and tells nobody anything.
+		return nil
+	}
 	mail, err := in.Composer.Closing(c, citizenMail, in.ReopenWindow)
 	if err != nil {
 		return err

@@ -64,3 +64,39 @@ func TestStaffReplyTokenForAnotherCase(t *testing.T) {
 		t.Fatalf("the genuine reply was not relayed to Siti: %+v", got)
 	}
 }
+
+// TestNoClosingMailToRobots: staff closing a case a robot opened (a
+// newsletter, a no-reply sender) sends it no closing mail with the rating
+// question; a person's case closed the same way gets one.
+func TestNoClosingMailToRobots(t *testing.T) {
+	w := newDeskWorld(t)
+	robot := w.mail("From: Promo <noreply@toko.example>\nTo: " + desk + "\nSubject: Diskon akhir tahun\nMessage-ID: <promo-1@toko.example>\n\nBeli sekarang!\n")
+	person := w.mail("From: Siti <siti@gmail.com>\nTo: " + desk + "\nSubject: Jam buka\nMessage-ID: <jam-9@gmail.com>\n\nJam berapa buka?\n")
+	outbox := func(p mailproc.Purpose) []*mailproc.OutgoingMail {
+		rows, err := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	for i, number := range []string{robot, person} {
+		for _, n := range outbox(mailproc.PurposeNotify) {
+			if strings.Contains(n.Subject, number) {
+				w.mail(fmt.Sprintf("From: petugas@pustakaarsip.kamparkab.go.id\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <tutup-%d@pustakaarsip.kamparkab.go.id>\n\n#selesai\n",
+					desk, n.Subject, n.MessageID, i))
+			}
+		}
+	}
+	var to []string
+	for _, m := range outbox(mailproc.PurposeClosing) {
+		to = append(to, m.To[0].Addr)
+	}
+	if strings.Join(to, ",") != "siti@gmail.com" {
+		t.Fatalf("closing mails went to %v, want only siti@gmail.com", to)
+	}
+	for _, number := range []string{robot, person} {
+		if c, _ := w.db.CaseByNumber(context.Background(), number); c.State != mailproc.StateSelesai {
+			t.Errorf("%s is %s after #selesai", number, c.State)
+		}
+	}
+}

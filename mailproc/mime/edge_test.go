@@ -354,6 +354,17 @@ func TestHeaders(t *testing.T) {
 		if m.Auto.ReturnPath != "Bounce@example.id" || !m.Auto.HasXAutoResponseSuppress || m.Auto.XAutoResponseSuppress != "DR, OOF" {
 			t.Errorf("Auto = %+v", m.Auto)
 		}
+		for raw, want := range map[string]string{
+			"X-Autoreply: yes\n":           "X-Autoreply",
+			"X-Autorespond: vacation\n":    "X-Autorespond",
+			"X-Auto-Reply: ja\n":           "X-Auto-Reply",
+			"X-Autoreply: no\n":            "",
+			"X-Mailer: Autoreply Deluxe\n": "",
+		} {
+			if m := parseString(t, crlf("From: w@example.id\n"+raw+"\nisi\n")); m.Auto.AutoReply != want {
+				t.Errorf("%q: AutoReply %q, want %q", raw, m.Auto.AutoReply, want)
+			}
+		}
 	})
 	t.Run("overlong media type", func(t *testing.T) {
 		m := parseString(t, crlf("From: w@example.id\nContent-Type: text/"+strings.Repeat("x", 128)+"\n\nisi\n"))

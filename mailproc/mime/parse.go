@@ -351,6 +351,12 @@ func (p *parser) fillHeader(h header) {
 		a.HasXAutoResponseSuppress = true
 		a.XAutoResponseSuppress, _ = cleanHeaderText(p.headerUTF8("X-Auto-Response-Suppress", v), maxKeywordBytes)
 	}
+	for _, name := range []string{"X-Autoreply", "X-Autorespond", "X-Auto-Reply"} {
+		if v, ok := h.get(name); ok && !strings.EqualFold(strings.TrimSpace(v), "no") {
+			a.AutoReply = name
+			break
+		}
+	}
 	if v, ok := h.get("Return-Path"); ok {
 		a.ReturnPath = p.returnPath(v)
 	}

@@ -111,7 +111,7 @@ svg{max-width:100%;height:auto}
 <tr><td>Waktu jawaban pertama (median, p50)</td>{{range .R.Kinds}}<td class="n">{{durasi .P50 .HasTimes}}</td>{{end}}</tr>
 <tr><td>Waktu jawaban pertama (p90)</td>{{range .R.Kinds}}<td class="n">{{durasi .P90 .HasTimes}}</td>{{end}}</tr>
 </table>
-<p>Jumlah seluruh kasus: <strong>{{.R.Total}}</strong>. Waktu dihitung dalam jam layanan (hari kerja, di luar hari libur).</p>
+<p>Jumlah seluruh kasus: <strong>{{.R.Total}}</strong>. Waktu dihitung dalam jam layanan ({{if .R.AllHours}}setiap saat, 24 jam sehari{{else}}hari kerja, di luar hari libur{{end}}).</p>
 
 {{range .Charts}}
 <figure>

@@ -24,6 +24,7 @@ type jsonAuto struct {
 	ListHeaders              bool   `json:"list_headers,omitempty"`
 	XAutoResponseSuppress    string `json:"x_auto_response_suppress,omitempty"`
 	HasXAutoResponseSuppress bool   `json:"has_x_auto_response_suppress,omitempty"`
+	AutoReply                string `json:"auto_reply,omitempty"`
 	ReturnPath               string `json:"return_path,omitempty"`
 	ContentType              string `json:"content_type,omitempty"`
 	ReportType               string `json:"report_type,omitempty"`
