@@ -239,11 +239,15 @@ func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*
 		late = "; terlambat " + FormatDurasi(now.Sub(c.DueAt))
 	}
 	c.EscalationLevel = level
-	if c.State.Open() {
+	// An answered case that owes no follow-up (staff asked a head with
+	// #eskalasi after answering) stays answered: it is not overdue, and
+	// the chain does not climb by itself — only the head was asked.
+	owes := c.State != StateDijawab || c.NeedsFollowUp
+	if c.State.Open() && owes {
 		c.State = StateDieskalasi
 	}
 	c.EscalateAt, c.RemindAt = time.Time{}, time.Time{}
-	if level <= len(e.After) && e.After[level-1] > 0 && len(e.Directory.Heads(level+1)) > 0 {
+	if owes && level <= len(e.After) && e.After[level-1] > 0 && len(e.Directory.Heads(level+1)) > 0 {
 		c.EscalateAt = e.Timer.AddServiceTime(now, e.After[level-1])
 	}
 	c.UpdatedAt = now

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
@@ -98,5 +99,35 @@ func TestNoClosingMailToRobots(t *testing.T) {
 		if c, _ := w.db.CaseByNumber(context.Background(), number); c.State != mailproc.StateSelesai {
 			t.Errorf("%s is %s after #selesai", number, c.State)
 		}
+	}
+}
+
+// TestEskalasiOnAnsweredCase: staff answer a complaint and then ask the
+// Kepala Seksi with #eskalasi. The head is told, but the case stays
+// answered — not overdue — and the chain does not climb on by itself.
+func TestEskalasiOnAnsweredCase(t *testing.T) {
+	w := newDeskWorld(t)
+	number := w.complaint("budi@gmail.com")
+	rows, err := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeNotify})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("notifications: %v %d", err, len(rows))
+	}
+	notif := rows[0]
+	reply := func(id, text string) {
+		w.mail(fmt.Sprintf("From: petugas@pustakaarsip.kamparkab.go.id\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <%s@pustakaarsip.kamparkab.go.id>\n\n%s\n",
+			desk, notif.Subject, notif.MessageID, id, text))
+	}
+	reply("jawab-1", "Mohon maaf, buku akan kami ganti.")
+	reply("eskalasi-1", "#eskalasi mohon arahan soal penggantian buku")
+	if got := len(w.escalations()); got != 1 {
+		t.Fatalf("%d escalation mails after #eskalasi, want 1", got)
+	}
+	c, _ := w.db.CaseByNumber(context.Background(), number)
+	if c.State != mailproc.StateDijawab || c.EscalationLevel != 1 || !c.EscalateAt.IsZero() {
+		t.Fatalf("after #eskalasi on an answered case: state %s, level %d, escalate at %v", c.State, c.EscalationLevel, c.EscalateAt)
+	}
+	w.at(3 * time.Hour)
+	if got := len(w.escalations()); got != 1 {
+		t.Fatalf("%d escalation mails three hours later, want still 1: the chain climbed by itself", got)
 	}
 }
