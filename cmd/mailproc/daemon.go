@@ -414,12 +414,14 @@ func (m *Main) stats(ctx context.Context) (mhttp.Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	mails, err := m.DB.Outbox(ctx, sqlite.OutboxFilter{})
+	tallies, err := m.DB.OutboxTallies(ctx)
 	if err != nil {
 		return st, err
 	}
 	st.AddCases(cases)
-	st.AddOutbox(mails)
+	for _, t := range tallies {
+		st.Outbox = append(st.Outbox, mhttp.OutboxCount{Purpose: t.Purpose, State: t.State, N: t.N})
+	}
 	is := m.Intake.Status()
 	st.IMAPConnected, st.IMAPReconnects, st.LastSync = is.Connected, is.Reconnects, is.LastSync
 	return st, nil

@@ -410,14 +410,21 @@ func counts(t testing.TB, db *sqlite.DB) (cases, msgs, quarantined int) {
 	return c, m, q
 }
 
-// waitFor polls cond until it holds or the timeout passes.
+// waitFor polls cond until it holds or the timeout passes: every 50 ms for
+// the first 2 s, then every 500 ms, so that a long wait (a load test's
+// backlog) does not itself load the database and the CPU it measures.
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	start := time.Now()
+	deadline := start.Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", timeout, what)
 		}
-		time.Sleep(50 * time.Millisecond)
+		if time.Since(start) < 2*time.Second {
+			time.Sleep(50 * time.Millisecond)
+		} else {
+			time.Sleep(500 * time.Millisecond)
+		}
 	}
 }

@@ -402,6 +402,33 @@ func (db *DB) OutboxCounts(ctx context.Context) (pending, sent, failed int, err 
 	return pending, sent, failed, nil
 }
 
+// OutboxTally is the number of outgoing mails of one purpose in one state.
+type OutboxTally struct {
+	Purpose mailproc.Purpose
+	State   mailproc.OutboxState
+	N       int
+}
+
+// OutboxTallies counts the outbox by purpose and state in the database, for
+// /metrics and the status page: a scrape must not load every mail ever sent
+// (with its text) into memory.
+func (db *DB) OutboxTallies(ctx context.Context) ([]OutboxTally, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT purpose, state, count(*) FROM outbox GROUP BY purpose, state ORDER BY purpose, state`)
+	if err != nil {
+		return nil, wrapErr(ctx, "outbox tallies", err)
+	}
+	defer rows.Close()
+	var out []OutboxTally
+	for rows.Next() {
+		var t OutboxTally
+		if err := rows.Scan(&t.Purpose, &t.State, &t.N); err != nil {
+			return nil, wrapErr(ctx, "outbox tallies", err)
+		}
+		out = append(out, t)
+	}
+	return out, wrapErr(ctx, "outbox tallies", rows.Err())
+}
+
 // queryOutgoing returns the outbox rows matching rest (a WHERE clause and/or
 // ORDER BY and LIMIT), in the order rest gives.
 func queryOutgoing(ctx context.Context, q querier, rest string, args ...any) ([]*mailproc.OutgoingMail, error) {

@@ -1033,6 +1033,23 @@ func TestOutboxListAndCounts(t *testing.T) {
 	if p, s, f, err := db.OutboxCounts(ctx); p != 3 || s != 1 || f != 1 || err != nil {
 		t.Errorf("OutboxCounts = %d, %d, %d, %v; want 3, 1, 1", p, s, f, err)
 	}
+	// The tallies agree with counting the rows themselves.
+	all, _ := db.Outbox(ctx, OutboxFilter{})
+	want := map[OutboxTally]int{}
+	for _, m := range all {
+		want[OutboxTally{Purpose: m.Purpose, State: m.State}]++
+	}
+	tallies, err := db.OutboxTallies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[OutboxTally]int{}
+	for _, tl := range tallies {
+		got[OutboxTally{Purpose: tl.Purpose, State: tl.State}] = tl.N
+	}
+	if !reflect.DeepEqual(got, want) || len(tallies) < 3 {
+		t.Errorf("OutboxTallies = %v, want %v", got, want)
+	}
 }
 
 func TestOutboxBusy(t *testing.T) {
