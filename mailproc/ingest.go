@@ -422,8 +422,14 @@ func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Tim
 		DueAt:       in.Clock.Due(cl.Kind, opened),
 		UpdatedAt:   now,
 	}
-	c.EscalateAt = c.DueAt
-	in.Escalator.ScheduleReminder(c, opened)
+	auto := AutomaticReason(msg)
+	if auto == "" {
+		c.EscalateAt = c.DueAt
+		in.Escalator.ScheduleReminder(c, opened)
+	}
+	// else: a newsletter, an auto-reply or a list opened the case. Staff
+	// see it and close it; waking the heads for it would only teach them
+	// to ignore escalations.
 	if p.Action == ActionNewLink {
 		c.LinkedCaseID = p.Case.ID
 	}
@@ -440,6 +446,9 @@ func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Tim
 	}
 	if p.Action == ActionNewLink {
 		events = append(events, &Event{Type: EventLinked, Actor: ActorSystem, Detail: "melanjutkan kasus " + p.Case.Number})
+	}
+	if auto != "" {
+		events[0].Detail += "; " + auto + ": tanpa pengingat dan tanpa eskalasi ke pimpinan"
 	}
 	return c, events, nil
 }

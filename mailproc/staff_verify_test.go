@@ -131,3 +131,30 @@ func TestEskalasiOnAnsweredCase(t *testing.T) {
 		t.Fatalf("%d escalation mails three hours later, want still 1: the chain climbed by itself", got)
 	}
 }
+
+// TestNoEscalationForRobotCases: a case opened by a newsletter or an
+// auto-reply is not escalated to the heads nor reminded when its time
+// passes; a citizen's case opened at the same moment is.
+func TestNoEscalationForRobotCases(t *testing.T) {
+	w := newDeskWorld(t)
+	robot := w.mail("From: Berita <newsletter@toko.example>\nTo: " + desk + "\nSubject: Promo\nPrecedence: bulk\nMessage-ID: <promo-2@toko.example>\n\nDiskon!\n")
+	person := w.complaint("budi@gmail.com")
+	w.at(2 * time.Hour)
+	var robotMails, personMails int
+	for _, m := range w.escalations() {
+		switch {
+		case strings.Contains(m.Subject, robot):
+			robotMails++
+		case strings.Contains(m.Subject, person):
+			personMails++
+		}
+	}
+	if robotMails != 0 || personMails == 0 {
+		t.Fatalf("escalation mails: %d for the newsletter's case, %d for the citizen's; want 0 and some", robotMails, personMails)
+	}
+	c, _ := w.db.CaseByNumber(context.Background(), robot)
+	events, _ := w.db.Timeline(context.Background(), c.ID)
+	if len(events) == 0 || !strings.Contains(events[0].Detail, "tanpa eskalasi ke pimpinan") {
+		t.Errorf("the newsletter's case does not say why it is not escalated: %+v", events)
+	}
+}
