@@ -86,7 +86,9 @@ const maxOpenLinks = 16
 
 type htmlLink struct {
 	href string
-	text strings.Builder
+	// text is a byte slice, not a strings.Builder: links live in a slice
+	// that append may move, and a moved Builder panics on its next write.
+	text []byte
 }
 
 func (c *htmlConverter) start(name, href, alt, class string, selfClosing bool) {
@@ -170,7 +172,7 @@ func (c *htmlConverter) end(name string) {
 			c.links = c.links[:n-1]
 			href := strings.TrimPrefix(l.href, "mailto:")
 			if href != "" && !strings.HasPrefix(href, "#") && !strings.HasPrefix(strings.ToLower(href), "javascript:") &&
-				href != strings.TrimSpace(l.text.String()) {
+				href != strings.TrimSpace(string(l.text)) {
 				c.space = c.lineOpen
 				c.write("( " + href + " )")
 			}
@@ -220,8 +222,8 @@ func (c *htmlConverter) write(s string) {
 	c.out.WriteString(s)
 	for i := range c.links {
 		// Only compared with the href: no need to keep more than that.
-		if l := &c.links[i]; l.text.Len() <= len(l.href) {
-			l.text.WriteString(s)
+		if l := &c.links[i]; len(l.text) <= len(l.href) {
+			l.text = append(l.text, s...)
 		}
 	}
 }
