@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,7 +67,7 @@ func TestFaultLoad(t *testing.T) {
 				return
 			case <-tick.C:
 			}
-			r, rerr := vmRSS(p.cmd.Process.Pid)
+			r, rerr := procStatusBytes(p.cmd.Process.Pid, "VmRSS")
 			g, gerr := scrapeGauge("http://"+d.HTTPListen+"/metrics", "go_goroutines")
 			mu.Lock()
 			if rerr == nil && gerr == nil {
@@ -202,21 +201,6 @@ func freeLoopbackAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// vmRSS is a process's resident set size now.
-func vmRSS(pid int) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb * 1024, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS for %d", pid)
 }
 
 // scrapeGauge reads one unlabelled sample from a Prometheus text endpoint.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -271,19 +272,27 @@ func (p *proc) kill(t testing.TB) {
 // peakRSS reads the process's high-water resident set size in bytes.
 func (p *proc) peakRSS(t testing.TB) int64 {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	n, err := procStatusBytes(p.cmd.Process.Pid, "VmHWM")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n
+}
+
+// procStatusBytes reads a "kB" field of /proc/PID/status (VmRSS, VmHWM) in
+// bytes.
+func procStatusBytes(pid int, field string) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d kB", &kb)
-			return kb * 1024
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb * 1024, err
 		}
 	}
-	t.Fatal("no VmHWM in /proc status")
-	return 0
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }
 
 // sender sends mail through the real Postfix, over one SMTP connection.

@@ -289,20 +289,6 @@ func (c *Config) Warnings() []string {
 	return append(append([]string(nil), c.envWarnings...), c.warnings...)
 }
 
-// IsLoopback reports whether host is this machine: "localhost", an address
-// in 127.0.0.0/8, or ::1 (brackets and an IPv6 zone are allowed).
-func IsLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), ".")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	if i := strings.IndexByte(host, '%'); i >= 0 {
-		host = host[:i]
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 func (m IMAP) portOrDefault() int {
 	if m.Port != 0 {
 		return m.Port

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
 // Validate fills the values derived from others (desk.database, imap.port,
@@ -230,7 +232,7 @@ func validateTLS(v *validator, section, host string, mode TLSMode, insecure, ski
 	if !v.oneOf(section+".tls", string(mode), string(TLS), string(StartTLS), string(NoTLS)) {
 		return
 	}
-	if mode == NoTLS && host != "" && !IsLoopback(host) {
+	if mode == NoTLS && host != "" && !mailproc.IsLoopback(host) {
 		switch {
 		case sendsPassword && !insecure:
 			v.add(section+".tls", "%q sends the password in clear text to non-loopback host %s; set %s.insecure = true to allow it",
@@ -525,7 +527,7 @@ func (c *Config) validateHTTP(v *validator) {
 			v.add("http.password", "required when http.username is set")
 		}
 	}
-	if !IsLoopback(host) {
+	if !mailproc.IsLoopback(host) {
 		if h.Username == "" && h.Password == "" {
 			v.add("http.password", "required with http.username when http.listen is not loopback (%q)", h.Listen)
 		}

@@ -21,13 +21,14 @@ import (
 	"log/slog"
 	"net"
 	nethttp "net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
 // Server serves the endpoint. Set the fields, then call Open; Close stops
@@ -225,25 +226,11 @@ func authRequired(addr, user, pass string) (bool, error) {
 	if (user == "") != (pass == "") {
 		return false, errors.New("http: set both a username and a password, or neither")
 	}
-	if !isLoopback(host) {
+	if !mailproc.IsLoopback(host) {
 		if user == "" {
 			return false, fmt.Errorf("%w (listen %q)", ErrNoAuth, addr)
 		}
 		return true, nil
 	}
 	return user != "", nil
-}
-
-// isLoopback reports whether host is this machine only: "localhost", an
-// address in 127.0.0.0/8, or ::1. An empty host (all interfaces) is not.
-func isLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), ".")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	if i := strings.IndexByte(host, '%'); i >= 0 {
-		host = host[:i]
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -89,17 +89,8 @@ func Parse(r io.Reader, opts Options) (*mailproc.Message, error) {
 	br := bufio.NewReaderSize(src, 64<<10)
 	p := &parser{opts: opts, msg: &mailproc.Message{}, scratch: make([]byte, decodeBufSize)}
 
-	if _, err := br.Peek(1); err != nil {
-		if src.err != nil {
-			return nil, fmt.Errorf("mime: read header: %w", src.err)
-		}
-		return nil, ErrEmpty
-	}
-	h, err := p.readTopHeader(br)
+	h, err := p.readMailHeader(br, src)
 	if err != nil {
-		if src.err != nil {
-			return nil, fmt.Errorf("mime: read header: %w", src.err)
-		}
 		return nil, err
 	}
 	p.fillHeader(h)
@@ -205,6 +196,23 @@ func partName(path string) string {
 		return "message body"
 	}
 	return "part " + path
+}
+
+// readMailHeader reads the top header of a mail from br, whose bytes come
+// from src: ErrEmpty for no bytes at all, and a read error of src rather
+// than the parse error it caused.
+func (p *parser) readMailHeader(br *bufio.Reader, src *source) (header, error) {
+	if _, err := br.Peek(1); err != nil {
+		if src.err != nil {
+			return nil, fmt.Errorf("mime: read header: %w", src.err)
+		}
+		return nil, ErrEmpty
+	}
+	h, err := p.readTopHeader(br)
+	if err != nil && src.err != nil {
+		return nil, fmt.Errorf("mime: read header: %w", src.err)
+	}
+	return h, err
 }
 
 func (p *parser) readTopHeader(br *bufio.Reader) (header, error) {

@@ -49,17 +49,8 @@ func OpenPart(r io.Reader, part string) (io.Reader, error) {
 		scratch: make([]byte, decodeBufSize),
 		target:  part,
 	}
-	if _, err := br.Peek(1); err != nil {
-		if src.err != nil {
-			return nil, fmt.Errorf("mime: read header: %w", src.err)
-		}
-		return nil, ErrEmpty
-	}
-	h, err := p.readTopHeader(br)
+	h, err := p.readMailHeader(br, src)
 	if err != nil {
-		if src.err != nil {
-			return nil, fmt.Errorf("mime: read header: %w", src.err)
-		}
 		return nil, err
 	}
 	p.entity(h, br, "", 0, walkCtx{})
