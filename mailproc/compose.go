@@ -112,7 +112,7 @@ func (c *Composer) compose(p Purpose, tmpl string, data any, cs *Case, to []Addr
 		out.CaseID, number = cs.ID, cs.Number
 	}
 	if signedPurposes[p] && number != "" && len(c.Tokens.Secret) > 0 {
-		out.MessageID = c.Tokens.MessageID(p, number, c.Desk.Address)
+		out.MessageID = c.Tokens.MessageID(p, number, TokenRecipient(p, to), c.Desk.Address, out.Date)
 	} else {
 		out.MessageID = NewMessageID(p, number, c.Desk.Address)
 	}

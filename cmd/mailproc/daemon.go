@@ -111,7 +111,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	dir := directory(cfg)
-	tokens := mailproc.Tokens{Secret: []byte(cfg.Desk.HMACSecret.Reveal())}
+	tokens := mailproc.Tokens{Secret: []byte(cfg.Desk.HMACSecret.Reveal()), Previous: cfg.Desk.PreviousSecrets(),
+		MaxAge: cfg.Desk.TokenMaxAge.D()}
 	m.Composer = &mailproc.Composer{
 		Desk:            deskInfo(cfg),
 		Renderer:        m.Templates,

@@ -78,6 +78,24 @@ type Desk struct {
 	Staff          []Staff `toml:"staff" env:"-"`
 	HMACSecret     Secret  `toml:"hmac_secret" secret:"true"` // signs per-case tokens in Message-IDs
 	HMACSecretFile string  `toml:"hmac_secret_file"`
+	// HMACPreviousSecrets are keys that signed tokens before the last
+	// rotation of hmac_secret: they still verify, nothing new is signed
+	// with them. Several are separated by newlines or commas (the file
+	// holds one per line). Remove a key to refuse every token it signed.
+	HMACPreviousSecrets     Secret `toml:"hmac_previous_secrets" secret:"true"`
+	HMACPreviousSecretsFile string `toml:"hmac_previous_secrets_file"`
+	// TokenMaxAge is how long after it was sent a notification, escalation,
+	// confirmation or help mail can still be answered to act on a case.
+	TokenMaxAge Duration `toml:"token_max_age"`
+}
+
+// PreviousSecrets lists desk.hmac_previous_secrets, one key each.
+func (d Desk) PreviousSecrets() [][]byte {
+	var out [][]byte
+	for _, s := range splitList(d.HMACPreviousSecrets.Reveal()) {
+		out = append(out, []byte(s))
+	}
+	return out
 }
 
 // Staff is one petugas informasi dan aduan.
@@ -191,6 +209,7 @@ func DefaultConfig() *Config {
 			Language:     "id",
 			// Most mail servers take 25 MB; base64 adds a third.
 			NotifyAttachmentsMax: 10 << 20,
+			TokenMaxAge:          Duration(90 * 24 * time.Hour),
 		},
 		IMAP: IMAP{
 			TLS:              TLS,

@@ -338,8 +338,8 @@ func TestKeys(t *testing.T) {
 			}
 		}
 	}
-	if secretsSeen != 4 {
-		t.Errorf("%d secrets, want 4 (imap, smtp, http passwords and desk.hmac_secret)", secretsSeen)
+	if secretsSeen != 5 {
+		t.Errorf("%d secrets, want 5 (imap, smtp, http passwords, desk.hmac_secret and desk.hmac_previous_secrets)", secretsSeen)
 	}
 }
 

@@ -217,6 +217,12 @@ func (c *Config) validateDesk(v *validator) {
 	if v.required("desk.hmac_secret", string(d.HMACSecret)) && len(d.HMACSecret) < 32 {
 		v.add("desk.hmac_secret", "too short: want at least 32 characters (generate one with: openssl rand -hex 32)")
 	}
+	for i, k := range d.PreviousSecrets() {
+		if len(k) < 32 {
+			v.add(fmt.Sprintf("desk.hmac_previous_secrets[%d]", i+1), "too short: want at least 32 characters")
+		}
+	}
+	v.positive("desk.token_max_age", d.TokenMaxAge)
 }
 
 // notDesk reports a person's address that is the desk mailbox itself: mail
