@@ -269,3 +269,14 @@ CREATE TABLE ratings (
     message_row_id INTEGER REFERENCES messages (id)
 );
 CREATE INDEX ratings_case ON ratings (case_id);
+
+-- Tokens (signed Message-IDs of mail to staff and heads) that stopped
+-- authorising anything: a copy of the mail that carried one in its
+-- References or In-Reply-To was addressed to someone who is neither staff
+-- nor a head (an answer straight to the citizen), so that person holds it.
+CREATE TABLE revoked_tokens (
+    message_id TEXT    PRIMARY KEY CHECK (message_id <> ''),
+    case_id    INTEGER REFERENCES cases (id),
+    revoked_at INTEGER NOT NULL,
+    reason     TEXT    NOT NULL DEFAULT ''
+) WITHOUT ROWID;

@@ -122,6 +122,8 @@ const (
 	EventCommand   EventType = "perintah"        // a staff command was applied
 	EventReminder  EventType = "pengingat"       // staff were reminded before the deadline
 	EventRating    EventType = "penilaian"       // the citizen rated the service (IKM)
+	EventClaim     EventType = "klaim_jawaban"   // a direct answer that could not be verified: the case stays open
+	EventRevoked   EventType = "token_dicabut"   // a staff token was seen outside the desk and stopped working
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

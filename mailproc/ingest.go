@@ -197,29 +197,10 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		}
 		return res, false, nil
 	}
-	if in.SentFolder {
-		return in.placeSent(tx, msg)
+	res, queued, done, err := in.placeTrusted(tx, msg)
+	if err != nil || done {
+		return res, queued, err
 	}
-	if IsBounce(msg) {
-		return in.placeBounce(tx, msg)
-	}
-	if who, ok := in.Directory.Find(msg.From.Addr); ok && in.Composer != nil {
-		return in.placeStaff(tx, msg, who)
-	}
-	if in.Composer != nil {
-		// A reply to a mail meant for staff, from someone who is not staff:
-		// a forwarded notification answered by an outsider, or a forgery.
-		if n := in.Tokens.VerifyAny(msg.ReferencedIDs(), in.deskAddr()); n != "" {
-			c, err := tx.CaseByNumber(n)
-			if err != nil {
-				return res, false, err
-			}
-			if c == nil || !SameAddr(msg.From.Addr, c.CitizenAddr) {
-				return in.rejectStaff(tx, msg, c, "membalas email untuk petugas, tetapi "+msg.From.Addr+" tidak terdaftar sebagai petugas atau pimpinan")
-			}
-		}
-	}
-
 	if r, ok, err := in.placeRating(tx, msg); err != nil || ok {
 		return r, false, err
 	}
@@ -307,6 +288,50 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		return res, false, err
 	}
 	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: p.Action, Reason: p.Reason}, queued, nil
+}
+
+// placeTrusted places the mail that goes through the verification gate —
+// the desk's Sent folder, mail from staff or heads, and replies to a mail
+// meant for them from anyone else but the case's citizen — and then revokes
+// the tokens msg exposes (for all mail but bounces, whose robot sender
+// quotes our mail to say it was not delivered). done is false for a mail
+// that is none of these: a citizen's.
+func (in *Ingester) placeTrusted(tx IntakeTx, msg *Message) (res IngestResult, queued, done bool, err error) {
+	if !in.SentFolder && IsBounce(msg) {
+		res, queued, err = in.placeBounce(tx, msg)
+		return res, queued, true, err
+	}
+	defer func() {
+		if err == nil {
+			err = in.revokeExposed(tx, msg)
+		}
+	}()
+	if in.SentFolder {
+		res, queued, err = in.placeSent(tx, msg)
+		return res, queued, true, err
+	}
+	if in.Composer == nil {
+		return res, false, false, nil
+	}
+	if who, ok := in.Directory.Find(msg.From.Addr); ok {
+		res, queued, err = in.placeStaff(tx, msg, who, true)
+		return res, queued, true, err
+	}
+	// A reply to a mail meant for staff, from someone who is not staff:
+	// a forwarded notification answered by an outsider, or a forgery. The
+	// case's own citizen replying to a thread that holds a token (the
+	// staff's direct answer) is a citizen's reply.
+	if n := in.Tokens.VerifyAny(msg.ReferencedIDs(), in.deskAddr()); n != "" {
+		c, err := tx.CaseByNumber(n)
+		if err != nil {
+			return res, false, true, err
+		}
+		if c == nil || !SameAddr(msg.From.Addr, c.CitizenAddr) {
+			res, queued, err = in.placeStaff(tx, msg, Person{Addr: msg.From.Addr, Name: msg.From.Name}, false)
+			return res, queued, true, err
+		}
+	}
+	return res, false, false, nil
 }
 
 // acknowledge queues the tanda terima for a new or reopened case, or says

@@ -6,77 +6,115 @@ import (
 	"time"
 )
 
-// placeStaff handles a mail from a member of staff or a head. It is acted
-// on only when it is verified: the sender is on the list (that is how we
-// got here), it replies to a notification, escalation, confirmation or
-// help mail mailproc sent for the case (a valid signed token in its
-// references), and — when the desk's server is trusted to say so — DKIM
-// or SPF passed for the sender's domain. Anything else is logged on the
-// case, reported to ops and never relayed.
-//
-// A staff member who replies straight to the citizen with the desk in Cc is
-// recognised first: that answer has reached the citizen already, so it is
-// recorded and nothing is sent.
-func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestResult, bool, error) {
-	now := in.now()
-	refs := msg.ReferencedIDs()
-	related, err := caseReferenced(tx, msg)
+// placeStaff handles a mail from a member of staff or a head (or a reply
+// to a mail meant for them from anyone else): it passes the gate —
+// gatherStaff reads the evidence, VerifyStaff judges it, DecideStaff plans —
+// and only then is anything applied. A refused mail is kept, logged on its
+// case and reported to ops; nothing reaches the citizen.
+func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person, known bool) (IngestResult, bool, error) {
+	ev, err := in.gatherStaff(tx, msg, who, known)
 	if err != nil {
 		return IngestResult{}, false, err
 	}
-	if related != nil && addressedTo(msg, related.CitizenAddr) {
-		return in.recordDirectAnswer(tx, msg, related, who, "balasan langsung ke warga dengan salinan (Cc) ke layanan")
-	}
-
-	number := in.Tokens.VerifyAny(refs, in.deskAddr())
-	var c *Case
-	if number != "" {
-		if c, err = tx.CaseByNumber(number); err != nil {
+	v := VerifyStaff(ev)
+	plan := DecideStaff(v, msg.Text)
+	in.logger().Info("staff mail judged", "from", msg.From.Addr, "message_id", msg.MessageID,
+		"case", caseNumber(v.Case), "proof", string(v.Proof), "direct", v.Direct, "reason", v.Reason)
+	switch plan.Action {
+	case StaffRecord:
+		return in.recordDirectAnswer(tx, msg, v)
+	case StaffClaim:
+		return in.rejectStaff(tx, msg, v.Case, v.Reason, EventClaim)
+	case StaffRenew:
+		res, _, err := in.rejectStaff(tx, msg, v.Case, v.Reason, EventRejected)
+		if err != nil || v.Case == nil {
+			return res, true, err
+		}
+		help, err := in.Composer.Help(v.Case, msg, nil, "Token pada email yang Anda balas sudah kedaluwarsa; tidak ada yang dijalankan. "+
+			"Balas email ini (token baru) untuk mengulang jawaban atau perintah Anda.")
+		if err != nil {
 			return IngestResult{}, false, err
 		}
+		return res, true, tx.EnqueueMail(help)
+	case StaffRefuse:
+		return in.rejectStaff(tx, msg, v.Case, v.Reason, EventRejected)
 	}
-	var reason string
-	switch {
-	case number == "":
-		reason = "tidak membalas notifikasi, eskalasi atau konfirmasi yang sah dari sistem (token tidak ada atau tidak cocok)"
-	case c == nil:
-		reason = "token merujuk kasus " + number + " yang tidak ada"
-	case otherNumber(msg.Subject, number) != "":
-		// A reply acts on the case its token names. A subject naming
-		// another case means the mail was pieced together from two
-		// threads: acting on either could send one citizen's answer
-		// to another, so a person must look at it.
-		reason = "token untuk kasus " + number + ", tetapi subjek menyebut kasus " + otherNumber(msg.Subject, number)
-	case in.AuthservID != "" && in.Auth != nil:
-		if ok, why := in.Auth.Verify(msg, in.AuthservID); !ok {
-			reason = "pengirim tidak terverifikasi (DKIM/SPF): " + why
-		}
-	}
-	if reason != "" {
-		if c == nil {
-			c = related
-		}
-		return in.rejectStaff(tx, msg, c, reason)
-	}
+	return in.applyStaff(tx, msg, v, plan)
+}
 
-	// Verified. What did they write?
-	cmds, unknown, answer := ParseCommands(StripQuote(msg.Text))
+// gatherStaff reads what the gate judges: the case the mail points at,
+// every signed id of ours among its references (checked for its sender,
+// revoked or not), and what the desk's server says of its sender.
+func (in *Ingester) gatherStaff(tx IntakeTx, msg *Message, who Person, known bool) (StaffEvidence, error) {
+	ev := StaffEvidence{From: msg.From.Addr, Who: who, Known: known, SentFolder: in.SentFolder, Subject: msg.Subject}
+	related, err := caseReferenced(tx, msg)
+	if err != nil {
+		return ev, err
+	}
+	ev.Related = related
+	ev.ToCitizen = related != nil && addressedTo(msg, related.CitizenAddr)
+	if in.SentFolder {
+		return ev, nil
+	}
+	now := in.now()
+	groups := in.Directory.tokenGroups(msg.From.Addr)
+	for _, id := range msg.ReferencedIDs() {
+		tok, ok := ParseToken(id, in.deskAddr())
+		if !ok {
+			continue
+		}
+		var sent time.Time
+		sentTo := ""
+		if tok.Legacy {
+			out, err := tx.OutgoingByMessageID(tok.ID)
+			if err != nil {
+				return ev, err
+			}
+			if out != nil {
+				sent, sentTo = out.Date, TokenRecipient(out.Purpose, out.To)
+				if sent.IsZero() {
+					sent = out.CreatedAt
+				}
+			}
+		}
+		te := TokenEvidence{Token: tok, Status: in.Tokens.Check(tok, msg.From.Addr, groups, now, sent, sentTo)}
+		if te.Revoked, err = tx.TokenRevoked(tok.ID); err != nil {
+			return ev, err
+		}
+		if te.Status != TokenBadMAC && te.Status != TokenUnknownKey {
+			if te.Case, err = tx.CaseByNumber(tok.Number); err != nil {
+				return ev, err
+			}
+		}
+		ev.Tokens = append(ev.Tokens, te)
+	}
+	if in.AuthservID != "" && in.Auth != nil {
+		ev.AuthRequired = true
+		ev.AuthOK, ev.AuthWhy = in.Auth.Verify(msg, in.AuthservID)
+	}
+	return ev, nil
+}
+
+// applyStaff carries out the plan of a verified reply: commands, then the
+// answer to the citizen, then the confirmation to the sender.
+func (in *Ingester) applyStaff(tx IntakeTx, msg *Message, v StaffVerdict, plan StaffPlan) (IngestResult, bool, error) {
+	now := in.now()
+	c, who, answer := v.Case, v.Who, plan.Answer
 	if err := tx.InsertMessage(msg, c.ID); err != nil {
 		return IngestResult{}, false, err
 	}
 	if err := tx.RecordDelivery(msg.Delivery, msg.ID, Stored); err != nil {
 		return IngestResult{}, false, err
 	}
-	res := IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: "balasan " + string(who.Role)}
+	res := IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: "balasan " + string(who.Role) + " (bukti: " + string(v.Proof) + ")"}
 	event := func(t EventType, detail string) error {
 		return tx.AddEvent(&Event{CaseID: c.ID, At: now, Actor: msg.From.Addr, Type: t, Detail: detail, MessageID: msg.ID})
 	}
-	if len(unknown) > 0 {
-		// Intent unclear: nothing is done and nothing reaches the citizen.
-		if err := event(EventCommand, "perintah tidak dikenal: "+strings.Join(unknown, ", ")+"; tidak ada yang dikirim ke warga"); err != nil {
+	if plan.Action == StaffHelp {
+		if err := event(EventCommand, "perintah tidak dikenal: "+strings.Join(plan.Unknown, ", ")+"; tidak ada yang dikirim ke warga"); err != nil {
 			return IngestResult{}, false, err
 		}
-		help, err := in.Composer.Help(c, msg, unknown, "")
+		help, err := in.Composer.Help(c, msg, plan.Unknown, "")
 		if err != nil {
 			return IngestResult{}, false, err
 		}
@@ -84,11 +122,10 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 	}
 
 	var actions []string
-	internal, closeCase := false, false
-	for _, cmd := range cmds {
+	internal, closeCase := plan.Internal, false
+	for _, cmd := range plan.Commands {
 		switch cmd.Name {
 		case CmdCatatan:
-			internal = true
 			note := strings.TrimSpace(strings.TrimSpace(cmd.Arg) + "\n" + answer)
 			if err := event(EventNote, note); err != nil {
 				return IngestResult{}, false, err
@@ -206,35 +243,57 @@ func (in *Ingester) markAnswered(c *Case, now time.Time) {
 	}
 }
 
-// recordDirectAnswer records an answer that reached the citizen without
-// mailproc (a reply with the desk in Cc, or one sent from the shared
-// mailbox): the case is answered, nothing is sent.
-func (in *Ingester) recordDirectAnswer(tx IntakeTx, msg *Message, c *Case, who Person, how string) (IngestResult, bool, error) {
+// recordDirectAnswer records a verified answer that reached the citizen
+// without mailproc (a reply with the desk in Cc, or one sent from the
+// shared mailbox): the case is answered, nothing is sent to the citizen
+// again. A staff member who answered from their own address gets a
+// confirmation, which carries a fresh token: the one their answer
+// referenced is now in the citizen's hands and is revoked.
+func (in *Ingester) recordDirectAnswer(tx IntakeTx, msg *Message, v StaffVerdict) (IngestResult, bool, error) {
 	now := in.now()
+	c := v.Case
+	how := "balasan langsung ke warga dengan salinan (Cc) ke layanan"
+	if v.Proof == ProofSentFolder {
+		how = "dikirim dari kotak surat bersama (folder Terkirim)"
+	}
 	if err := tx.InsertMessage(msg, c.ID); err != nil {
 		return IngestResult{}, false, err
 	}
 	in.markAnswered(c, now)
-	closed := false
+	queued := false
 	if c.Kind == KindInformasi && !c.NeedsFollowUp && c.State != StateSelesai {
 		c.State, c.ClosedAt, c.EscalateAt = StateSelesai, now, time.Time{}
 		if err := in.sendClosing(tx, c); err != nil {
 			return IngestResult{}, false, err
 		}
-		closed = true
+		queued = true
 	}
 	c.UpdatedAt = now
 	if err := tx.UpdateCase(c); err != nil {
 		return IngestResult{}, false, err
 	}
 	if err := tx.AddEvent(&Event{CaseID: c.ID, At: now, Actor: msg.From.Addr, Type: EventAnswer, MessageID: msg.ID,
-		Detail: "dijawab langsung oleh " + msg.From.Addr + " (" + how + "); tidak ada yang dikirim ulang"}); err != nil {
+		Detail: "dijawab langsung oleh " + msg.From.Addr + " (" + how + "; bukti: " + string(v.Proof) + "); tidak ada yang dikirim ulang"}); err != nil {
 		return IngestResult{}, false, err
 	}
 	if err := tx.RecordDelivery(msg.Delivery, msg.ID, Stored); err != nil {
 		return IngestResult{}, false, err
 	}
-	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: how}, closed, nil
+	if v.Proof != ProofSentFolder && in.Composer != nil {
+		actions := []string{"jawaban langsung Anda kepada " + c.CitizenAddr + " dicatat; sistem tidak mengirim ulang"}
+		if v.Token != "" {
+			actions = append(actions, "token pada email yang Anda balas kini dipegang warga dan dicabut; balas email ini untuk perintah berikutnya")
+		}
+		confirm, err := in.Composer.Confirm(c, msg, "", actions)
+		if err != nil {
+			return IngestResult{}, false, err
+		}
+		if err := tx.EnqueueMail(confirm); err != nil {
+			return IngestResult{}, false, err
+		}
+		queued = true
+	}
+	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: how}, queued, nil
 }
 
 // sendClosing queues the closing mail with the satisfaction question.
@@ -301,9 +360,12 @@ func (in *Ingester) placeRating(tx IntakeTx, msg *Message) (res IngestResult, ok
 	return res, false, nil
 }
 
-// rejectStaff keeps a reply that failed verification on its case (if one
-// can be told), logs why, and tells ops. Nothing reaches the citizen.
-func (in *Ingester) rejectStaff(tx IntakeTx, msg *Message, c *Case, reason string) (IngestResult, bool, error) {
+// rejectStaff keeps a mail that failed verification on its case (if one
+// can be told) as an event of type t (EventRejected, or EventClaim for an
+// unverified direct answer), logs why, and tells ops. Nothing reaches the
+// citizen and the case itself — state, deadline, escalation clock — is not
+// touched.
+func (in *Ingester) rejectStaff(tx IntakeTx, msg *Message, c *Case, reason string, t EventType) (IngestResult, bool, error) {
 	now := in.now()
 	var caseID int64
 	if c != nil {
@@ -313,14 +375,18 @@ func (in *Ingester) rejectStaff(tx IntakeTx, msg *Message, c *Case, reason strin
 		return IngestResult{}, false, err
 	}
 	if c != nil {
-		if err := tx.AddEvent(&Event{CaseID: c.ID, At: now, Actor: msg.From.Addr, Type: EventRejected, MessageID: msg.ID,
-			Detail: "balasan tidak diteruskan ke warga: " + reason}); err != nil {
+		detail := "balasan tidak diteruskan ke warga: " + reason
+		if t == EventClaim {
+			detail = reason + "; kasus tetap terbuka, tenggat dan eskalasi berjalan"
+		}
+		if err := tx.AddEvent(&Event{CaseID: c.ID, At: now, Actor: msg.From.Addr, Type: t, MessageID: msg.ID, Detail: detail}); err != nil {
 			return IngestResult{}, false, err
 		}
 	}
-	in.logger().Warn("reply claiming to be staff was not relayed", "from", msg.From.Addr, "message_id", msg.MessageID, "reason", reason)
+	in.logger().Warn("mail claiming to be from staff was not acted on", "from", msg.From.Addr, "message_id", msg.MessageID,
+		"case", caseNumber(c), "reason", reason)
 	queued := false
-	if len(in.Composer.Ops) > 0 {
+	if in.Composer != nil && len(in.Composer.Ops) > 0 {
 		notice, err := in.Composer.OpsForgery(c, msg, reason)
 		if err != nil {
 			return IngestResult{}, false, err
@@ -338,6 +404,57 @@ func (in *Ingester) rejectStaff(tx IntakeTx, msg *Message, c *Case, reason strin
 		res.CaseNumber = c.Number
 	}
 	return res, queued, nil
+}
+
+// revokeExposed revokes every token of ours (a Message-ID we sent to staff
+// or heads) that msg carries in In-Reply-To or References when msg is from
+// or to anyone outside the desk: that person now holds it, so it must not
+// authorise anything any more. It runs after msg was placed, in the same
+// transaction, so a genuine direct answer is still verified by the token it
+// exposes.
+func (in *Ingester) revokeExposed(tx IntakeTx, msg *Message) error {
+	outsider := ""
+	for _, a := range append(append([]Address{msg.From}, msg.To...), msg.Cc...) {
+		if a.Addr != "" && !in.insider(a.Addr) {
+			outsider = a.Addr
+			break
+		}
+	}
+	if outsider == "" {
+		return nil
+	}
+	for _, id := range msg.ReferencedIDs() {
+		tok, ok := ParseToken(id, in.deskAddr())
+		if !ok {
+			continue
+		}
+		out, err := tx.OutgoingByMessageID(tok.ID)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			continue // not a mail we sent: nothing to revoke
+		}
+		now := in.now()
+		added, err := tx.RevokeToken(tok.ID, out.CaseID, now, "terlihat oleh "+outsider)
+		if err != nil || !added || out.CaseID == 0 {
+			return err
+		}
+		if err := tx.AddEvent(&Event{CaseID: out.CaseID, At: now, Actor: ActorSystem, Type: EventRevoked, MessageID: msg.ID,
+			Detail: "token " + string(tok.Purpose) + " dicabut: email " + SanitizeHeader(msg.MessageID, 100) + " merujuknya dan melibatkan " + outsider +
+				" (bukan petugas atau pimpinan); token itu tidak lagi berlaku untuk perintah atau jawaban"}); err != nil {
+			return err
+		}
+		in.logger().Warn("token exposed outside the desk revoked", "case_id", out.CaseID, "message_id", msg.MessageID, "outsider", outsider)
+	}
+	return nil
+}
+
+func caseNumber(c *Case) string {
+	if c == nil {
+		return ""
+	}
+	return c.Number
 }
 
 // addressedTo reports whether addr is among m's To and Cc recipients.
@@ -361,16 +478,16 @@ func (in *Ingester) deskAddr() string {
 // copies are skipped. Anything else was written by a person using the
 // shared desk mailbox in their own client: if it answers a case (number in
 // the subject, or a reply to one of its mails) and goes to the citizen, the
-// case is recorded as answered — mailproc sends nothing. Other mail there
-// is kept without a case.
+// gate trusts it (only the desk account writes that folder) and the case is
+// recorded as answered — mailproc sends nothing. Other mail there is kept
+// without a case.
 func (in *Ingester) placeSent(tx IntakeTx, msg *Message) (IngestResult, bool, error) {
-	c, err := caseReferenced(tx, msg)
+	ev, err := in.gatherStaff(tx, msg, Person{Addr: msg.From.Addr, Name: msg.From.Name}, false)
 	if err != nil {
 		return IngestResult{}, false, err
 	}
-	if c != nil && addressedTo(msg, c.CitizenAddr) {
-		who := Person{Addr: msg.From.Addr, Name: msg.From.Name}
-		return in.recordDirectAnswer(tx, msg, c, who, "dikirim dari kotak surat bersama (folder Terkirim)")
+	if v := VerifyStaff(ev); DecideStaff(v, "").Action == StaffRecord {
+		return in.recordDirectAnswer(tx, msg, v)
 	}
 	if err := tx.InsertMessage(msg, 0); err != nil {
 		return IngestResult{}, false, err

@@ -88,6 +88,11 @@ type IntakeTx interface {
 	EnqueueMail(m *OutgoingMail) error
 	// OutgoingByMessageID returns the outbox mail with that Message-ID.
 	OutgoingByMessageID(messageID string) (*OutgoingMail, error)
+	// RevokeToken stores that the token (a signed Message-ID of ours) no
+	// longer authorises anything; added is false if it was already revoked.
+	RevokeToken(messageID string, caseID int64, at time.Time, reason string) (added bool, err error)
+	// TokenRevoked reports whether RevokeToken was called for the token.
+	TokenRevoked(messageID string) (bool, error)
 	// Events returns a case's log, oldest first.
 	Events(caseID int64) ([]*Event, error)
 	// DueEscalations returns up to limit cases whose EscalateAt is at or

@@ -436,3 +436,23 @@ func (t *intakeTx) InsertRating(r *mailproc.Rating) error {
 	r.ID, err = res.LastInsertId()
 	return t.wrap("insert rating", err)
 }
+
+// RevokeToken stores that the token messageID authorises nothing any more;
+// added is false when it was revoked before.
+func (t *intakeTx) RevokeToken(messageID string, caseID int64, at time.Time, reason string) (bool, error) {
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO revoked_tokens (message_id, case_id, revoked_at, reason) VALUES (?, ?, ?, ?)
+		ON CONFLICT (message_id) DO NOTHING`, mailproc.NormalizeMessageID(messageID), idArg(caseID), timeArg(at), validUTF8(reason))
+	if err != nil {
+		return false, t.wrap("revoke token", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, t.wrap("revoke token", err)
+}
+
+// TokenRevoked reports whether the token messageID was revoked.
+func (t *intakeTx) TokenRevoked(messageID string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM revoked_tokens WHERE message_id = ?`,
+		mailproc.NormalizeMessageID(messageID)).Scan(&n)
+	return n > 0, t.wrap("read revoked token", err)
+}

@@ -28,6 +28,18 @@ import (
 // are checked before the commit.
 var migrations = []string{
 	// migrations[0] upgrades version 1 to version 2.
+	// trust: revoked tokens.
+	`-- Tokens (signed Message-IDs of mail to staff and heads) that stopped
+-- authorising anything: a copy of the mail that carried one in its
+-- References or In-Reply-To was addressed to someone who is neither staff
+-- nor a head (an answer straight to the citizen), so that person holds it.
+CREATE TABLE revoked_tokens (
+    message_id TEXT    PRIMARY KEY CHECK (message_id <> ''),
+    case_id    INTEGER REFERENCES cases (id),
+    revoked_at INTEGER NOT NULL,
+    reason     TEXT    NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.
