@@ -237,14 +237,15 @@ func TestE2EStaffCommands(t *testing.T) {
 
 // TestE2EAnswersAroundMailproc: an answer sent from the shared mailbox
 // (its Sent folder) and one sent straight to the citizen with the desk in
-// Cc are recorded; mailproc sends nothing itself.
+// Cc that replies to the notification are recorded; mailproc sends nothing
+// to the citizens itself.
 func TestE2EAnswersAroundMailproc(t *testing.T) {
 	d := newTestDesk(t)
 	d.start()
 	db := d.db()
 	siti, budi := d.citizen("siti"), d.citizen("budi")
 	_, c1 := openCase(t, d, siti, "Jam buka Minggu", "Apakah buka hari Minggu?")
-	_, c2 := openCase(t, d, budi, "Jam buka Senin", "Apakah buka hari Senin?")
+	notif2, c2 := openCase(t, d, budi, "Jam buka Senin", "Apakah buka hari Senin?")
 	time.Sleep(time.Second) // the Sent watcher has connected and set its bookmark
 
 	// From the shared mailbox in Thunderbird: the answer lands in Sent.
@@ -254,9 +255,11 @@ func TestE2EAnswersAroundMailproc(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
-	// Straight to the citizen, desk in Cc.
+	// Straight to the citizen, desk in Cc, replying to the notification
+	// (its token proves the sender; see TestE2EForgedDirectAnswer).
+	id := notif2.Header.Get("Message-Id")
 	cc := citizenMail("Rina <"+d.Staff+">", budi, "Re: ["+c2.Number+"] Jam buka Senin", "Senin buka jam 07.30, Pak.",
-		"Cc: "+d.Address)
+		"Cc: "+d.Address, "In-Reply-To: "+id, "References: "+id)
 	s := d.sender()
 	s.send(d.Staff, budi, cc)
 	s.send(d.Staff, d.Address, cc)
