@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/smtp"
 	"os"
 	"os/exec"
@@ -178,9 +179,15 @@ func (d *testDesk) env() []string {
 // start runs the daemon in process until the test ends.
 func (d *testDesk) start() *Main {
 	d.t.Helper()
+	return d.startWith(testLogger(d.t))
+}
+
+// startWith is start with the given logger.
+func (d *testDesk) startWith(logger *slog.Logger) *Main {
+	d.t.Helper()
 	m := NewMain()
 	m.Config = d.Config
-	m.Logger = testLogger(d.t)
+	m.Logger = logger
 	if err := m.Run(context.Background()); err != nil {
 		d.t.Fatal(err)
 	}

@@ -4,12 +4,12 @@ package main
 // direct answer, a genuine one, and the token it exposed.
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,42 +18,15 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
-// logBuffer keeps what the daemon logged, for a test to read.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// startLogged is start with the daemon's log also kept in a buffer.
-func (d *testDesk) startLogged() *logBuffer {
+// startLogged is start with the daemon's log also kept (in a proc's
+// buffer, as if it ran as its own process), for the test to read.
+func (d *testDesk) startLogged() *proc {
 	d.t.Helper()
-	buf := &logBuffer{}
+	logs := &proc{out: new(bytes.Buffer)}
 	tw := &tWriter{t: d.t}
 	d.t.Cleanup(func() { tw.mu.Lock(); tw.done = true; tw.mu.Unlock() })
-	m := NewMain()
-	m.Config = d.Config
-	m.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(tw, buf), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if err := m.Run(context.Background()); err != nil {
-		d.t.Fatal(err)
-	}
-	d.t.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			d.t.Errorf("close: %v", err)
-		}
-	})
-	return buf
+	d.startWith(slog.New(slog.NewTextHandler(io.MultiWriter(tw, lockedWriter{logs}), &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return logs
 }
 
 // casesShow runs `mailproc cases show NUMBER` on the desk's database.
@@ -105,7 +78,7 @@ func TestE2EForgedDirectAnswer(t *testing.T) {
 	})
 	// The clock ran on: the Kepala Seksi hears of the unanswered complaint.
 	waitFor(t, 30*time.Second, "the escalation to the Kepala Seksi", func() bool { return d.inboxCount(d.Kasi) >= 1 })
-	if !strings.Contains(logs.String(), mailproc.ClaimPrefix) || !strings.Contains(logs.String(), "palsu-langsung-"+d.ID) {
+	if !strings.Contains(logs.output(), mailproc.ClaimPrefix) || !strings.Contains(logs.output(), "palsu-langsung-"+d.ID) {
 		t.Errorf("the log does not say why the forged answer was not recorded")
 	}
 	if show := d.casesShow(c.Number); !strings.Contains(show, string(mailproc.EventClaim)) || !strings.Contains(show, "token tidak ada") {
