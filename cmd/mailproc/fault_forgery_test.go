@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
@@ -56,12 +57,13 @@ func TestFaultForgery(t *testing.T) {
 		other = []byte(strings.Replace(string(other), "["+a.c.Number+"]", "["+b.c.Number+"]", 1))
 		s.send(d.Staff, d.Address, other)
 		sent["token for another case"]++
-		// 3. The token of case a with its signature changed.
+		// 3. The token of case a with its signature (24 hex digits before
+		// the @) changed.
 		id := a.notif.Header.Get("Message-Id")
 		at := strings.LastIndexByte(id, '@')
-		mac := []byte(id[at-32 : at])
-		mac[i%32] = "0123456789abcdef"[(strings.IndexByte("0123456789abcdef", mac[i%32])+1+i%15)%16]
-		bad := id[:at-32] + string(mac) + id[at:]
+		mac := []byte(id[at-24 : at])
+		mac[i%24] = "0123456789abcdef"[(strings.IndexByte("0123456789abcdef", mac[i%24])+1+i%15)%16]
+		bad := id[:at-24] + string(mac) + id[at:]
 		tampered := staffReply(gmailID, a.notif, d.Staff, d.Address, fmt.Sprintf("Jawaban dengan token rusak. (palsu token rusak %d)", i), pass)
 		s.send(d.Staff, d.Address, []byte(strings.ReplaceAll(string(tampered), id, bad)))
 		sent["tampered token"]++
@@ -118,4 +120,169 @@ func TestFaultForgery(t *testing.T) {
 	}
 	figure(t, "%d forged staff replies (%d from a staff address without a token, %d with a valid token for another case, %d with a tampered token, %d with an Authentication-Results fail under require_auth): %d relayed to citizens, %d reported to ops, %d rejections on the cases; the genuine reply sent after them relayed",
 		forged, sent["no token"], sent["token for another case"], sent["tampered token"], sent["A-R fail"], relayed, forgeryNotices(), rejected)
+}
+
+// forgeryCase is one open complaint on a fresh desk, watched by a forgery
+// test: its state and clock before the forgery, and the ops notices.
+type forgeryCase struct {
+	t      *testing.T
+	d      *testDesk
+	budi   string
+	notif  receivedMail
+	c      *mailproc.Case
+	before *mailproc.Case
+	ops    int
+	inbox  int // the citizen's mails
+}
+
+// newForgeryCase starts a desk (after setup changes its config) and opens
+// a complaint on it.
+func newForgeryCase(t *testing.T, setup func(d *testDesk)) *forgeryCase {
+	t.Helper()
+	d := newTestDesk(t)
+	if setup != nil {
+		setup(d)
+	}
+	d.start()
+	f := &forgeryCase{t: t, d: d, budi: d.citizen("budi")}
+	f.notif, f.c = openCase(t, d, f.budi, "Aduan buku rusak", "Buku yang saya pinjam rusak, mohon diganti.")
+	if f.c.Kind != mailproc.KindAduan || f.c.EscalateAt.IsZero() {
+		t.Fatalf("case %s: kind %s, escalate at %v", f.c.Number, f.c.Kind, f.c.EscalateAt)
+	}
+	f.mark()
+	return f
+}
+
+// mark remembers the case and the ops notices as they are now.
+func (f *forgeryCase) mark() {
+	f.before, f.ops, f.inbox = caseNow(f.t, f.d, f.c.Number), f.forgeryNotices(), f.d.inboxCount(f.budi)
+}
+
+func (f *forgeryCase) forgeryNotices() int {
+	n := 0
+	for _, m := range f.d.mails(f.d.Ops, "INBOX") {
+		if strings.Contains(m.Subject, "Balasan petugas ditolak") {
+			n++
+		}
+	}
+	return n
+}
+
+// refused waits for the event of type typ naming why, then checks that
+// the case, its escalation clock and the citizen's mailbox are as before
+// and that ops got one notice.
+func (f *forgeryCase) refused(t *testing.T, typ mailproc.EventType, why string) {
+	t.Helper()
+	waitFor(t, 20*time.Second, "the "+string(typ)+" event", func() bool { return hasEvent(t, f.d, f.c.ID, typ, why) })
+	waitFor(t, 20*time.Second, "the ops notice", func() bool { return f.forgeryNotices() > f.ops })
+	time.Sleep(2 * time.Second) // time for anything wrongly queued to arrive
+	after, b := caseNow(t, f.d, f.c.Number), f.before
+	if after.State != b.State || !after.EscalateAt.Equal(b.EscalateAt) || !after.DueAt.Equal(b.DueAt) ||
+		!after.FirstAnswerAt.Equal(b.FirstAnswerAt) || !after.ClosedAt.Equal(b.ClosedAt) || after.EscalationLevel != b.EscalationLevel {
+		t.Errorf("the case changed: state %s → %s, escalate at %v → %v, answered %v → %v",
+			b.State, after.State, b.EscalateAt, after.EscalateAt, b.FirstAnswerAt, after.FirstAnswerAt)
+	}
+	if mails := f.d.mails(f.budi, "INBOX"); len(mails) != f.inbox {
+		t.Errorf("the citizen received %q", mails[len(mails)-1].Subject)
+	}
+	if n := f.forgeryNotices(); n != f.ops+1 {
+		t.Errorf("%d ops notices, want %d", n, f.ops+1)
+	}
+}
+
+// staffMail is a mail from `from` with the given headers and body.
+func (f *forgeryCase) staffMail(from, to, subject, body string, headers ...string) []byte {
+	return citizenMail("Petugas <"+from+">", to, subject, body,
+		append(headers, fmt.Sprintf("Message-ID: <uji-%d@pustakaarsip.kamparkab.go.id>", time.Now().UnixNano()))...)
+}
+
+// replyWith is a staff reply from `from` that refers to the Message-ID id.
+func (f *forgeryCase) replyWith(from, id, body string) []byte {
+	return f.staffMail(from, f.d.Address, "Re: ["+f.c.Number+"] Aduan buku rusak", body, "In-Reply-To: <"+id+">", "References: <"+id+">")
+}
+
+// signed makes a token of this desk for the case as mailproc would with key.
+func (f *forgeryCase) signed(key string, p mailproc.Purpose, recipient string, issued time.Time) string {
+	return mailproc.Tokens{Secret: []byte(key)}.MessageID(p, f.c.Number, recipient, f.d.Address, issued)
+}
+
+// TestFaultForgeryTrust: the forgeries a token bound to a person, a purpose
+// and a time must stop, each on a fresh desk and complaint. Each leaves the
+// case, its escalation clock and the citizen's mailbox unchanged and tells
+// ops once; a token of the previous key is accepted.
+func TestFaultForgeryTrust(t *testing.T) {
+	const oldKey, removedKey = "kunci-lama-kunci-lama-kunci-lama-0123456789", "kunci-dihapus-kunci-dihapus-0123456789ab"
+	t.Run("direct answer without a token", func(t *testing.T) {
+		f := newForgeryCase(t, nil)
+		f.d.sender().send(f.d.Staff, f.d.Address, f.staffMail(f.d.Staff, f.budi, "Re: ["+f.c.Number+"] Aduan buku rusak", "Sudah kami ganti, selesai.", "Cc: "+f.d.Address))
+		f.refused(t, mailproc.EventClaim, "token tidak ada")
+	})
+	t.Run("direct answer without a token, require_auth", func(t *testing.T) {
+		f := newForgeryCase(t, func(d *testDesk) {
+			d.Config.Desk.AuthservID, d.Config.Desk.RequireAuth = "mail.pustakaarsip.kamparkab.go.id", true
+		})
+		fail := "Authentication-Results: mail.pustakaarsip.kamparkab.go.id; dkim=fail header.d=pustakaarsip.kamparkab.go.id; spf=fail smtp.mailfrom=" + f.d.Staff
+		f.d.sender().send(f.d.Staff, f.d.Address, f.staffMail(f.d.Staff, f.budi, "Re: ["+f.c.Number+"] Aduan buku rusak", "Sudah kami ganti, selesai.", "Cc: "+f.d.Address, fail))
+		f.refused(t, mailproc.EventClaim, "DKIM/SPF")
+	})
+	t.Run("command with an exposed token", func(t *testing.T) {
+		f := newForgeryCase(t, nil)
+		id := mailproc.NormalizeMessageID(f.notif.Header.Get("Message-Id"))
+		s := f.d.sender()
+		direct := f.staffMail(f.d.Staff, f.budi, "Re: "+f.notif.Subject, "Bukunya kami ganti minggu ini, Pak.", "Cc: "+f.d.Address, "In-Reply-To: <"+id+">", "References: <"+id+">")
+		s.send(f.d.Staff, f.budi, direct)
+		s.send(f.d.Staff, f.d.Address, direct)
+		waitFor(t, 20*time.Second, "the direct answer recorded and its token revoked", func() bool {
+			return hasEvent(t, f.d, f.c.ID, mailproc.EventRevoked, "dicabut")
+		})
+		f.mark()
+		s.send(f.budi, f.d.Address, f.replyWith(f.d.Staff, id, "#selesai"))
+		f.refused(t, mailproc.EventRejected, "dicabut")
+	})
+	t.Run("another staff member's token", func(t *testing.T) {
+		var dedi string
+		f := newForgeryCase(t, func(d *testDesk) {
+			dedi = "dedi-" + d.ID + "@pustakaarsip.kamparkab.go.id"
+			d.Config.Desk.Staff = append(d.Config.Desk.Staff, config.Staff{Name: "Dedi", Address: dedi})
+		})
+		s := f.d.sender()
+		before := f.d.inboxCount(f.d.Staff)
+		s.send(f.d.Staff, f.d.Address, staffReply(gmailID, f.notif, f.d.Staff, f.d.Address, "#catatan sedang dicek ke gudang"))
+		waitFor(t, 20*time.Second, "Rina's confirmation", func() bool { return f.d.inboxCount(f.d.Staff) > before })
+		var confirm string
+		for _, m := range f.d.mails(f.d.Staff, "INBOX") {
+			if id := mailproc.NormalizeMessageID(m.Header.Get("Message-Id")); strings.HasPrefix(id, "mailproc.confirm.") {
+				confirm = id
+			}
+		}
+		if confirm == "" {
+			t.Fatal("no confirmation for Rina")
+		}
+		f.mark()
+		s.send(dedi, f.d.Address, f.replyWith(dedi, confirm, "#selesai"))
+		f.refused(t, mailproc.EventRejected, string(mailproc.TokenWrongRecipient))
+	})
+	t.Run("expired token", func(t *testing.T) {
+		f := newForgeryCase(t, nil)
+		old := f.signed(f.d.Config.Desk.HMACSecret.Reveal(), mailproc.PurposeNotify, mailproc.TokenGroupStaff, time.Now().AddDate(0, 0, -100))
+		helps := f.d.inboxCount(f.d.Staff)
+		f.d.sender().send(f.d.Staff, f.d.Address, f.replyWith(f.d.Staff, old, "#selesai"))
+		f.refused(t, mailproc.EventRejected, "kedaluwarsa")
+		waitFor(t, 20*time.Second, "the help mail with a fresh token", func() bool { return f.d.inboxCount(f.d.Staff) > helps })
+	})
+	t.Run("removed key", func(t *testing.T) {
+		f := newForgeryCase(t, func(d *testDesk) { d.Config.Desk.HMACPreviousSecrets = oldKey })
+		f.d.sender().send(f.d.Staff, f.d.Address, f.replyWith(f.d.Staff, f.signed(removedKey, mailproc.PurposeNotify, mailproc.TokenGroupStaff, time.Now()), "#selesai"))
+		f.refused(t, mailproc.EventRejected, string(mailproc.TokenUnknownKey))
+	})
+	t.Run("previous key accepted", func(t *testing.T) {
+		f := newForgeryCase(t, func(d *testDesk) { d.Config.Desk.HMACPreviousSecrets = oldKey })
+		f.d.sender().send(f.d.Staff, f.d.Address, f.replyWith(f.d.Staff, f.signed(oldKey, mailproc.PurposeNotify, mailproc.TokenGroupStaff, time.Now()), "#selesai"))
+		waitFor(t, 20*time.Second, "the case closed by a reply to the previous key's token", func() bool {
+			return caseNow(t, f.d, f.c.Number).State == mailproc.StateSelesai
+		})
+		if n := f.forgeryNotices(); n != f.ops {
+			t.Errorf("%d ops notices for a genuine reply", n-f.ops)
+		}
+	})
 }
