@@ -321,8 +321,11 @@ func (in *Ingester) placeTrusted(tx IntakeTx, msg *Message) (res IngestResult, q
 	// a forwarded notification answered by an outsider, or a forgery. The
 	// case's own citizen replying to a thread that holds a token (the
 	// staff's direct answer) is a citizen's reply.
-	if n := in.Tokens.VerifyAny(msg.ReferencedIDs(), in.deskAddr()); n != "" {
-		c, err := tx.CaseByNumber(n)
+	if out, err := in.sentToken(tx, msg); err != nil || out != nil {
+		if err != nil {
+			return res, false, true, err
+		}
+		c, err := tx.CaseByID(out.CaseID)
 		if err != nil {
 			return res, false, true, err
 		}

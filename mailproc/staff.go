@@ -424,21 +424,20 @@ func (in *Ingester) revokeExposed(tx IntakeTx, msg *Message) error {
 		return nil
 	}
 	for _, id := range msg.ReferencedIDs() {
-		tok, ok := ParseToken(id, in.deskAddr())
-		if !ok {
-			continue
-		}
-		out, err := tx.OutgoingByMessageID(tok.ID)
+		tok, out, err := in.sentTokenOf(tx, id)
 		if err != nil {
 			return err
 		}
 		if out == nil {
-			continue // not a mail we sent: nothing to revoke
+			continue // not a token, or not in a mail we sent: nothing to revoke
 		}
 		now := in.now()
 		added, err := tx.RevokeToken(tok.ID, out.CaseID, now, "terlihat oleh "+outsider)
-		if err != nil || !added || out.CaseID == 0 {
+		if err != nil {
 			return err
+		}
+		if !added {
+			continue
 		}
 		if err := tx.AddEvent(&Event{CaseID: out.CaseID, At: now, Actor: ActorSystem, Type: EventRevoked, MessageID: msg.ID,
 			Detail: "token " + string(tok.Purpose) + " dicabut: email " + SanitizeHeader(msg.MessageID, 100) + " merujuknya dan melibatkan " + outsider +
@@ -448,6 +447,31 @@ func (in *Ingester) revokeExposed(tx IntakeTx, msg *Message) error {
 		in.logger().Warn("token exposed outside the desk revoked", "case_id", out.CaseID, "message_id", msg.MessageID, "outsider", outsider)
 	}
 	return nil
+}
+
+// sentToken returns the first mail we sent with a token (to staff or
+// heads, about a case) that msg refers to; nil if none. The outbox is the
+// proof that the id is ours: anyone can write an id of the same shape.
+func (in *Ingester) sentToken(tx IntakeTx, msg *Message) (*OutgoingMail, error) {
+	for _, id := range msg.ReferencedIDs() {
+		if _, out, err := in.sentTokenOf(tx, id); err != nil || out != nil {
+			return out, err
+		}
+	}
+	return nil, nil
+}
+
+// sentTokenOf reads id as a token and finds the case mail we sent with it.
+func (in *Ingester) sentTokenOf(tx IntakeTx, id string) (Token, *OutgoingMail, error) {
+	tok, ok := ParseToken(id, in.deskAddr())
+	if !ok {
+		return tok, nil, nil
+	}
+	out, err := tx.OutgoingByMessageID(tok.ID)
+	if err != nil || out == nil || out.CaseID == 0 {
+		return tok, nil, err
+	}
+	return tok, out, nil
 }
 
 func caseNumber(c *Case) string {

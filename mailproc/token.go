@@ -209,41 +209,6 @@ func (t Tokens) age(issued, now time.Time) TokenStatus {
 	return TokenValid
 }
 
-// Verify returns the case number a signed Message-ID names if its mac
-// matches some key of the ring for some recipient; "" otherwise. It is for
-// telling that a mail refers to a staff mail of ours (a forwarded
-// notification, an exposed token), not for trusting a reply: use Check.
-func (t Tokens) Verify(id, deskAddr string) string {
-	tok, ok := ParseToken(id, deskAddr)
-	if !ok || len(t.Secret) == 0 {
-		return ""
-	}
-	if tok.Legacy {
-		if t.Check(tok, "", nil, time.Time{}, time.Time{}, "") == TokenBadMAC {
-			return ""
-		}
-		return tok.Number
-	}
-	// Without the recipient the mac cannot be checked; the key id at least
-	// must be ours. Callers only refuse or revoke on this answer.
-	for _, k := range t.ring() {
-		if keyID(k) == tok.kid {
-			return tok.Number
-		}
-	}
-	return ""
-}
-
-// VerifyAny returns the case number of the first id Verify accepts.
-func (t Tokens) VerifyAny(ids []string, deskAddr string) string {
-	for _, id := range ids {
-		if n := t.Verify(id, deskAddr); n != "" {
-			return n
-		}
-	}
-	return ""
-}
-
 // ring is the signing key followed by the previous ones.
 func (t Tokens) ring() [][]byte {
 	var out [][]byte

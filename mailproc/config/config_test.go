@@ -485,6 +485,32 @@ func TestHMACSecretFile(t *testing.T) {
 	}
 }
 
+// TestHMACPreviousSecrets: the keys of before a rotation come one per line
+// from a file or comma-separated from the environment, each at least 32
+// characters; token_max_age defaults to 90 days.
+func TestHMACPreviousSecrets(t *testing.T) {
+	k1, k2 := strings.Repeat("a", 32), strings.Repeat("b", 40)
+	base := env{"MAILPROC_IMAP_PASSWORD": "x", "MAILPROC_DESK_HMAC_SECRET": testHMAC}
+	c := mustLoad(t, minimal, merge(base, env{"MAILPROC_DESK_HMAC_PREVIOUS_SECRETS_FILE": writeFile(t, "old", k1+"\n"+k2+"\n")}))
+	if got := c.Desk.PreviousSecrets(); len(got) != 2 || string(got[0]) != k1 || string(got[1]) != k2 {
+		t.Errorf("from a file: %q", got)
+	}
+	c = mustLoad(t, minimal, merge(base, env{"MAILPROC_DESK_HMAC_PREVIOUS_SECRETS": k1 + "," + k2}))
+	if got := c.Desk.PreviousSecrets(); len(got) != 2 || string(got[1]) != k2 {
+		t.Errorf("from the environment: %q", got)
+	}
+	if c.Desk.TokenMaxAge.D() != 90*24*time.Hour {
+		t.Errorf("token_max_age = %v", c.Desk.TokenMaxAge)
+	}
+	if strings.Contains(fmt.Sprintf("%v %+v", c.Desk, c.Redacted().Desk), k1) {
+		t.Error("a previous secret is printed")
+	}
+	_, err := loadWith(t, minimal, merge(base, env{"MAILPROC_DESK_HMAC_PREVIOUS_SECRETS": k1 + ",kurz"}))
+	if err == nil || !strings.Contains(err.Error(), "desk.hmac_previous_secrets[2]: too short") {
+		t.Errorf("a short previous secret: %v", err)
+	}
+}
+
 func TestUnknownKey(t *testing.T) {
 	file := strings.Replace(minimal, "[imap]\n", "[imap]\nhots = \"x\"\n", 1) + `
 [calender]
