@@ -66,9 +66,10 @@ type StaffVerdict struct {
 	Proof  Proof
 	// Token is the Message-ID that proved (or failed to prove) the mail.
 	Token string
-	// Expired: refused only because the token is too old; the sender gets
-	// a help mail with a fresh one.
-	Expired bool
+	// Renew: refused only because the token is stale — expired, or revoked
+	// since it was seen outside the desk. The sender (a registered address:
+	// a forger does not read its mail) gets a help mail with a fresh one.
+	Renew bool
 	// Reason says why the mail is not trusted; "" when it is.
 	Reason string
 }
@@ -129,7 +130,8 @@ func VerifyStaff(ev StaffEvidence) StaffVerdict {
 			v.Reason = "tidak membalas notifikasi, eskalasi atau konfirmasi yang sah dari sistem (token tidak ada atau tidak cocok)"
 			return v
 		case good == nil:
-			v.Token, v.Reason, v.Expired = bad.Token.ID, tokenProblem(bad), bad.Status == TokenExpired && !bad.Revoked
+			v.Token, v.Reason = bad.Token.ID, tokenProblem(bad)
+			v.Renew = bad.Revoked || bad.Status == TokenExpired
 			if bad.Case != nil {
 				v.Case = bad.Case
 			}
@@ -200,8 +202,8 @@ const (
 	// StaffClaim: an unverified direct answer, kept on the case as a claim;
 	// the case stays open with its clock; ops told.
 	StaffClaim
-	// StaffRenew: a reply with an expired token: refused like StaffRefuse,
-	// and the sender gets a help mail with a fresh token.
+	// StaffRenew: a reply with an expired or revoked token: refused like
+	// StaffRefuse, and the sender gets a help mail with a fresh token.
 	StaffRenew
 	// StaffRecord: a verified direct answer: the case is answered, nothing
 	// reaches the citizen from mailproc.
@@ -231,7 +233,7 @@ func DecideStaff(v StaffVerdict, text string) StaffPlan {
 	case v.Trusted():
 	case v.Direct:
 		return StaffPlan{Action: StaffClaim}
-	case v.Expired:
+	case v.Renew:
 		return StaffPlan{Action: StaffRenew}
 	default:
 		return StaffPlan{Action: StaffRefuse}

@@ -24,13 +24,13 @@ func TestVerifyStaff(t *testing.T) {
 		ev      StaffEvidence
 		proof   Proof
 		direct  bool
-		expired bool
+		renew   bool
 		reason  string // a part of the reason; "" when trusted
 		caseID  int64
 	}{
 		{"reply with a valid token", with(reply, func(e *StaffEvidence) { e.Tokens = []TokenEvidence{valid7} }), ProofToken, false, false, "", 7},
 		{"reply without a token", reply, ProofNone, false, false, "token tidak ada", 7},
-		{"reply with a revoked token", with(reply, func(e *StaffEvidence) { e.Tokens = []TokenEvidence{tok(c7, TokenValid, true)} }), ProofNone, false, false, "dicabut", 7},
+		{"reply with a revoked token", with(reply, func(e *StaffEvidence) { e.Tokens = []TokenEvidence{tok(c7, TokenValid, true)} }), ProofNone, false, true, "dicabut", 7},
 		{"reply with an expired token", with(reply, func(e *StaffEvidence) { e.Tokens = []TokenEvidence{tok(c7, TokenExpired, false)} }), ProofNone, false, true, "kedaluwarsa", 7},
 		{"reply with another person's token", with(reply, func(e *StaffEvidence) { e.Tokens = []TokenEvidence{tok(c7, TokenWrongRecipient, false)} }), ProofNone, false, false, "orang lain", 7},
 		{"reply with a removed key's token", with(reply, func(e *StaffEvidence) {
@@ -61,8 +61,8 @@ func TestVerifyStaff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v := VerifyStaff(tt.ev)
-		if v.Proof != tt.proof || v.Direct != tt.direct || v.Expired != tt.expired {
-			t.Errorf("%s: proof %q direct %v expired %v, want %q %v %v (reason %q)", tt.name, v.Proof, v.Direct, v.Expired, tt.proof, tt.direct, tt.expired, v.Reason)
+		if v.Proof != tt.proof || v.Direct != tt.direct || v.Renew != tt.renew {
+			t.Errorf("%s: proof %q direct %v renew %v, want %q %v %v (reason %q)", tt.name, v.Proof, v.Direct, v.Renew, tt.proof, tt.direct, tt.renew, v.Reason)
 		}
 		if (tt.reason == "") != v.Trusted() || !strings.Contains(v.Reason, tt.reason) {
 			t.Errorf("%s: reason %q, trusted %v; want one containing %q", tt.name, v.Reason, v.Trusted(), tt.reason)
@@ -93,7 +93,7 @@ func TestDecideStaff(t *testing.T) {
 		{"unknown command", ok, "#hapus", StaffHelp, "", false},
 		{"direct answer verified", StaffVerdict{Case: c, Proof: ProofToken, Direct: true}, "Sudah kami jawab.", StaffRecord, "", false},
 		{"direct answer unverified", StaffVerdict{Case: c, Direct: true, Reason: ClaimPrefix}, "Sudah kami jawab.", StaffClaim, "", false},
-		{"expired token", StaffVerdict{Case: c, Expired: true, Reason: "kedaluwarsa"}, "#selesai", StaffRenew, "", false},
+		{"expired token", StaffVerdict{Case: c, Renew: true, Reason: "kedaluwarsa"}, "#selesai", StaffRenew, "", false},
 		{"refused", StaffVerdict{Case: c, Reason: "token tidak ada"}, "#selesai", StaffRefuse, "", false},
 		{"refused without a case", StaffVerdict{Reason: "token tidak ada"}, "Jawaban", StaffRefuse, "", false},
 	}

@@ -30,8 +30,8 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person, known bool
 		if err != nil || v.Case == nil {
 			return res, true, err
 		}
-		help, err := in.Composer.Help(v.Case, msg, nil, "Token pada email yang Anda balas sudah kedaluwarsa; tidak ada yang dijalankan. "+
-			"Balas email ini (token baru) untuk mengulang jawaban atau perintah Anda.")
+		help, err := in.Composer.Help(v.Case, msg, nil, strings.ToUpper(v.Reason[:1])+v.Reason[1:]+"; tidak ada yang dijalankan. "+
+			"Balas email ini (tokennya baru) untuk mengulang jawaban atau perintah Anda. Bila Anda tidak mengirim balasan itu, beri tahu operator.")
 		if err != nil {
 			return IngestResult{}, false, err
 		}

@@ -116,7 +116,9 @@ func TestE2EStaffReplyRelayed(t *testing.T) {
 }
 
 // TestE2EForgedReplies: nothing that fails verification reaches the citizen;
-// each is reported to ops and written on the case.
+// each is reported to ops and written on the case. A notification answered
+// by an outsider has left the desk: its token is revoked, and staff who
+// reply to it get a help mail with a fresh one.
 func TestE2EForgedReplies(t *testing.T) {
 	d := newTestDesk(t)
 	d.Config.Desk.AuthservID = "mail.pustakaarsip.kamparkab.go.id"
@@ -131,22 +133,34 @@ func TestE2EForgedReplies(t *testing.T) {
 	// 1. From a staff address, with the number in the subject but no token.
 	noToken := citizenMail("Rina <"+d.Staff+">", d.Address, "Re: ["+c.Number+"] Syarat kartu anggota", "Syaratnya KTP saja. (palsu)", pass)
 	s.send(d.Staff, d.Address, noToken)
-	// 2. A valid token, from someone not on the list.
-	outsider := d.citizen("penyusup")
-	s.send(outsider, d.Address, staffReply(gmailID, notif, outsider, d.Address, "Bayar Rp 50.000 dulu. (palsu)", pass))
-	// 3. A token for this case, tampered.
+	// 2. A token for this case, tampered.
 	tampered := staffReply(gmailID, notif, d.Staff, d.Address, "Jawaban dengan token rusak. (palsu)", pass)
 	tampered = []byte(strings.Replace(string(tampered), ".mailproc", ".mailproX", 1))
 	id := notif.Header.Get("Message-Id")
 	bad := id[:len(id)-30] + "0000" + id[len(id)-26:]
 	tampered = []byte(strings.ReplaceAll(string(tampered), id, bad))
 	s.send(d.Staff, d.Address, tampered)
-	// 4. The right token and sender, but our server says DKIM and SPF failed.
+	// 3. The right token and sender, but our server says DKIM and SPF failed.
 	s.send(d.Staff, d.Address, staffReply(gmailID, notif, d.Staff, d.Address, "Jawaban dengan DKIM gagal. (palsu)", fail))
+	// 4. A valid token, from someone not on the list: the notification was
+	// forwarded. Its token is revoked.
+	outsider := d.citizen("penyusup")
+	s.send(outsider, d.Address, staffReply(gmailID, notif, outsider, d.Address, "Bayar Rp 50.000 dulu. (palsu)", pass))
 
 	waitFor(t, 30*time.Second, "four notices to ops", func() bool { return d.inboxCount(d.Ops) >= 4 })
-	// 5. A genuine reply afterwards is relayed: the queue reached all of them.
-	s.send(d.Staff, d.Address, staffReply(gmailID, notif, d.Staff, d.Address, "Syaratnya KTP dan pas foto 3x4.", pass))
+	// 5. Staff reply to the notification: refused, its token is revoked;
+	// they get a help mail with a fresh token.
+	helps := d.inboxCount(d.Staff)
+	s.send(d.Staff, d.Address, staffReply(gmailID, notif, d.Staff, d.Address, "Syaratnya KTP saja.", pass))
+	waitFor(t, 20*time.Second, "the help mail", func() bool { return d.inboxCount(d.Staff) > helps })
+	box := d.mails(d.Staff, "INBOX")
+	help := box[len(box)-1]
+	if !strings.Contains(help.Text, "dicabut") {
+		t.Fatalf("the newest mail to staff is not the help mail about the revoked token:\n%s", help.Text)
+	}
+	// 6. A genuine reply to the help mail is relayed: the queue reached all
+	// of them.
+	s.send(d.Staff, d.Address, staffReply(gmailID, help, d.Staff, d.Address, "Syaratnya KTP dan pas foto 3x4.", pass))
 	waitFor(t, 20*time.Second, "the genuine answer", func() bool { return len(answersTo(d, siti)) == 1 })
 	a := answersTo(d, siti)[0]
 	if strings.Contains(a.Text, "palsu") || !strings.Contains(a.Text, "KTP dan pas foto") {
@@ -164,8 +178,8 @@ func TestE2EForgedReplies(t *testing.T) {
 			rejected++
 		}
 	}
-	if rejected != 4 {
-		t.Errorf("%d rejection events on the case, want 4", rejected)
+	if rejected != 5 {
+		t.Errorf("%d rejection events on the case, want 5", rejected)
 	}
 }
 
