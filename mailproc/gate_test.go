@@ -20,13 +20,13 @@ func TestVerifyStaff(t *testing.T) {
 	direct.ToCitizen = true
 	with := func(ev StaffEvidence, f func(*StaffEvidence)) StaffEvidence { f(&ev); return ev }
 	tests := []struct {
-		name    string
-		ev      StaffEvidence
-		proof   Proof
-		direct  bool
-		renew   bool
-		reason  string // a part of the reason; "" when trusted
-		caseID  int64
+		name   string
+		ev     StaffEvidence
+		proof  Proof
+		direct bool
+		renew  bool
+		reason string // a part of the reason; "" when trusted
+		caseID int64
 	}{
 		{"reply with a valid token", with(reply, func(e *StaffEvidence) { e.Tokens = []TokenEvidence{valid7} }), ProofToken, false, false, "", 7},
 		{"reply without a token", reply, ProofNone, false, false, "token tidak ada", 7},
