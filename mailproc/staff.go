@@ -108,6 +108,9 @@ func (in *Ingester) applyStaff(tx IntakeTx, msg *Message, v StaffVerdict, plan S
 	}
 	res := IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: ActionJoin, Reason: "balasan " + string(who.Role) + " (bukti: " + string(v.Proof) + ")"}
 	event := func(t EventType, detail string) error {
+		if t != EventNote { // a note is the staff member's own text
+			detail += " (bukti: " + string(v.Proof) + ")"
+		}
 		return tx.AddEvent(&Event{CaseID: c.ID, At: now, Actor: msg.From.Addr, Type: t, Detail: detail, MessageID: msg.ID})
 	}
 	if plan.Action == StaffHelp {

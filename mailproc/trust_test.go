@@ -155,8 +155,20 @@ func TestDirectAnswerExposesToken(t *testing.T) {
 	// The staff member's confirmation still works.
 	tc.mark()
 	tc.reply(petugas, "", confirms[0].MessageID, "#selesai")
-	if c := tc.kase(); c.State != mailproc.StateSelesai {
+	c = tc.kase()
+	if c.State != mailproc.StateSelesai {
 		t.Fatalf("#selesai with the fresh token: %s", c.State)
+	}
+	// Every change names its proof.
+	events, _ := tc.w.db.Timeline(context.Background(), c.ID)
+	var proofs []string
+	for _, e := range events {
+		if e.Type == mailproc.EventAnswer || e.Type == mailproc.EventState {
+			proofs = append(proofs, e.Detail)
+		}
+	}
+	if len(proofs) != 2 || !strings.Contains(proofs[0], "bukti: token") || !strings.Contains(proofs[1], "bukti: token") {
+		t.Errorf("the answer and the closing do not name their proof: %q", proofs)
 	}
 }
 
