@@ -2,6 +2,9 @@ package mailproc_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -241,6 +244,61 @@ func TestKeyRotation(t *testing.T) {
 			}
 			if c := tc.kase(); c.State != mailproc.StateSelesai {
 				t.Fatalf("#selesai with a previous key's token: %s", c.State)
+			}
+		})
+	}
+}
+
+// legacyToken puts a mail with a first-format token (no key id, recipient
+// or date, as databases from before them hold) in the outbox for the
+// case, sent at sent, and returns its id.
+func (tc *trustCase) legacyToken(secret []byte, sent time.Time) string {
+	tc.w.t.Helper()
+	number, nonce := strings.ToLower(tc.number), "00112233445566778899aabb"
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte("notify|" + number + "|" + nonce))
+	id := "mailproc.notify." + number + "." + nonce + "." + hex.EncodeToString(h.Sum(nil)[:16]) + "@pustakaarsip.kamparkab.go.id"
+	c := tc.kase()
+	err := tc.w.db.Intake(context.Background(), func(tx mailproc.IntakeTx) error {
+		return tx.EnqueueMail(&mailproc.OutgoingMail{Purpose: mailproc.PurposeNotify, CaseID: c.ID, MessageID: id, Date: sent,
+			From: mailproc.Address{Addr: desk}, To: []mailproc.Address{{Addr: petugas}}, Subject: "[" + tc.number + "] Kasus baru", Text: "lama"})
+	})
+	if err != nil {
+		tc.w.t.Fatal(err)
+	}
+	return id
+}
+
+// TestLegacyTokens: a token of the first format, in a mail the database
+// says was sent, keeps working until token_max_age after that mail left,
+// and only while its key is in the ring.
+func TestLegacyTokens(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		age    time.Duration
+		remove bool
+		why    string // "" when accepted
+	}{
+		{"sent last month", 30 * 24 * time.Hour, false, ""},
+		{"sent 100 days ago", 100 * 24 * time.Hour, false, "kedaluwarsa"},
+		{"its key removed", 24 * time.Hour, true, "tidak sah"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tc := newTrustCase(t)
+			key := tc.w.in.Tokens.Secret
+			id := tc.legacyToken(key, tc.w.now.Add(-tt.age))
+			tc.w.in.Tokens = mailproc.Tokens{Secret: []byte("kunci-baru-kunci-baru-kunci-baru-0123")}
+			if !tt.remove {
+				tc.w.in.Tokens.Previous = [][]byte{key}
+			}
+			tc.mark()
+			tc.reply(petugas, "", id, "#selesai")
+			if tt.why != "" {
+				tc.unchanged(t, mailproc.EventRejected, tt.why)
+				return
+			}
+			if c := tc.kase(); c.State != mailproc.StateSelesai {
+				t.Fatalf("#selesai with a legacy token: %s", c.State)
 			}
 		})
 	}
