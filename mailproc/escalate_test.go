@@ -56,9 +56,9 @@ func newDeskWorld(t testing.TB) *deskWorld {
 		Tokens: mailproc.Tokens{Secret: []byte("rahasia-rahasia-rahasia-rahasia-0123")}, Staff: dirPeople.Staff(), Now: w.clock,
 	}
 	w.db = db
-	w.esc = &mailproc.Escalator{Store: db, Next: db.NextEscalation, Composer: comp, Directory: dirPeople,
+	w.esc = mailproc.NewEscalator(mailproc.Escalator{Store: db, Next: db.NextEscalation, Composer: comp, Directory: dirPeople,
 		After: []time.Duration{30 * time.Minute, time.Hour, 0}, Timer: clock, DigestOver: 5, Now: w.clock,
-		Logger: slog.New(slog.DiscardHandler)}
+		Logger: slog.New(slog.DiscardHandler)})
 	w.in = &mailproc.Ingester{Store: db, Archive: arch,
 		Parse: func(r io.Reader) (*mailproc.Message, error) { return mime.Parse(r, mime.Options{}) },
 		Clock: clock, Location: wib, ReopenWindow: 14 * 24 * time.Hour, Composer: comp, Directory: dirPeople,

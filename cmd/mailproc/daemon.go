@@ -126,7 +126,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.SentCopy = &imap.SentFolder{Config: imapConfig(cfg), Folder: cfg.IMAP.SentFolder,
 			Logger: m.Logger.With("component", "sent")}
 	}
-	m.Postman = &mailproc.Postman{
+	m.Postman = mailproc.NewPostman(mailproc.Postman{
 		Store:       m.DB,
 		Sender:      &smtp.Sender{Config: smtpConfig(cfg), DataDir: cfg.Desk.DataDir, Logger: m.Logger.With("component", "smtp")},
 		Composer:    m.Composer,
@@ -136,7 +136,7 @@ func (m *Main) Run(ctx context.Context) error {
 		GiveUpAfter: cfg.SMTP.GiveUpAfter.D(),
 		Now:         m.Now,
 		Logger:      m.Logger.With("component", "outbox"),
-	}
+	})
 	if m.SentCopy != nil {
 		m.Postman.Copier = m.SentCopy
 	}
@@ -145,7 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 	for _, l := range cfg.Chain {
 		after = append(after, l.After.D())
 	}
-	m.Escalator = &mailproc.Escalator{
+	m.Escalator = mailproc.NewEscalator(mailproc.Escalator{
 		Store:     m.DB,
 		Next:      m.DB.NextEscalation,
 		Composer:  m.Composer,
@@ -157,7 +157,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OnCommit:        m.Postman.Wake,
 		Now:             m.Now,
 		Logger:          m.Logger.With("component", "escalation"),
-	}
+	})
 
 	m.Ingester = &mailproc.Ingester{
 		Store:   m.DB,
