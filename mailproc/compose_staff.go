@@ -66,7 +66,7 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 		Number:      cs.Number,
 		Kind:        cs.Kind,
 		KindLabel:   cs.Kind.Label(),
-		CitizenName: SanitizeHeader(cs.CitizenName, 80),
+		CitizenName: EchoName(cs.CitizenName),
 		Answer:      answer,
 		StaffName:   name,
 		StaffTitle:  title,
@@ -74,7 +74,7 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 	}
 	// The subject the citizen opened the case with, not the "Re: Re: …" of
 	// their latest mail.
-	data.OriginalSubject = SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150)
+	data.OriginalSubject = EchoSubject(stripNumberTag(cs.Subject, cs.Number))
 	atts := passThrough(staffMail)
 	for _, a := range staffMail.Attachments {
 		data.Attachments = append(data.Attachments, attachmentLine(a, a.Part != ""))
@@ -244,8 +244,8 @@ func (c *Composer) Reminder(cs *Case) (*OutgoingMail, error) {
 // question, threaded under their latest mail.
 func (c *Composer) Closing(cs *Case, citizenMail *Message, reopenWindow time.Duration) (*OutgoingMail, error) {
 	data := ClosingData{Desk: c.Desk, Number: cs.Number, KindLabel: cs.Kind.Label(),
-		CitizenName:     SanitizeHeader(cs.CitizenName, 80),
-		OriginalSubject: SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150),
+		CitizenName:     EchoName(cs.CitizenName),
+		OriginalSubject: EchoSubject(stripNumberTag(cs.Subject, cs.Number)),
 		ReopenWindow:    FormatDurasi(reopenWindow)}
 	for i := 1; i <= 4; i++ {
 		data.Labels = append(data.Labels, fmt.Sprintf("%d = %s", i, RatingLabels[i]))
