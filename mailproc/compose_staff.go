@@ -37,17 +37,8 @@ func (c *Composer) Notify(m *Message, cs *Case, followUp, reopened bool) (*Outgo
 		Truncated:   truncated,
 		Commands:    Commands,
 	}
-	var atts []OutgoingAttachment
-	budget := c.NotifyAttachMax
-	for _, a := range m.Attachments {
-		attach := a.Part != "" && a.Size <= budget
-		if attach {
-			budget -= a.Size
-			atts = append(atts, OutgoingAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
-				ArchivePath: m.ArchivePath, Part: a.Part})
-		}
-		data.Attachments = append(data.Attachments, attachmentLine(a, attach))
-	}
+	atts, lines := c.citizenAttachments(m)
+	data.Attachments = lines
 	out, err := c.compose(PurposeNotify, TemplateNotify, data, cs, c.Staff)
 	if err != nil {
 		return nil, err
@@ -133,6 +124,26 @@ func (c *Composer) OpsForgery(cs *Case, m *Message, reason string) (*OutgoingMai
 	return c.compose(PurposeOps, TemplateOpsForgery, data, cs, c.Ops)
 }
 
+// citizenAttachments is what of a citizen's attachments goes along to staff
+// or heads: in order, as long as the total stays within NotifyAttachMax;
+// the rest are only listed (the mail is in the archive and the Diproses
+// folder). Notifications and escalations share it so neither sends more.
+func (c *Composer) citizenAttachments(m *Message) ([]OutgoingAttachment, []AttachmentLine) {
+	var atts []OutgoingAttachment
+	var lines []AttachmentLine
+	budget := c.NotifyAttachMax
+	for _, a := range m.Attachments {
+		attach := a.Part != "" && a.Size <= budget
+		if attach {
+			budget -= a.Size
+			atts = append(atts, OutgoingAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
+				ArchivePath: m.ArchivePath, Part: a.Part})
+		}
+		lines = append(lines, attachmentLine(a, attach))
+	}
+	return atts, lines
+}
+
 // passThrough lists a mail's attachments for sending on.
 func passThrough(m *Message) []OutgoingAttachment {
 	var out []OutgoingAttachment
@@ -169,6 +180,7 @@ func FormatUkuran(n int64) string {
 // about a case, with the heads told before in Cc. Replying to it acts on
 // the case like a staff reply.
 func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizenMail *Message, requestedBy, reason string, history []string) (*OutgoingMail, error) {
+	var atts []OutgoingAttachment
 	if len(heads) == 0 {
 		return nil, fmt.Errorf("compose escalation of %s: no head at level %d", cs.Number, level)
 	}
@@ -190,6 +202,7 @@ func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizen
 			text = string(r[:maxNotifyText])
 		}
 		data.Text = text
+		atts, data.Attachments = c.citizenAttachments(citizenMail)
 	}
 	var to, cc []Address
 	for _, h := range heads {
@@ -205,7 +218,7 @@ func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizen
 	}
 	out.Cc = cc
 	if citizenMail != nil {
-		out.Attachments = passThrough(citizenMail)
+		out.Attachments = atts
 	}
 	return out, nil
 }

@@ -347,3 +347,36 @@ func TestSatisfactionRating(t *testing.T) {
 		t.Fatal("a question after closing did not reopen the case")
 	}
 }
+
+// TestEscalationAttachmentsCapped: an escalation carries the citizen's
+// attachments only up to desk.notify_attachments_max, like the staff
+// notification; the rest are listed as kept in the archive.
+func TestEscalationAttachmentsCapped(t *testing.T) {
+	w := newDeskWorld(t)
+	w.in.Composer.NotifyAttachMax = 1000
+	small := strings.Repeat("a", 600)
+	big := strings.Repeat("b", 3000)
+	w.mail("From: siti@gmail.com\nTo: " + desk + "\nSubject: [ADUAN] Buku rusak\nMessage-ID: <att.siti@gmail.com>\n" +
+		"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"x\"\n\n" +
+		"--x\nContent-Type: text/plain\n\nBuku yang saya pinjam rusak.\n" +
+		"--x\nContent-Type: text/plain; name=\"kecil.txt\"\nContent-Disposition: attachment; filename=\"kecil.txt\"\n\n" + small + "\n" +
+		"--x\nContent-Type: text/plain; name=\"besar.txt\"\nContent-Disposition: attachment; filename=\"besar.txt\"\n\n" + big + "\n" +
+		"--x--\n")
+	w.at(61 * time.Minute)
+	got := w.escalations()
+	if len(got) != 1 {
+		t.Fatalf("%d escalations, want 1", len(got))
+	}
+	esc := got[0]
+	var names []string
+	for _, a := range esc.Attachments {
+		names = append(names, a.Filename)
+	}
+	if len(names) != 1 || names[0] != "kecil.txt" {
+		t.Fatalf("escalation attaches %v, want only kecil.txt (budget 1000 bytes)", names)
+	}
+	if !strings.Contains(esc.Text, "kecil.txt") || !strings.Contains(esc.Text, "besar.txt") ||
+		!strings.Contains(esc.Text, "tidak dilampirkan") {
+		t.Fatalf("escalation text does not list both attachments:\n%s", esc.Text)
+	}
+}

@@ -179,13 +179,14 @@ type EscalationData struct {
 	DueAt       string
 	Late        string // "12 menit" past the deadline; "" when not yet due
 	Level       int
-	Title       string   // the head's title: Kepala Seksi Pelayanan
-	HeadName    string   // may be empty
-	RequestedBy string   // the staff member who asked (#eskalasi); "" when the deadline passed
-	Reason      string   // their words, if any
-	Text        string   // the citizen's latest text, bounded
-	Told        []string // heads told before, "Kepala Seksi Pelayanan (kasi@…)"
-	History     []string // the case's log, one line per event, oldest first
+	Title       string           // the head's title: Kepala Seksi Pelayanan
+	HeadName    string           // may be empty
+	RequestedBy string           // the staff member who asked (#eskalasi); "" when the deadline passed
+	Reason      string           // their words, if any
+	Text        string           // the citizen's latest text, bounded
+	Attachments []AttachmentLine // the citizen's, attached up to desk.notify_attachments_max
+	Told        []string         // heads told before, "Kepala Seksi Pelayanan (kasi@…)"
+	History     []string         // the case's log, one line per event, oldest first
 	Commands    []CommandHelp
 }
 
