@@ -47,8 +47,8 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 		// threads: acting on either could send one citizen's answer
 		// to another, so a person must look at it.
 		reason = "token untuk kasus " + number + ", tetapi subjek menyebut kasus " + otherNumber(msg.Subject, number)
-	case in.AuthservID != "" && in.Auth != nil:
-		if ok, why := in.Auth.Verify(msg, in.AuthservID); !ok {
+	case in.requiredAuthserv() != "" && in.Auth != nil:
+		if ok, why := in.Auth.Verify(msg, in.requiredAuthserv()); !ok {
 			reason = "pengirim tidak terverifikasi (DKIM/SPF): " + why
 		}
 	}

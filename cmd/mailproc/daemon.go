@@ -102,6 +102,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB.Now = m.Now
+	m.DB.OpsNoticeInterval = cfg.Desk.OpsNoticeInterval.D()
+	requireAuth, err := authRequirement(ctx, cfg, m.DB)
+	if err != nil {
+		return err
+	}
 	if m.Templates, err = template.Load(cfg.Desk.TemplateDir, m.Logger.With("component", "template")); err != nil {
 		return err
 	}
@@ -173,9 +178,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Escalator:        m.Escalator,
 		Tokens:           tokens,
 		Auth:             msgauth.Verifier{},
-		AuthservID:       requiredAuthserv(cfg),
+		RequireAuth:      requireAuth,
 		AckPolicy:        ackPolicy(cfg),
 		AckEnabled:       cfg.Ack.Enabled,
+		AckPerHour:       cfg.Ack.PerHour,
 		QuarantineFolder: cfg.IMAP.QuarantineFolder,
 		OnCommit:         func() { m.Postman.Wake(); m.Escalator.Wake() },
 		Now:              m.Now,
@@ -218,6 +224,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.goRun(ctx, "outbox", m.Postman.Run)
 	m.goRun(ctx, "escalation", m.Escalator.Run)
+	digester := &mailproc.OpsDigester{Store: m.DB, Composer: m.Composer, Interval: cfg.Desk.OpsNoticeInterval.D(),
+		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
+	m.goRun(ctx, "ops-digest", digester.Run)
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil
@@ -277,6 +286,7 @@ func imapConfig(cfg *config.Config) imap.Config {
 		ReconnectMin:     cfg.IMAP.ReconnectMin.D(),
 		ReconnectMax:     cfg.IMAP.ReconnectMax.D(),
 		FetchBatch:       cfg.IMAP.FetchBatch,
+		MaxMessageSize:   cfg.IMAP.MaxMessageSize,
 		Auth:             cfg.IMAP.Auth,
 	}
 	if config.IsOAuth(cfg.IMAP.Auth) {
@@ -317,13 +327,18 @@ func smtpConfig(cfg *config.Config) smtp.Config {
 	return c
 }
 
-// requiredAuthserv is the authserv-id whose Authentication-Results a staff
-// reply must pass, or "" when the check is off.
-func requiredAuthserv(cfg *config.Config) string {
-	if !cfg.Desk.RequireAuth {
-		return ""
+// authRequirement is desk.require_auth in effect, with what "auto" learnt
+// before (the database's desk_state).
+func authRequirement(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*mailproc.AuthRequirement, error) {
+	a := &mailproc.AuthRequirement{AuthservID: cfg.Desk.AuthservID, Mode: cfg.Desk.AuthMode()}
+	_, _, seen, err := db.DeskState(ctx, mailproc.DeskStateAuthStamp)
+	if err != nil {
+		return nil, err
 	}
-	return cfg.Desk.AuthservID
+	if seen {
+		a.SetStamped()
+	}
+	return a, nil
 }
 
 // directory is staff and the chain of heads from the config.

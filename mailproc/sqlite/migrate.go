@@ -27,7 +27,26 @@ import (
 // (https://www.sqlite.org/lang_altertable.html#otheralter); the foreign keys
 // are checked before the commit.
 var migrations = []string{
-	// migrations[0] upgrades version 1 to version 2.
+	// migrations[0] upgrades version 1 to version 2: the desk's own state
+	// (require_auth = "auto" learnt, the acknowledgement budget's hour) and
+	// coalesced ops notices.
+	`CREATE TABLE desk_state (
+    key   TEXT    PRIMARY KEY,
+    value TEXT    NOT NULL DEFAULT '',
+    at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE ops_notice_sent (
+    kind TEXT    PRIMARY KEY,
+    at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE ops_notice_held (
+    id      INTEGER PRIMARY KEY,
+    kind    TEXT    NOT NULL,
+    at      INTEGER NOT NULL,
+    subject TEXT    NOT NULL DEFAULT '',
+    text    TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.
