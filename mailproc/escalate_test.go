@@ -380,3 +380,48 @@ func TestEscalationAttachmentsCapped(t *testing.T) {
 		t.Fatalf("escalation text does not list both attachments:\n%s", esc.Text)
 	}
 }
+
+// TestAckBudgetPerHour: with ack.per_hour = 3, the fourth new case of the
+// hour still opens (staff are told) but gets no acknowledgement, ops gets
+// one notice however many more come, and acknowledgements resume when the
+// hour rolls.
+func TestAckBudgetPerHour(t *testing.T) {
+	w := newDeskWorld(t)
+	w.in.AckPerHour = 3
+	w.now = time.Date(2026, 11, 27, 9, 10, 0, 0, time.UTC)
+	count := func(p mailproc.Purpose) int {
+		rows, err := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	var numbers []string
+	for i := range 6 {
+		numbers = append(numbers, w.complaint(fmt.Sprintf("warga%d@gmail.com", i)))
+		w.now = w.now.Add(time.Minute)
+	}
+	if n := count(mailproc.PurposeAck); n != 3 {
+		t.Fatalf("%d acknowledgements in the hour, want 3", n)
+	}
+	if n := count(mailproc.PurposeNotify); n != 6 {
+		t.Fatalf("%d staff notifications, want 6: every mail is a case", n)
+	}
+	if n := count(mailproc.PurposeOps); n != 1 {
+		t.Fatalf("%d ops notices, want 1", n)
+	}
+	c, _ := w.db.CaseByNumber(context.Background(), numbers[5])
+	evs, _ := w.db.Timeline(context.Background(), c.ID)
+	found := false
+	for _, e := range evs {
+		found = found || (e.Type == mailproc.EventAck && strings.Contains(e.Detail, "per jam"))
+	}
+	if !found {
+		t.Fatalf("case %s does not say why no acknowledgement was sent: %+v", numbers[5], evs)
+	}
+	w.now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	w.complaint("warga-baru@gmail.com")
+	if n := count(mailproc.PurposeAck); n != 4 {
+		t.Fatalf("%d acknowledgements after the hour rolled, want 4", n)
+	}
+}
