@@ -14,10 +14,12 @@ import (
 // permanent ones (and tells ops in the same transaction), and appends a
 // copy of what it sent to the desk's Sent folder.
 //
-// The one window in which a mail can go out twice: the daemon is killed
-// after the SMTP server said 250 and before MarkSent commits. On restart
-// the row is still pending and is sent again. No protocol closes it (SMTP
-// has no idempotency key); the window is one commit long.
+// Three windows in which a mail can go out twice, none closable (SMTP has
+// no idempotency key): the daemon is killed after the SMTP server said 250
+// and before MarkSent commits (on restart the row is still pending); the
+// connection is lost after the message data went out but before the reply
+// (a temporary error: retried, though the server may have taken it); and
+// MarkSent itself fails after a 250 (logged, the row stays pending).
 type Postman struct {
 	Store  OutboxStore
 	Sender Sender
