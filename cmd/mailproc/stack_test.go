@@ -127,6 +127,7 @@ password = "${TEST_IMAP_PASSWORD}"
 poll_interval = "2s"
 reconnect_min = "100ms"
 reconnect_max = "2s"
+max_message_size = %d
 
 [smtp]
 host = %q
@@ -159,7 +160,7 @@ mode = "24/7"
 [http]
 listen = %q
 `, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, c.Desk.InfoDue.D().String(), c.Desk.ComplaintDue.D().String(),
-		d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port,
+		d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.IMAP.MaxMessageSize, c.SMTP.Host, c.SMTP.Port,
 		d.Kasi, c.Chain[0].After.D().String(), d.Kabag, c.Chain[1].After.D().String(), d.Kadis, c.Ack.Enabled, d.HTTPListen)
 	path := filepath.Join(d.DataDir, "mailproc.toml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
