@@ -105,10 +105,20 @@ func (a *AuthRequirement) Teaches(m *Message) bool {
 // StampedBy reports whether the topmost Authentication-Results header of m
 // names authservID, the way the desk's own server writes it.
 func StampedBy(m *Message, authservID string) bool {
-	if len(m.AuthResults) == 0 || authservID == "" {
-		return false
+	return authservID != "" && strings.EqualFold(TopAuthservID(m.AuthResults), authservID)
+}
+
+// TopAuthservID is the authserv-id of the topmost of a mail's
+// Authentication-Results header values (top first), lower-cased, or "" when
+// there is none or it names none (Exchange Online writes "spf=…" first).
+func TopAuthservID(values []string) string {
+	if len(values) == 0 {
+		return ""
 	}
-	head, _, _ := strings.Cut(m.AuthResults[0], ";")
+	head, _, _ := strings.Cut(values[0], ";")
 	f := strings.Fields(head)
-	return len(f) > 0 && strings.EqualFold(strings.Trim(f[0], `"`), authservID)
+	if len(f) == 0 || strings.Contains(f[0], "=") {
+		return ""
+	}
+	return strings.ToLower(strings.Trim(f[0], `"`))
 }

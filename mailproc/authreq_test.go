@@ -40,3 +40,21 @@ func TestAuthRequirement(t *testing.T) {
 		t.Error("a nil requirement requires nothing")
 	}
 }
+
+func TestTopAuthservID(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"MX.Desk.Test; dkim=pass", "other; spf=pass"}, "mx.desk.test"},
+		{[]string{`"mx.desk.test" 1; spf=pass`}, "mx.desk.test"},
+		{[]string{"spf=pass (sender IP is 1.2.3.4) smtp.mailfrom=x.test; dkim=none"}, ""}, // Exchange Online
+		{[]string{"   ; spf=pass"}, ""},
+		{[]string{"other.test; spf=pass", "mx.desk.test; dkim=pass"}, "other.test"}, // only the topmost counts
+	} {
+		if got := TopAuthservID(tc.in); got != tc.want {
+			t.Errorf("TopAuthservID(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

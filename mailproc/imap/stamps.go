@@ -6,10 +6,11 @@ import (
 	"context"
 	"log/slog"
 	"net/textproto"
-	"strings"
 
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
 // AuthStamps answers `mailproc check`'s question "does the desk's server
@@ -65,14 +66,5 @@ func seqRange(first, last uint32) []uint32 {
 // header in a header block, or "".
 func topAuthservID(header []byte) string {
 	h, _ := textproto.NewReader(bufio.NewReader(bytes.NewReader(append(header, '\r', '\n')))).ReadMIMEHeader()
-	v := h.Values("Authentication-Results")
-	if len(v) == 0 {
-		return ""
-	}
-	head, _, _ := strings.Cut(v[0], ";")
-	f := strings.Fields(head)
-	if len(f) == 0 || strings.Contains(f[0], "=") {
-		return ""
-	}
-	return strings.ToLower(strings.Trim(f[0], `"`))
+	return mailproc.TopAuthservID(h.Values("Authentication-Results"))
 }
