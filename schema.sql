@@ -280,3 +280,29 @@ CREATE TABLE revoked_tokens (
     revoked_at INTEGER NOT NULL,
     reason     TEXT    NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
+-- The desk's own state, one row per key, written once: "auth_stamp_seen"
+-- (desk.require_auth = "auto" saw the desk server's Authentication-Results
+-- on a staff reply with a valid token: value says which mail), and
+-- "ack_budget:<hour>" (the desk-wide acknowledgement budget ran out in that
+-- hour and ops was told).
+CREATE TABLE desk_state (
+    key   TEXT    PRIMARY KEY,
+    value TEXT    NOT NULL DEFAULT '',
+    at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Ops notices are coalesced per kind (the notice's template): when the last
+-- of a kind went out (ops_notice_sent), and the notices held back since,
+-- which go out as one digest after desk.ops_notice_interval.
+CREATE TABLE ops_notice_sent (
+    kind TEXT    PRIMARY KEY,
+    at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE ops_notice_held (
+    id      INTEGER PRIMARY KEY,
+    kind    TEXT    NOT NULL,
+    at      INTEGER NOT NULL,
+    subject TEXT    NOT NULL DEFAULT '',
+    text    TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);

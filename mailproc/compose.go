@@ -44,9 +44,9 @@ func (c *Composer) Ack(m *Message, cs *Case) (*OutgoingMail, error) {
 		Number:          cs.Number,
 		Kind:            cs.Kind,
 		KindLabel:       cs.Kind.Label(),
-		CitizenName:     SanitizeHeader(m.From.Name, 80),
+		CitizenName:     EchoName(m.From.Name),
 		CitizenAddr:     m.From.Addr,
-		OriginalSubject: SanitizeHeader(stripNumberTag(m.Subject, cs.Number), 150),
+		OriginalSubject: EchoSubject(stripNumberTag(m.Subject, cs.Number)),
 		ReceivedAt:      FormatWaktu(cs.OpenedAt, loc),
 		Promise:         FormatDurasi(promise),
 		DueAt:           FormatWaktu(cs.DueAt, loc),
@@ -106,6 +106,9 @@ func (c *Composer) compose(p Purpose, tmpl string, data any, cs *Case, to []Addr
 		Date:    c.now(),
 		Text:    r.Text,
 		HTML:    r.HTML,
+	}
+	if p == PurposeOps {
+		out.OpsKind = tmpl
 	}
 	number := ""
 	if cs != nil {
@@ -175,4 +178,35 @@ func (c *Composer) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+// maxDigestTexts bounds how many held notices a digest repeats in full; the
+// rest are listed by subject.
+const maxDigestTexts = 20
+
+// OpsDigest composes the one mail that tells ops about the notices of one
+// kind held since the last one.
+func (c *Composer) OpsDigest(kind string, held []HeldOpsNotice) (*OutgoingMail, error) {
+	data := OpsDigestData{Desk: c.Desk, Kind: kind, Count: len(held)}
+	for i, h := range held {
+		line := OpsDigestLine{N: i + 1, At: FormatWaktu(h.At, c.Desk.Location), Subject: h.Subject}
+		if i < maxDigestTexts {
+			line.Text = h.Text
+		}
+		data.Notices = append(data.Notices, line)
+	}
+	out, err := c.compose(PurposeOps, TemplateOpsDigest, data, nil, c.Ops)
+	if err != nil {
+		return nil, err
+	}
+	out.OpsKind = kind
+	return out, nil
+}
+
+// OpsAckBudget tells ops that the desk's acknowledgements for this hour are
+// used up; until is when they resume.
+func (c *Composer) OpsAckBudget(perHour int, until time.Time) (*OutgoingMail, error) {
+	data := OpsAckBudgetData{Desk: c.Desk, PerHour: perHour, Until: FormatWaktu(until, c.Desk.Location),
+		At: FormatWaktu(c.now(), c.Desk.Location)}
+	return c.compose(PurposeOps, TemplateOpsAckBudget, data, nil, c.Ops)
 }

@@ -37,17 +37,8 @@ func (c *Composer) Notify(m *Message, cs *Case, followUp, reopened bool) (*Outgo
 		Truncated:   truncated,
 		Commands:    Commands,
 	}
-	var atts []OutgoingAttachment
-	budget := c.NotifyAttachMax
-	for _, a := range m.Attachments {
-		attach := a.Part != "" && a.Size <= budget
-		if attach {
-			budget -= a.Size
-			atts = append(atts, OutgoingAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
-				ArchivePath: m.ArchivePath, Part: a.Part})
-		}
-		data.Attachments = append(data.Attachments, attachmentLine(a, attach))
-	}
+	atts, lines := c.citizenAttachments(m)
+	data.Attachments = lines
 	out, err := c.compose(PurposeNotify, TemplateNotify, data, cs, c.Staff)
 	if err != nil {
 		return nil, err
@@ -66,7 +57,7 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 		Number:      cs.Number,
 		Kind:        cs.Kind,
 		KindLabel:   cs.Kind.Label(),
-		CitizenName: SanitizeHeader(cs.CitizenName, 80),
+		CitizenName: EchoName(cs.CitizenName),
 		Answer:      answer,
 		StaffName:   name,
 		StaffTitle:  title,
@@ -74,7 +65,7 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 	}
 	// The subject the citizen opened the case with, not the "Re: Re: …" of
 	// their latest mail.
-	data.OriginalSubject = SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150)
+	data.OriginalSubject = EchoSubject(stripNumberTag(cs.Subject, cs.Number))
 	atts := passThrough(staffMail)
 	for _, a := range staffMail.Attachments {
 		data.Attachments = append(data.Attachments, attachmentLine(a, a.Part != ""))
@@ -133,6 +124,26 @@ func (c *Composer) OpsForgery(cs *Case, m *Message, reason string) (*OutgoingMai
 	return c.compose(PurposeOps, TemplateOpsForgery, data, cs, c.Ops)
 }
 
+// citizenAttachments is what of a citizen's attachments goes along to staff
+// or heads: in order, as long as the total stays within NotifyAttachMax;
+// the rest are only listed (the mail is in the archive and the Diproses
+// folder). Notifications and escalations share it so neither sends more.
+func (c *Composer) citizenAttachments(m *Message) ([]OutgoingAttachment, []AttachmentLine) {
+	var atts []OutgoingAttachment
+	var lines []AttachmentLine
+	budget := c.NotifyAttachMax
+	for _, a := range m.Attachments {
+		attach := a.Part != "" && a.Size <= budget
+		if attach {
+			budget -= a.Size
+			atts = append(atts, OutgoingAttachment{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size,
+				ArchivePath: m.ArchivePath, Part: a.Part})
+		}
+		lines = append(lines, attachmentLine(a, attach))
+	}
+	return atts, lines
+}
+
 // passThrough lists a mail's attachments for sending on.
 func passThrough(m *Message) []OutgoingAttachment {
 	var out []OutgoingAttachment
@@ -169,6 +180,7 @@ func FormatUkuran(n int64) string {
 // about a case, with the heads told before in Cc. Replying to it acts on
 // the case like a staff reply.
 func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizenMail *Message, requestedBy, reason string, history []string) (*OutgoingMail, error) {
+	var atts []OutgoingAttachment
 	if len(heads) == 0 {
 		return nil, fmt.Errorf("compose escalation of %s: no head at level %d", cs.Number, level)
 	}
@@ -190,6 +202,7 @@ func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizen
 			text = string(r[:maxNotifyText])
 		}
 		data.Text = text
+		atts, data.Attachments = c.citizenAttachments(citizenMail)
 	}
 	var to, cc []Address
 	for _, h := range heads {
@@ -205,7 +218,7 @@ func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizen
 	}
 	out.Cc = cc
 	if citizenMail != nil {
-		out.Attachments = passThrough(citizenMail)
+		out.Attachments = atts
 	}
 	return out, nil
 }
@@ -244,8 +257,8 @@ func (c *Composer) Reminder(cs *Case) (*OutgoingMail, error) {
 // question, threaded under their latest mail.
 func (c *Composer) Closing(cs *Case, citizenMail *Message, reopenWindow time.Duration) (*OutgoingMail, error) {
 	data := ClosingData{Desk: c.Desk, Number: cs.Number, KindLabel: cs.Kind.Label(),
-		CitizenName:     SanitizeHeader(cs.CitizenName, 80),
-		OriginalSubject: SanitizeHeader(stripNumberTag(cs.Subject, cs.Number), 150),
+		CitizenName:     EchoName(cs.CitizenName),
+		OriginalSubject: EchoSubject(stripNumberTag(cs.Subject, cs.Number)),
 		ReopenWindow:    FormatDurasi(reopenWindow)}
 	for i := 1; i <= 4; i++ {
 		data.Labels = append(data.Labels, fmt.Sprintf("%d = %s", i, RatingLabels[i]))

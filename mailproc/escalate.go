@@ -2,6 +2,7 @@ package mailproc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -36,28 +37,24 @@ type Escalator struct {
 	Now        func() time.Time
 	Logger     *slog.Logger
 
-	wake chan struct{}
+	wake Wakeup // made by NewEscalator
+}
+
+// NewEscalator returns an escalator with the fields of e, ready to Run.
+func NewEscalator(e Escalator) *Escalator {
+	e.wake = NewWakeup()
+	return &e
 }
 
 // Wake re-arms the timer: a case changed and may be due sooner. It never blocks.
-func (e *Escalator) Wake() {
-	select {
-	case e.wakeChan() <- struct{}{}:
-	default:
-	}
-}
-
-func (e *Escalator) wakeChan() chan struct{} {
-	if e.wake == nil {
-		e.wake = make(chan struct{}, 1)
-	}
-	return e.wake
-}
+func (e *Escalator) Wake() { e.wake.Ring() }
 
 // Run escalates until ctx ends. On start it escalates, once, every case
 // that fell due while the daemon was down.
 func (e *Escalator) Run(ctx context.Context) error {
-	wake := e.wakeChan()
+	if e.wake == nil {
+		return errors.New("escalation: escalator not made with NewEscalator")
+	}
 	for {
 		wait := time.Hour
 		if err := e.EscalateDue(ctx); err != nil {
@@ -78,7 +75,7 @@ func (e *Escalator) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
-		case <-wake:
+		case <-e.wake:
 		case <-t.C:
 		}
 		t.Stop()

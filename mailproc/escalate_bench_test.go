@@ -78,11 +78,11 @@ func BenchmarkEscalationLateness(b *testing.B) {
 		start := time.Now().Add(5 * time.Second)
 		due := func(i int) time.Time { return start.Add(time.Duration(i) * time.Minute / n) }
 		openCases(b, db, n, due)
-		esc := &mailproc.Escalator{Store: db, Next: db.NextEscalation,
+		esc := mailproc.NewEscalator(mailproc.Escalator{Store: db, Next: db.NextEscalation,
 			Composer: &mailproc.Composer{Desk: mailproc.Desk{Name: "Layanan", Address: desk, Location: time.UTC}, Renderer: tmpl,
 				Tokens: mailproc.Tokens{Secret: []byte("rahasia-rahasia-rahasia-rahasia-0123")}},
 			Directory: mailproc.Directory{People: []mailproc.Person{{Title: "Kepala Seksi Pelayanan", Addr: "kasi@pustakaarsip.kamparkab.go.id", Role: mailproc.RoleHead, Level: 1}}},
-			Timer:     mailproc.FixedClock{}, DigestOver: 1000, Logger: slog.New(slog.DiscardHandler)}
+			Timer:     mailproc.FixedClock{}, DigestOver: 1000, Logger: slog.New(slog.DiscardHandler)})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { esc.Run(ctx); close(done) }()

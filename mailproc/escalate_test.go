@@ -56,9 +56,9 @@ func newDeskWorld(t testing.TB) *deskWorld {
 		Tokens: mailproc.Tokens{Secret: []byte("rahasia-rahasia-rahasia-rahasia-0123")}, Staff: dirPeople.Staff(), Now: w.clock,
 	}
 	w.db = db
-	w.esc = &mailproc.Escalator{Store: db, Next: db.NextEscalation, Composer: comp, Directory: dirPeople,
+	w.esc = mailproc.NewEscalator(mailproc.Escalator{Store: db, Next: db.NextEscalation, Composer: comp, Directory: dirPeople,
 		After: []time.Duration{30 * time.Minute, time.Hour, 0}, Timer: clock, DigestOver: 5, Now: w.clock,
-		Logger: slog.New(slog.DiscardHandler)}
+		Logger: slog.New(slog.DiscardHandler)})
 	w.in = &mailproc.Ingester{Store: db, Archive: arch,
 		Parse: func(r io.Reader) (*mailproc.Message, error) { return mime.Parse(r, mime.Options{}) },
 		Clock: clock, Location: wib, ReopenWindow: 14 * 24 * time.Hour, Composer: comp, Directory: dirPeople,
@@ -345,5 +345,83 @@ func TestSatisfactionRating(t *testing.T) {
 	w.mail(fmt.Sprintf("From: siti@gmail.com\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <tanya-2@gmail.com>\n\nKalau hari Minggu buka?\n", desk, closing[0].Subject, closing[0].MessageID))
 	if c, _ := w.db.CaseByNumber(context.Background(), number); c.State == mailproc.StateSelesai {
 		t.Fatal("a question after closing did not reopen the case")
+	}
+}
+
+// TestEscalationAttachmentsCapped: an escalation carries the citizen's
+// attachments only up to desk.notify_attachments_max, like the staff
+// notification; the rest are listed as kept in the archive.
+func TestEscalationAttachmentsCapped(t *testing.T) {
+	w := newDeskWorld(t)
+	w.in.Composer.NotifyAttachMax = 1000
+	small := strings.Repeat("a", 600)
+	big := strings.Repeat("b", 3000)
+	w.mail("From: siti@gmail.com\nTo: " + desk + "\nSubject: [ADUAN] Buku rusak\nMessage-ID: <att.siti@gmail.com>\n" +
+		"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"x\"\n\n" +
+		"--x\nContent-Type: text/plain\n\nBuku yang saya pinjam rusak.\n" +
+		"--x\nContent-Type: text/plain; name=\"kecil.txt\"\nContent-Disposition: attachment; filename=\"kecil.txt\"\n\n" + small + "\n" +
+		"--x\nContent-Type: text/plain; name=\"besar.txt\"\nContent-Disposition: attachment; filename=\"besar.txt\"\n\n" + big + "\n" +
+		"--x--\n")
+	w.at(61 * time.Minute)
+	got := w.escalations()
+	if len(got) != 1 {
+		t.Fatalf("%d escalations, want 1", len(got))
+	}
+	esc := got[0]
+	var names []string
+	for _, a := range esc.Attachments {
+		names = append(names, a.Filename)
+	}
+	if len(names) != 1 || names[0] != "kecil.txt" {
+		t.Fatalf("escalation attaches %v, want only kecil.txt (budget 1000 bytes)", names)
+	}
+	if !strings.Contains(esc.Text, "kecil.txt") || !strings.Contains(esc.Text, "besar.txt") ||
+		!strings.Contains(esc.Text, "tidak dilampirkan") {
+		t.Fatalf("escalation text does not list both attachments:\n%s", esc.Text)
+	}
+}
+
+// TestAckBudgetPerHour: with ack.per_hour = 3, the fourth new case of the
+// hour still opens (staff are told) but gets no acknowledgement, ops gets
+// one notice however many more come, and acknowledgements resume when the
+// hour rolls.
+func TestAckBudgetPerHour(t *testing.T) {
+	w := newDeskWorld(t)
+	w.in.AckPerHour = 3
+	w.now = time.Date(2026, 11, 27, 9, 10, 0, 0, time.UTC)
+	count := func(p mailproc.Purpose) int {
+		rows, err := w.db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	var numbers []string
+	for i := range 6 {
+		numbers = append(numbers, w.complaint(fmt.Sprintf("warga%d@gmail.com", i)))
+		w.now = w.now.Add(time.Minute)
+	}
+	if n := count(mailproc.PurposeAck); n != 3 {
+		t.Fatalf("%d acknowledgements in the hour, want 3", n)
+	}
+	if n := count(mailproc.PurposeNotify); n != 6 {
+		t.Fatalf("%d staff notifications, want 6: every mail is a case", n)
+	}
+	if n := count(mailproc.PurposeOps); n != 1 {
+		t.Fatalf("%d ops notices, want 1", n)
+	}
+	c, _ := w.db.CaseByNumber(context.Background(), numbers[5])
+	evs, _ := w.db.Timeline(context.Background(), c.ID)
+	found := false
+	for _, e := range evs {
+		found = found || (e.Type == mailproc.EventAck && strings.Contains(e.Detail, "per jam"))
+	}
+	if !found {
+		t.Fatalf("case %s does not say why no acknowledgement was sent: %+v", numbers[5], evs)
+	}
+	w.now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	w.complaint("warga-baru@gmail.com")
+	if n := count(mailproc.PurposeAck); n != 4 {
+		t.Fatalf("%d acknowledgements after the hour rolled, want 4", n)
 	}
 }

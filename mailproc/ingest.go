@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,13 +39,17 @@ type Ingester struct {
 	Escalator *Escalator
 	// Tokens verifies that a staff reply answers a mail mailproc sent.
 	Tokens Tokens
-	// Auth and AuthservID check the desk server's Authentication-Results
-	// of staff replies; AuthservID "" disables the check.
-	Auth       AuthVerifier
-	AuthservID string
+	// Auth checks the desk server's Authentication-Results of staff
+	// replies when RequireAuth says so (requiredAuthserv); shared by the
+	// inbox and Sent ingesters.
+	Auth        AuthVerifier
+	RequireAuth *AuthRequirement
 	// AckPolicy keeps acknowledgements away from robots, lists and loops.
 	AckPolicy  AckPolicy
 	AckEnabled bool
+	// AckPerHour is the desk-wide budget of acknowledgements per clock
+	// hour (ack.per_hour); 0: no budget.
+	AckPerHour int
 	// QuarantineFolder is named in the ops notice.
 	QuarantineFolder string
 	// SentFolder makes this ingester read the desk's Sent folder: only
@@ -118,6 +123,11 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 		if queued && in.OnCommit != nil {
 			in.OnCommit()
 		}
+		if msg.taughtAuth {
+			in.RequireAuth.SetStamped()
+			log.Warn("desk.require_auth = auto is now on: the desk's server stamps Authentication-Results on staff mail",
+				"authserv_id", in.RequireAuth.AuthservID)
+		}
 	case IsTemporary(err):
 		return IngestResult{}, err
 	case errors.As(err, &qe):
@@ -134,6 +144,15 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 			"ms", in.now().Sub(start).Milliseconds())
 	}
 	return res, nil
+}
+
+// Oversize implements MailHandler: a mail too large to download is
+// quarantined by its UID with the reason, and ops is told. Nothing of it is
+// archived; it stays whole on the server, in the quarantine folder.
+func (in *Ingester) Oversize(ctx context.Context, d Delivery, size, max int64) (IngestResult, error) {
+	log := in.logger().With("mailbox", d.Mailbox, "uid", d.UID, "size", size)
+	reason := "terlalu besar: " + FormatUkuran(size) + ", batas imap.max_message_size " + FormatUkuran(max) + "; tidak diunduh"
+	return in.quarantine(ctx, log, d, "", "", size, "", reason, "")
 }
 
 // parse runs the parser, turning a panic into an error: one hostile mail
@@ -350,6 +369,20 @@ func (in *Ingester) acknowledge(tx IntakeTx, msg *Message, c *Case, now time.Tim
 	if why := in.AckPolicy.Refuse(msg, sent); why != "" {
 		return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima tidak dikirim: " + why}, false, nil
 	}
+	if in.AckPerHour > 0 {
+		hour := now.Truncate(time.Hour)
+		n, err := tx.CountQueued(PurposeAck, hour)
+		if err != nil {
+			return nil, false, err
+		}
+		if n >= in.AckPerHour {
+			queued, err := in.ackBudgetSpent(tx, hour)
+			ev := &Event{Type: EventAck, Actor: ActorSystem, Detail: fmt.Sprintf(
+				"tanda terima tidak dikirim: batas %d tanda terima per jam untuk seluruh desk tercapai (dikirim lagi mulai %s)",
+				in.AckPerHour, FormatWaktu(hour.Add(time.Hour), in.location()))}
+			return ev, queued, err
+		}
+	}
 	ack, err := in.Composer.Ack(msg, c)
 	if err != nil {
 		return nil, false, err
@@ -358,6 +391,44 @@ func (in *Ingester) acknowledge(tx IntakeTx, msg *Message, c *Case, now time.Tim
 		return nil, false, err
 	}
 	return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima dijadwalkan ke " + msg.From.Addr}, true, nil
+}
+
+// ackBudgetSpent is the first refusal of an hour over ack.per_hour: it is
+// logged and ops is told, once per hour (the hour's key in desk_state).
+func (in *Ingester) ackBudgetSpent(tx IntakeTx, hour time.Time) (queued bool, err error) {
+	first, err := tx.SetDeskStateOnce("ack_budget:"+hour.UTC().Format("2006-01-02T15"), strconv.Itoa(in.AckPerHour), in.now())
+	if err != nil || !first {
+		return false, err
+	}
+	in.logger().Warn("acknowledgement budget of the hour spent: new cases get no acknowledgement until the hour rolls",
+		"ack_per_hour", in.AckPerHour, "resume_at", hour.Add(time.Hour))
+	if in.Composer == nil || len(in.Composer.Ops) == 0 {
+		return false, nil
+	}
+	notice, err := in.Composer.OpsAckBudget(in.AckPerHour, hour.Add(time.Hour))
+	if err != nil {
+		return false, err
+	}
+	return true, tx.EnqueueMail(notice)
+}
+
+// requiredAuthserv is the authserv-id whose Authentication-Results a staff
+// or head reply must pass now, or "" when desk.require_auth is off (or
+// "auto" has not seen the desk's server stamp yet).
+func (in *Ingester) requiredAuthserv() string { return in.RequireAuth.Required() }
+
+// learnAuthStamp switches desk.require_auth = "auto" on when msg — from
+// staff or a head, and already proven by a valid token of ours (the
+// caller, placeStaff, knows) — bears the desk server's
+// Authentication-Results (see AuthRequirement); it is recorded in the
+// transaction, and takes effect in memory after the commit.
+func (in *Ingester) learnAuthStamp(tx IntakeTx, msg *Message) error {
+	if in.SentFolder || !in.RequireAuth.Teaches(msg) {
+		return nil
+	}
+	_, err := tx.SetDeskStateOnce(DeskStateAuthStamp, "<"+msg.MessageID+"> "+msg.From.Addr, in.now())
+	msg.taughtAuth = err == nil
+	return err
 }
 
 // placeBounce attaches a delivery report to the case of the mail it is

@@ -24,6 +24,9 @@ type MailHandler interface {
 	Seen(ctx context.Context, d Delivery) (Disposition, bool, error)
 	// Ingest reads the raw mail from r to its end and commits it.
 	Ingest(ctx context.Context, d Delivery, r io.Reader) (IngestResult, error)
+	// Oversize records a mail the adapter will not download because its
+	// size is above max (imap.max_message_size); it is quarantined.
+	Oversize(ctx context.Context, d Delivery, size, max int64) (IngestResult, error)
 }
 
 // Bookmarks keeps the intake's place in each mailbox.

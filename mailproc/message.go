@@ -95,6 +95,10 @@ type Message struct {
 
 	Delivery Delivery
 	Received time.Time // when mailproc stored it
+
+	// taughtAuth is set when this mail switched desk.require_auth = "auto"
+	// on in its transaction; Ingest acts on it in memory after the commit.
+	taughtAuth bool
 }
 
 // ReferencedIDs lists every message id this mail points at (In-Reply-To

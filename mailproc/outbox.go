@@ -45,9 +45,12 @@ const (
 // again exactly the same way, chosen when it is queued (the Message-ID and
 // Date included), so a retry after a crash is the same mail, not a new one.
 type OutgoingMail struct {
-	ID         int64
-	CaseID     int64 // 0 for mail about no case (some ops notices)
-	Purpose    Purpose
+	ID      int64
+	CaseID  int64 // 0 for mail about no case (some ops notices)
+	Purpose Purpose
+	// OpsKind, on an ops notice, is what it is about (its template):
+	// notices of one kind are coalesced (OpsNoticeNow). Not stored.
+	OpsKind    string
 	MessageID  string // ours, without brackets: <token>@<desk domain>
 	From       Address
 	To         []Address

@@ -2,6 +2,7 @@ package mailproc
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -13,10 +14,12 @@ import (
 // permanent ones (and tells ops in the same transaction), and appends a
 // copy of what it sent to the desk's Sent folder.
 //
-// The one window in which a mail can go out twice: the daemon is killed
-// after the SMTP server said 250 and before MarkSent commits. On restart
-// the row is still pending and is sent again. No protocol closes it (SMTP
-// has no idempotency key); the window is one commit long.
+// Three windows in which a mail can go out twice, none closable (SMTP has
+// no idempotency key): the daemon is killed after the SMTP server said 250
+// and before MarkSent commits (on restart the row is still pending); the
+// connection is lost after the message data went out but before the reply
+// (a temporary error: retried, though the server may have taken it); and
+// MarkSent itself fails after a 250 (logged, the row stays pending).
 type Postman struct {
 	Store  OutboxStore
 	Sender Sender
@@ -31,30 +34,26 @@ type Postman struct {
 	Now                func() time.Time
 	Logger             *slog.Logger
 
-	wake chan struct{}
+	wake Wakeup // made by NewPostman
+}
+
+// NewPostman returns a postman with the fields of p, ready to Run.
+func NewPostman(p Postman) *Postman {
+	p.wake = NewWakeup()
+	return &p
 }
 
 // batch is how many due mails are read at a time.
 const postmanBatch = 20
 
 // Wake tells the postman that mail was queued. It never blocks.
-func (p *Postman) Wake() {
-	select {
-	case p.wakeChan() <- struct{}{}:
-	default:
-	}
-}
-
-func (p *Postman) wakeChan() chan struct{} {
-	if p.wake == nil {
-		p.wake = make(chan struct{}, 1)
-	}
-	return p.wake
-}
+func (p *Postman) Wake() { p.wake.Ring() }
 
 // Run sends until ctx ends. A mail being sent when ctx ends is finished.
 func (p *Postman) Run(ctx context.Context) error {
-	wake := p.wakeChan()
+	if p.wake == nil {
+		return errors.New("outbox: postman not made with NewPostman")
+	}
 	copyRetry := time.NewTicker(time.Minute)
 	defer copyRetry.Stop()
 	for {
@@ -82,7 +81,7 @@ func (p *Postman) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			timer.Stop()
 			return nil
-		case <-wake:
+		case <-p.wake:
 		case <-timer.C:
 		case <-copyRetry.C:
 			p.retryCopies(ctx)

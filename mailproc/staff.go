@@ -17,6 +17,13 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person, known bool
 		return IngestResult{}, false, err
 	}
 	v := VerifyStaff(ev)
+	if known && v.Proof == ProofToken {
+		// A reply proven by its token teaches require_auth = "auto"
+		// whether the desk's server stamps Authentication-Results.
+		if err := in.learnAuthStamp(tx, msg); err != nil {
+			return IngestResult{}, false, err
+		}
+	}
 	plan := DecideStaff(v, msg.Text)
 	in.logger().Info("staff mail judged", "from", msg.From.Addr, "message_id", msg.MessageID,
 		"case", caseNumber(v.Case), "proof", string(v.Proof), "direct", v.Direct, "reason", v.Reason)
@@ -88,9 +95,9 @@ func (in *Ingester) gatherStaff(tx IntakeTx, msg *Message, who Person, known boo
 		}
 		ev.Tokens = append(ev.Tokens, te)
 	}
-	if in.AuthservID != "" && in.Auth != nil {
+	if id := in.requiredAuthserv(); id != "" && in.Auth != nil {
 		ev.AuthRequired = true
-		ev.AuthOK, ev.AuthWhy = in.Auth.Verify(msg, in.AuthservID)
+		ev.AuthOK, ev.AuthWhy = in.Auth.Verify(msg, id)
 	}
 	return ev, nil
 }

@@ -110,6 +110,12 @@ type IntakeTx interface {
 	// or after since, whatever their state: the per-sender cap on
 	// acknowledgements counts what was decided, not what was delivered.
 	CountSent(purpose Purpose, addr string, since time.Time) (int, error)
+	// CountQueued counts outbox mails of a purpose, to anyone, created at
+	// or after since (the desk-wide acknowledgement budget).
+	CountQueued(purpose Purpose, since time.Time) (int, error)
+	// SetDeskStateOnce records a desk-state key the first time; first
+	// reports whether this call did.
+	SetDeskStateOnce(key, value string, at time.Time) (first bool, err error)
 }
 
 // Temporary is implemented by errors that say "try again later": the

@@ -179,13 +179,14 @@ type EscalationData struct {
 	DueAt       string
 	Late        string // "12 menit" past the deadline; "" when not yet due
 	Level       int
-	Title       string   // the head's title: Kepala Seksi Pelayanan
-	HeadName    string   // may be empty
-	RequestedBy string   // the staff member who asked (#eskalasi); "" when the deadline passed
-	Reason      string   // their words, if any
-	Text        string   // the citizen's latest text, bounded
-	Told        []string // heads told before, "Kepala Seksi Pelayanan (kasi@…)"
-	History     []string // the case's log, one line per event, oldest first
+	Title       string           // the head's title: Kepala Seksi Pelayanan
+	HeadName    string           // may be empty
+	RequestedBy string           // the staff member who asked (#eskalasi); "" when the deadline passed
+	Reason      string           // their words, if any
+	Text        string           // the citizen's latest text, bounded
+	Attachments []AttachmentLine // the citizen's, attached up to desk.notify_attachments_max
+	Told        []string         // heads told before, "Kepala Seksi Pelayanan (kasi@…)"
+	History     []string         // the case's log, one line per event, oldest first
 	Commands    []CommandHelp
 }
 
@@ -241,4 +242,38 @@ type ClosingData struct {
 	OriginalSubject string
 	ReopenWindow    string   // "14 hari"
 	Labels          []string // "1 = sangat tidak puas", …
+}
+
+// TemplateOpsDigest is the one mail to ops about the notices of one kind
+// held back by desk.ops_notice_interval.
+const TemplateOpsDigest = "ops-digest"
+
+// OpsDigestData is what the digest gets.
+type OpsDigestData struct {
+	Desk    Desk
+	Kind    string // the template of the held notices, e.g. ops-quarantine
+	Count   int
+	Notices []OpsDigestLine
+}
+
+// OpsDigestLine is one held notice: when, its subject, and its text (only
+// for the first maxDigestTexts).
+type OpsDigestLine struct {
+	N       int // 1, 2, …
+	At      string
+	Subject string
+	Text    string
+}
+
+// TemplateOpsAckBudget tells ops that the desk-wide acknowledgement budget
+// (ack.per_hour) ran out: mail still becomes cases, without a tanda terima,
+// until the hour rolls.
+const TemplateOpsAckBudget = "ops-ack-budget"
+
+// OpsAckBudgetData is what that notice gets.
+type OpsAckBudgetData struct {
+	Desk    Desk
+	PerHour int
+	Until   string // when acknowledgements resume
+	At      string
 }

@@ -122,7 +122,7 @@ func TestForgedDirectAnswer(t *testing.T) {
 		t.Run(fmt.Sprint("require_auth=", requireAuth), func(t *testing.T) {
 			tc := newTrustCase(t)
 			if requireAuth {
-				tc.w.in.Auth, tc.w.in.AuthservID = msgauth.Verifier{}, "mx.pustakaarsip.kamparkab.go.id"
+				tc.w.in.Auth, tc.w.in.RequireAuth = msgauth.Verifier{}, &mailproc.AuthRequirement{AuthservID: "mx.pustakaarsip.kamparkab.go.id", Mode: mailproc.AuthOn}
 			}
 			tc.reply(petugas, "budi@gmail.com", "", "Sudah kami tangani, kasus selesai.")
 			tc.unchanged(t, mailproc.EventClaim, mailproc.ClaimPrefix)

@@ -55,8 +55,13 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		if db, err := sqlite.Open(cfg.DatabasePath()); err != nil {
 			bad("desk.database: %v", err)
 		} else {
-			db.Close()
 			ok("database %s (schema version %d)", cfg.DatabasePath(), sqlite.SchemaVersion())
+			if line, err := requireAuthLine(ctx, cfg, db); err != nil {
+				bad("desk.require_auth: %v", err)
+			} else {
+				ok("%s", line)
+			}
+			db.Close()
 		}
 	}
 
@@ -91,6 +96,9 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		for _, n := range imapNotes {
 			fmt.Fprintln(stdout, "catatan imap: "+n)
+		}
+		if line := stampLine(ctx, cfg); line != "" {
+			fmt.Fprintln(stdout, "catatan imap: "+line)
 		}
 	}
 	if err := smtp.CheckLogin(ctx, smtpConfig(cfg)); err != nil {
@@ -226,4 +234,50 @@ func splitErrors(err error) []string {
 		return out
 	}
 	return strings.Split(err.Error(), "\n")
+}
+
+// requireAuthLine says whether desk.require_auth is on, and for "auto"
+// whether (and since when, from which mail) it learnt the server stamps.
+func requireAuthLine(ctx context.Context, cfg *config.Config, db *sqlite.DB) (string, error) {
+	id := cfg.Desk.AuthservID
+	switch cfg.Desk.AuthMode() {
+	case config.AuthOn:
+		return "desk.require_auth = true: staff and head replies must pass the Authentication-Results of " + id, nil
+	case config.AuthOff:
+		return "desk.require_auth = false: staff and head replies are checked by their token only", nil
+	}
+	if id == "" {
+		return "desk.require_auth = auto, OFF: desk.authserv_id is not set", nil
+	}
+	value, at, seen, err := db.DeskState(ctx, mailproc.DeskStateAuthStamp)
+	if err != nil {
+		return "", err
+	}
+	if !seen {
+		return "desk.require_auth = auto, OFF until a staff or head reply with a valid token carries Authentication-Results from " + id, nil
+	}
+	return "desk.require_auth = auto, ON since " + mailproc.FormatWaktu(at, cfg.Location()) + " (first stamped staff mail " + value + ")", nil
+}
+
+// stampLine tells whether the newest mails in the processed folder carry
+// the desk server's Authentication-Results: does the server stamp them?
+func stampLine(ctx context.Context, cfg *config.Config) string {
+	const newest = 20
+	looked, byID, err := imap.AuthStamps(ctx, imapConfig(cfg), cfg.IMAP.ProcessedFolder, newest)
+	if err != nil || looked == 0 {
+		return ""
+	}
+	var others []string
+	for id, n := range byID {
+		if id != "" && !strings.EqualFold(id, cfg.Desk.AuthservID) {
+			others = append(others, fmt.Sprintf("%s (%d)", id, n))
+		}
+	}
+	slices.Sort(others)
+	line := fmt.Sprintf("of the newest %d mails in %s, %d carry Authentication-Results from desk.authserv_id %q, %d none",
+		looked, cfg.IMAP.ProcessedFolder, byID[strings.ToLower(cfg.Desk.AuthservID)], cfg.Desk.AuthservID, byID[""])
+	if len(others) > 0 {
+		line += "; topmost from other servers: " + strings.Join(others, ", ")
+	}
+	return line
 }

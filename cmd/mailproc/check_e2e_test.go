@@ -21,7 +21,7 @@ func TestE2ECheck(t *testing.T) {
 	if code := run(context.Background(), []string{"check", "-config", cfgPath}, &out, &out); code != 0 {
 		t.Fatalf("check of a good config: exit %d\n%s", code, out.String())
 	}
-	for _, want := range []string{"imap login", "templates", "smtp", "semua baik"} {
+	for _, want := range []string{"imap login", "templates", "smtp", "desk.require_auth = auto, OFF", "semua baik"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}

@@ -102,6 +102,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB.Now = m.Now
+	m.DB.OpsNoticeInterval = cfg.Desk.OpsNoticeInterval.D()
+	requireAuth, err := authRequirement(ctx, cfg, m.DB)
+	if err != nil {
+		return err
+	}
 	if m.Templates, err = template.Load(cfg.Desk.TemplateDir, m.Logger.With("component", "template")); err != nil {
 		return err
 	}
@@ -127,7 +132,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.SentCopy = &imap.SentFolder{Config: imapConfig(cfg), Folder: cfg.IMAP.SentFolder,
 			Logger: m.Logger.With("component", "sent")}
 	}
-	m.Postman = &mailproc.Postman{
+	m.Postman = mailproc.NewPostman(mailproc.Postman{
 		Store:       m.DB,
 		Sender:      &smtp.Sender{Config: smtpConfig(cfg), DataDir: cfg.Desk.DataDir, Logger: m.Logger.With("component", "smtp")},
 		Composer:    m.Composer,
@@ -137,7 +142,7 @@ func (m *Main) Run(ctx context.Context) error {
 		GiveUpAfter: cfg.SMTP.GiveUpAfter.D(),
 		Now:         m.Now,
 		Logger:      m.Logger.With("component", "outbox"),
-	}
+	})
 	if m.SentCopy != nil {
 		m.Postman.Copier = m.SentCopy
 	}
@@ -146,7 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 	for _, l := range cfg.Chain {
 		after = append(after, l.After.D())
 	}
-	m.Escalator = &mailproc.Escalator{
+	m.Escalator = mailproc.NewEscalator(mailproc.Escalator{
 		Store:     m.DB,
 		Next:      m.DB.NextEscalation,
 		Composer:  m.Composer,
@@ -158,7 +163,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OnCommit:        m.Postman.Wake,
 		Now:             m.Now,
 		Logger:          m.Logger.With("component", "escalation"),
-	}
+	})
 
 	m.Ingester = &mailproc.Ingester{
 		Store:   m.DB,
@@ -174,9 +179,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Escalator:        m.Escalator,
 		Tokens:           tokens,
 		Auth:             msgauth.Verifier{},
-		AuthservID:       requiredAuthserv(cfg),
+		RequireAuth:      requireAuth,
 		AckPolicy:        ackPolicy(cfg),
 		AckEnabled:       cfg.Ack.Enabled,
+		AckPerHour:       cfg.Ack.PerHour,
 		QuarantineFolder: cfg.IMAP.QuarantineFolder,
 		OnCommit:         func() { m.Postman.Wake(); m.Escalator.Wake() },
 		Now:              m.Now,
@@ -219,6 +225,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.goRun(ctx, "outbox", m.Postman.Run)
 	m.goRun(ctx, "escalation", m.Escalator.Run)
+	digester := &mailproc.OpsDigester{Store: m.DB, Composer: m.Composer, Interval: cfg.Desk.OpsNoticeInterval.D(),
+		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
+	m.goRun(ctx, "ops-digest", digester.Run)
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil
@@ -278,6 +287,7 @@ func imapConfig(cfg *config.Config) imap.Config {
 		ReconnectMin:     cfg.IMAP.ReconnectMin.D(),
 		ReconnectMax:     cfg.IMAP.ReconnectMax.D(),
 		FetchBatch:       cfg.IMAP.FetchBatch,
+		MaxMessageSize:   cfg.IMAP.MaxMessageSize,
 		Auth:             cfg.IMAP.Auth,
 	}
 	if config.IsOAuth(cfg.IMAP.Auth) {
@@ -318,13 +328,18 @@ func smtpConfig(cfg *config.Config) smtp.Config {
 	return c
 }
 
-// requiredAuthserv is the authserv-id whose Authentication-Results a staff
-// reply must pass, or "" when the check is off.
-func requiredAuthserv(cfg *config.Config) string {
-	if !cfg.Desk.RequireAuth {
-		return ""
+// authRequirement is desk.require_auth in effect, with what "auto" learnt
+// before (the database's desk_state).
+func authRequirement(ctx context.Context, cfg *config.Config, db *sqlite.DB) (*mailproc.AuthRequirement, error) {
+	a := &mailproc.AuthRequirement{AuthservID: cfg.Desk.AuthservID, Mode: cfg.Desk.AuthMode()}
+	_, _, seen, err := db.DeskState(ctx, mailproc.DeskStateAuthStamp)
+	if err != nil {
+		return nil, err
 	}
-	return cfg.Desk.AuthservID
+	if seen {
+		a.SetStamped()
+	}
+	return a, nil
 }
 
 // directory is staff and the chain of heads from the config.

@@ -8,8 +8,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/rand"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +176,56 @@ func TestE2EQuarantine(t *testing.T) {
 	}
 	if len(entries) != 1 || entries[0].Reason == "" || entries[0].SHA256 == "" {
 		t.Fatalf("quarantine entries: %+v", entries)
+	}
+}
+
+// TestE2EOversizeQuarantined: on the real Dovecot, a mail above
+// imap.max_message_size goes to Karantina by UID without being downloaded
+// (nothing of its size reaches the archive), its reason is recorded, ops is
+// told, and the mail after it is processed: the queue does not stall.
+func TestE2EOversizeQuarantined(t *testing.T) {
+	d := newTestDesk(t)
+	d.Config.IMAP.MaxMessageSize = 128 << 10
+	d.start()
+	big := citizenMail("besar@warga.test", d.Address, "Pindaian arsip", strings.Repeat("Lampiran pindaian arsip 0123456789.\r\n", 8000)) // ~300 KB
+	d.appendRaw(big)
+	d.sender().send("rudi@warga.test", d.Address, citizenMail("rudi@warga.test", d.Address, "Jam buka", "Jam berapa perpustakaan buka?"))
+
+	db := d.db()
+	waitFor(t, 30*time.Second, "both mails handled", func() bool { _, m, q := counts(t, db); return m+q >= 2 })
+	waitFor(t, 30*time.Second, "INBOX empty", func() bool { return d.count("INBOX") == 0 })
+	if cases, msgs, q := counts(t, db); cases != 1 || msgs != 1 || q != 1 {
+		t.Fatalf("cases=%d messages=%d quarantined=%d, want 1/1/1", cases, msgs, q)
+	}
+	if n := d.count("Karantina"); n != 1 {
+		t.Fatalf("Karantina holds %d, want 1", n)
+	}
+	entries, err := db.QuarantineList(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || !strings.Contains(entries[0].Reason, "terlalu besar") || entries[0].Size <= 128<<10 ||
+		entries[0].SHA256 != "" || entries[0].Delivery.UID == 0 {
+		t.Fatalf("quarantine entries %d, first %+v (mail %d bytes): want the reason, the server's size, its UID and no archived copy", len(entries), *entries[0], len(big))
+	}
+	err = filepath.WalkDir(d.Config.Desk.DataDir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".eml") {
+			return err
+		}
+		if info, err := e.Info(); err == nil && info.Size() > 128<<10 {
+			t.Errorf("%s (%d bytes) was downloaded into the archive", path, info.Size())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeOps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) != 1 || !strings.Contains(ops[0].Text, "terlalu besar") {
+		t.Fatalf("%d ops notices, want 1 naming the reason", len(ops))
 	}
 }
 

@@ -166,8 +166,8 @@ func TestFaultLoad(t *testing.T) {
 		drainMax = slices.Max(rss[liveSamples:])
 	}
 	peak := p.peakRSS(t)
-	figure(t, "backlog of %d mails at start-up ingested in %.0f s (%.0f mails/s); then %d mails/s for %.0f s (%d mails): %d cases, 0 quarantined, 0 lost; acknowledgement latency (Postfix 250 of the citizen's mail → Postfix 250 of the acknowledgement) p50 %.2f s, p99 %.2f s, max %.2f s; during the run RSS max %.1f MB in the first third, %.1f MB in the last, goroutines %d → %d; while the outgoing backlog drained afterwards RSS up to %.1f MB (peak %.1f MB)",
-		backlog, drained.Seconds(), float64(backlog)/drained.Seconds(), rate, sendSeconds, live, cases,
+	figure(t, "backlog of %d mails at start-up ingested in %.0f s (%.0f mails/s); then %d mails/s for %.0f s (%d mails): %d cases, %d quarantined, %d lost; acknowledgement latency (Postfix 250 of the citizen's mail → Postfix 250 of the acknowledgement) p50 %.2f s, p99 %.2f s, max %.2f s; during the run RSS max %.1f MB in the first third, %.1f MB in the last, goroutines %d → %d; while the outgoing backlog drained afterwards RSS up to %.1f MB (peak %.1f MB)",
+		backlog, drained.Seconds(), float64(backlog)/drained.Seconds(), rate, sendSeconds, live, cases, q, total-cases,
 		p50.Seconds(), p99.Seconds(), slices.Max(lat).Seconds(), mb(firstRSS), mb(lastRSS), runG[0], runG[len(runG)-1], mb(drainMax), mb(peak))
 }
 

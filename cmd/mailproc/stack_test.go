@@ -95,6 +95,9 @@ func newTestDesk(t testing.TB) *testDesk {
 	// Retries in seconds, so outage tests finish quickly.
 	cfg.SMTP.RetryMin = config.Duration(500 * time.Millisecond)
 	cfg.SMTP.RetryMax = config.Duration(2 * time.Second)
+	// The load, crash and burst tests acknowledge thousands of mails an
+	// hour; the desk-wide budget has its own test (TestAckBudgetPerHour).
+	cfg.Ack.PerHour = 1_000_000
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +131,7 @@ password = "${TEST_IMAP_PASSWORD}"
 poll_interval = "2s"
 reconnect_min = "100ms"
 reconnect_max = "2s"
+max_message_size = %d
 
 [smtp]
 host = %q
@@ -153,6 +157,7 @@ addresses = [%q]
 
 [ack]
 enabled = %v
+per_hour = %d
 
 [calendar]
 mode = "24/7"
@@ -160,8 +165,8 @@ mode = "24/7"
 [http]
 listen = %q
 `, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, c.Desk.InfoDue.D().String(), c.Desk.ComplaintDue.D().String(),
-		d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.SMTP.Host, c.SMTP.Port,
-		d.Kasi, c.Chain[0].After.D().String(), d.Kabag, c.Chain[1].After.D().String(), d.Kadis, c.Ack.Enabled, d.HTTPListen)
+		d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.IMAP.MaxMessageSize, c.SMTP.Host, c.SMTP.Port,
+		d.Kasi, c.Chain[0].After.D().String(), d.Kabag, c.Chain[1].After.D().String(), d.Kadis, c.Ack.Enabled, c.Ack.PerHour, d.HTTPListen)
 	path := filepath.Join(d.DataDir, "mailproc.toml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		d.t.Fatal(err)

@@ -65,8 +65,17 @@ type Desk struct {
 	Ops           []string `toml:"ops"`         // told about quarantined mail, delivery failures, forged replies
 	AuthservID    string   `toml:"authserv_id"` // trust Authentication-Results only from this server
 	// RequireAuth relays a staff or head reply only when the desk server's
-	// Authentication-Results (authserv_id) show DKIM or SPF pass for it.
-	RequireAuth bool `toml:"require_auth"`
+	// Authentication-Results (authserv_id) show DKIM or SPF pass for it:
+	// "true", "false", or "auto" (the default): on from the first incoming
+	// mail the desk's server stamped with authserv_id (remembered in the
+	// database).
+	RequireAuthMode AuthMode `toml:"require_auth"`
+	// RequireAuth, set in code (the forgery tests build a Config), forces
+	// require_auth on whatever the file says. Not read from the file.
+	RequireAuth bool `toml:"-"`
+	// OpsNoticeInterval: at most one ops notice of each kind per interval;
+	// the others wait for one digest mail.
+	OpsNoticeInterval Duration `toml:"ops_notice_interval"`
 	// NotifyAttachmentsMax is how many bytes of a citizen's attachments are
 	// attached to the staff notification; larger ones are only listed.
 	NotifyAttachmentsMax int64 `toml:"notify_attachments_max"`
@@ -126,6 +135,9 @@ type IMAP struct {
 	ReconnectMin     Duration `toml:"reconnect_min"`
 	ReconnectMax     Duration `toml:"reconnect_max"`
 	FetchBatch       int      `toml:"fetch_batch"`
+	// MaxMessageSize: a larger mail (by the server's RFC822.SIZE) goes to
+	// the quarantine folder without being downloaded.
+	MaxMessageSize int64 `toml:"max_message_size"`
 }
 
 // SMTP is how mailproc sends as the desk.
@@ -151,6 +163,9 @@ type SMTP struct {
 type Ack struct {
 	Enabled         bool `toml:"enabled"`
 	PerSenderPerDay int  `toml:"per_sender_per_day"`
+	// PerHour caps the acknowledgements of the whole desk per clock hour, so
+	// a flood of forged senders cannot make the desk a mail cannon.
+	PerHour int `toml:"per_hour"`
 }
 
 // ChainLevel is one head in the escalation chain: Kepala Seksi Pelayanan,
@@ -210,6 +225,8 @@ func DefaultConfig() *Config {
 			// Most mail servers take 25 MB; base64 adds a third.
 			NotifyAttachmentsMax: 10 << 20,
 			TokenMaxAge:          Duration(90 * 24 * time.Hour),
+			RequireAuthMode:      AuthAuto,
+			OpsNoticeInterval:    Duration(15 * time.Minute),
 		},
 		IMAP: IMAP{
 			TLS:              TLS,
@@ -222,6 +239,7 @@ func DefaultConfig() *Config {
 			ReconnectMin:     Duration(time.Second),
 			ReconnectMax:     Duration(5 * time.Minute),
 			FetchBatch:       50,
+			MaxMessageSize:   50 << 20,
 		},
 		SMTP: SMTP{
 			TLS:         TLS,
@@ -229,7 +247,7 @@ func DefaultConfig() *Config {
 			RetryMax:    Duration(30 * time.Minute),
 			GiveUpAfter: Duration(24 * time.Hour),
 		},
-		Ack: Ack{Enabled: true, PerSenderPerDay: 5},
+		Ack: Ack{Enabled: true, PerSenderPerDay: 5, PerHour: 30},
 		Calendar: Calendar{
 			Mode:      ModeOffice,
 			Monday:    "07:30-16:00",
@@ -329,4 +347,13 @@ func (s SMTP) portOrDefault() int {
 		return 25
 	}
 	return 465
+}
+
+// AuthMode returns desk.require_auth in effect: "true" when RequireAuth
+// was set in code, else the file's value.
+func (d Desk) AuthMode() AuthMode {
+	if d.RequireAuth {
+		return AuthOn
+	}
+	return d.RequireAuthMode
 }

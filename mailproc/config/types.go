@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
 // Duration is a time.Duration written in the config file as text: any Go
@@ -168,3 +170,14 @@ func (s Span) String() string {
 	}
 	return f(s.Start) + "-" + f(s.End)
 }
+
+// AuthMode is desk.require_auth: "true", "false" or "auto" (the file may
+// write true and false as TOML booleans).
+type AuthMode = mailproc.AuthMode
+
+// The values of desk.require_auth.
+const (
+	AuthOn   = mailproc.AuthOn
+	AuthOff  = mailproc.AuthOff
+	AuthAuto = mailproc.AuthAuto
+)

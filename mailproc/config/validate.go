@@ -155,9 +155,16 @@ func (c *Config) validateDesk(v *validator) {
 	v.required("desk.agency", d.Agency)
 	v.address("desk.address", d.Address)
 	v.required("desk.data_dir", d.DataDir)
-	if d.RequireAuth && d.AuthservID == "" {
-		v.add("desk.require_auth", "needs desk.authserv_id: the name of the desk's own server in its Authentication-Results headers")
+	switch d.AuthMode() {
+	case AuthOn:
+		if d.AuthservID == "" {
+			v.add("desk.require_auth", "needs desk.authserv_id: the name of the desk's own server in its Authentication-Results headers")
+		}
+	case AuthOff, AuthAuto:
+	default:
+		v.add("desk.require_auth", "must be true, false or \"auto\" (got %q)", string(d.RequireAuthMode))
 	}
+	v.positive("desk.ops_notice_interval", d.OpsNoticeInterval)
 	if d.ReminderPercent < 0 || d.ReminderPercent > 99 {
 		v.add("desk.reminder_percent", "must be between 0 (off) and 99 (got %d)", d.ReminderPercent)
 	}
@@ -298,6 +305,9 @@ func (c *Config) validateIMAP(v *validator) {
 	if m.FetchBatch < 1 {
 		v.add("imap.fetch_batch", "must be at least 1 (got %d)", m.FetchBatch)
 	}
+	if m.MaxMessageSize < 64<<10 {
+		v.add("imap.max_message_size", "must be at least 65536 (64 KB) (got %d)", m.MaxMessageSize)
+	}
 }
 
 // validateTokenSource checks the token_file and token_command of a section
@@ -368,6 +378,9 @@ func (c *Config) validateSMTP(v *validator) {
 }
 
 func (c *Config) validateAck(v *validator) {
+	if c.Ack.Enabled && c.Ack.PerHour < 1 {
+		v.add("ack.per_hour", "must be at least 1 (got %d); to send none, set ack.enabled = false", c.Ack.PerHour)
+	}
 	if c.Ack.Enabled && c.Ack.PerSenderPerDay < 1 {
 		v.add("ack.per_sender_per_day", "must be at least 1 (got %d); to send none, set ack.enabled = false", c.Ack.PerSenderPerDay)
 	}

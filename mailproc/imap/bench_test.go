@@ -21,6 +21,10 @@ func (discardHandler) Seen(context.Context, mailproc.Delivery) (mailproc.Disposi
 	return "", false, nil
 }
 
+func (discardHandler) Oversize(context.Context, mailproc.Delivery, int64, int64) (mailproc.IngestResult, error) {
+	return mailproc.IngestResult{Disposition: mailproc.Quarantined}, nil
+}
+
 func (discardHandler) Ingest(_ context.Context, _ mailproc.Delivery, r io.Reader) (mailproc.IngestResult, error) {
 	_, err := io.Copy(io.Discard, r)
 	return mailproc.IngestResult{Disposition: mailproc.Stored}, err

@@ -212,6 +212,7 @@ type testHandler struct {
 	deliveries map[mailproc.Delivery]mailproc.Disposition
 	ingests    []ingestRecord
 	seenCalls  []uint32
+	oversize   []oversizeRecord
 	fail       func(d mailproc.Delivery) error // before reading; nil: never
 	// onIngest, when set, runs at the start of Ingest (outside the lock).
 	onIngest func(ctx context.Context, d mailproc.Delivery)
@@ -247,13 +248,8 @@ func (h *testHandler) Ingest(ctx context.Context, d mailproc.Delivery, r io.Read
 	if onIngest != nil {
 		onIngest(ctx, d)
 	}
-	if fail != nil {
-		if err := fail(d); err != nil {
-			h.mu.Lock()
-			h.ingests = append(h.ingests, ingestRecord{Delivery: d, Err: err})
-			h.mu.Unlock()
-			return mailproc.IngestResult{}, err
-		}
+	if err := h.failed(fail, d); err != nil {
+		return mailproc.IngestResult{}, err
 	}
 	// Stream: hash everything, keep only the first 64 KiB to read headers.
 	hash := sha256.New()
@@ -279,6 +275,41 @@ func (h *testHandler) Ingest(ctx context.Context, d mailproc.Delivery, r io.Read
 	h.ingests = append(h.ingests, rec)
 	h.deliveries[key(d)] = rec.Disposition
 	return mailproc.IngestResult{Disposition: rec.Disposition}, nil
+}
+
+// Oversize quarantines, like the Ingester, and records the call (with the
+// size the server reported) as an ingest of no bytes read.
+func (h *testHandler) Oversize(ctx context.Context, d mailproc.Delivery, size, max int64) (mailproc.IngestResult, error) {
+	h.mu.Lock()
+	fail := h.fail
+	h.mu.Unlock()
+	if err := h.failed(fail, d); err != nil {
+		return mailproc.IngestResult{}, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.oversize = append(h.oversize, oversizeRecord{Delivery: d, Size: size, Max: max})
+	h.deliveries[key(d)] = mailproc.Quarantined
+	return mailproc.IngestResult{Disposition: mailproc.Quarantined}, nil
+}
+
+// failed runs fail (if set) for d and records a failure as an attempt.
+func (h *testHandler) failed(fail func(mailproc.Delivery) error, d mailproc.Delivery) error {
+	if fail == nil {
+		return nil
+	}
+	err := fail(d)
+	if err != nil {
+		h.mu.Lock()
+		h.ingests = append(h.ingests, ingestRecord{Delivery: d, Err: err})
+		h.mu.Unlock()
+	}
+	return err
+}
+
+type oversizeRecord struct {
+	Delivery  mailproc.Delivery
+	Size, Max int64
 }
 
 func (h *testHandler) setFail(f func(d mailproc.Delivery) error) {

@@ -125,6 +125,12 @@ type Config struct {
 	// and archiving each again would double the work of sending.
 	SkipOwn func(messageID string) bool
 
+	// MaxMessageSize: a mail whose RFC822.SIZE is larger is not downloaded
+	// but handed to Handler.Oversize (which quarantines it) by UID, so one
+	// mail larger than the disk or the memory cannot hold up the queue
+	// behind it. 0: no limit.
+	MaxMessageSize int64
+
 	// FetchBatch is how many mails one FETCH asks for. 0 means 25.
 	FetchBatch int
 

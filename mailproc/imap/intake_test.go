@@ -11,6 +11,7 @@ import (
 	"net"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -159,6 +160,77 @@ func TestQuarantinedMailGoesToKarantina(t *testing.T) {
 	if st := e.bm.get("INBOX"); st.LastUID != 6 {
 		t.Errorf("LastUID %d, want 6", st.LastUID)
 	}
+}
+
+// TestOversizeMailQuarantinedByUID: a mail above MaxMessageSize goes to
+// Karantina by UID without its body ever being fetched, and the mails
+// around it are processed as usual: the queue does not stall.
+func TestOversizeMailQuarantinedByUID(t *testing.T) {
+	e := newEnv(t, capsFull)
+	for i := 1; i <= 5; i++ {
+		body := "Laporan kerusakan."
+		if i == 2 || i == 4 {
+			body = strings.Repeat("Lampiran besar sekali. ", 3000) // ~69 KB
+		}
+		e.srv.appendMail("INBOX", testMail(i, body))
+	}
+	r := e.run(func(in *Intake) { in.MaxMessageSize = 32 << 10; in.FetchBatch = 10 })
+	waitFor(t, 10*time.Second, "inbox empty", func() bool { return e.srv.count("INBOX") == 0 })
+	r.syncs(t, 1)
+	if n := e.srv.count("Karantina"); n != 2 {
+		t.Errorf("Karantina holds %d, want 2 (UIDs 2 and 4)", n)
+	}
+	if n := e.srv.count("Diproses"); n != 3 {
+		t.Errorf("Diproses holds %d, want 3", n)
+	}
+	e.h.mu.Lock()
+	over := slices.Clone(e.h.oversize)
+	e.h.mu.Unlock()
+	if len(over) != 2 || over[0].Delivery.UID != 2 || over[1].Delivery.UID != 4 {
+		t.Fatalf("Oversize calls %+v, want UIDs 2 and 4", over)
+	}
+	for _, o := range over {
+		if o.Size <= 32<<10 || o.Max != 32<<10 {
+			t.Errorf("Oversize got size %d, max %d", o.Size, o.Max)
+		}
+	}
+	for _, uid := range []uint32{2, 4} {
+		if n := e.h.attempts(uid); n != 0 {
+			t.Errorf("UID %d was downloaded %d times", uid, n)
+		}
+		for _, c := range e.srv.commands() {
+			if strings.HasPrefix(c, "UID FETCH") && strings.Contains(c, "BODY.PEEK[]") && uidSetHas(c, uid) {
+				t.Errorf("UID %d body fetched: %q", uid, c)
+			}
+		}
+	}
+	if st := e.bm.get("INBOX"); st.LastUID != 5 {
+		t.Errorf("LastUID %d, want 5", st.LastUID)
+	}
+}
+
+// uidSetHas reports whether the UID set in a "UID FETCH set (...)" command
+// names uid.
+func uidSetHas(cmd string, uid uint32) bool {
+	f := strings.Fields(cmd)
+	if len(f) < 3 {
+		return false
+	}
+	for _, r := range strings.Split(f[2], ",") {
+		lo, hi, isRange := strings.Cut(r, ":")
+		a, _ := strconv.ParseUint(lo, 10, 32)
+		b := a
+		if isRange {
+			b, _ = strconv.ParseUint(hi, 10, 32)
+		}
+		if a > b {
+			a, b = b, a
+		}
+		if uint64(uid) >= a && uint64(uid) <= b {
+			return true
+		}
+	}
+	return false
 }
 
 func TestHandlerErrorHoldsTheQueueAtThatMail(t *testing.T) {

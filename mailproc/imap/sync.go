@@ -205,11 +205,16 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 		return nil, fmt.Errorf("uid fetch %v metadata: %w", set, err)
 	}
 	var present []goimap.UID
+	var oerr error // an oversize mail the handler could not take: later mails wait
 	skipped := 0
 	for _, uid := range uids {
 		if m, ok := meta[uid]; ok && skip && m.messageID != "" && s.cfg.SkipOwn(m.messageID) {
 			done[uid] = mailproc.Duplicate // our own sent mail: nothing to learn from it
 			skipped++
+		} else if ok && s.cfg.MaxMessageSize > 0 && m.size > s.cfg.MaxMessageSize {
+			if oerr = s.oversize(hctx, uid, m, done); oerr != nil {
+				break
+			}
 		} else if ok {
 			present = append(present, uid)
 		} else {
@@ -222,6 +227,11 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 	if skipped > 0 {
 		s.log.Debug("own sent mail passed over without download", "count", skipped)
 	}
+	defer func() {
+		if ferr == nil {
+			ferr = oerr
+		}
+	}()
 	if len(present) == 0 {
 		return nil, nil
 	}
@@ -281,6 +291,24 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 		}
 	}
 	return ferr, nil
+}
+
+// oversize hands a mail above MaxMessageSize to the handler by its UID and
+// size alone: its body is never fetched.
+func (s *session) oversize(hctx context.Context, uid goimap.UID, m mailMeta, done map[goimap.UID]mailproc.Disposition) error {
+	d := s.delivery(uid)
+	d.Arrived = m.arrived
+	res, err := s.in.Handler.Oversize(hctx, d, m.size, s.cfg.MaxMessageSize)
+	if err != nil {
+		return &handlerError{uid: uid, op: "oversize", err: err}
+	}
+	if _, ok := destination(s.cfg, res.Disposition); !ok {
+		return &handlerError{uid: uid, op: "oversize", err: fmt.Errorf("unknown disposition %q", res.Disposition)}
+	}
+	s.log.Warn("mail larger than the limit; not downloaded", "uid", uid, "size", m.size,
+		"max_message_size", s.cfg.MaxMessageSize, "disposition", res.Disposition)
+	done[uid] = res.Disposition
+	return nil
 }
 
 type ingested struct {

@@ -40,6 +40,26 @@ CREATE TABLE revoked_tokens (
     reason     TEXT    NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 `,
+	// migrations[1] upgrades version 2 to version 3: the desk's own state
+	// (require_auth = "auto" learnt, the acknowledgement budget's hour) and
+	// coalesced ops notices.
+	`CREATE TABLE desk_state (
+    key   TEXT    PRIMARY KEY,
+    value TEXT    NOT NULL DEFAULT '',
+    at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE ops_notice_sent (
+    kind TEXT    PRIMARY KEY,
+    at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE ops_notice_held (
+    id      INTEGER PRIMARY KEY,
+    kind    TEXT    NOT NULL,
+    at      INTEGER NOT NULL,
+    subject TEXT    NOT NULL DEFAULT '',
+    text    TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

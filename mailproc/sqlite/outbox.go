@@ -46,6 +46,11 @@ func (t *intakeTx) EnqueueMail(m *mailproc.OutgoingMail) error {
 	if err := checkOutgoingUTF8(m); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
+	if m.Purpose == mailproc.PurposeOps && m.OpsKind != "" {
+		if held, err := t.holdOpsNotice(m); err != nil || held {
+			return err
+		}
+	}
 	to, cc, refs, atts, err := encodeOutgoingJSON(m)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)

@@ -40,6 +40,10 @@ type DB struct {
 	// replace it; it defaults to time.Now.
 	Now func() time.Time
 
+	// OpsNoticeInterval coalesces ops notices per kind (desk.ops_notice_interval);
+	// 0 means mailproc.DefaultOpsNoticeInterval.
+	OpsNoticeInterval time.Duration
+
 	// How a busy database is retried by Intake. Tests shorten them.
 	busyRetries int
 	busyBackoff time.Duration

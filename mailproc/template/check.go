@@ -241,6 +241,19 @@ func samples(name string) []sample {
 		bareClosing := c
 		bareClosing.Desk, bareClosing.CitizenName, bareClosing.OriginalSubject = bare, "", ""
 		return []sample{{"lengkap", c}, {"tanpa nama dan subjek", bareClosing}}
+
+	case mailproc.TemplateOpsDigest:
+		d := mailproc.OpsDigestData{Desk: full, Kind: mailproc.TemplateOpsForgery, Count: 2, Notices: []mailproc.OpsDigestLine{
+			{N: 1, At: mailproc.FormatWaktu(received, wib), Subject: "Balasan petugas ditolak: rina.marlina@pustakaarsip.kamparkab.go.id",
+				Text: "Sebuah email yang mengaku sebagai balasan petugas tidak dapat diverifikasi.\nAlasan: token tidak ada"},
+			{N: 2, At: mailproc.FormatWaktu(received.Add(time.Minute), wib), Subject: "Balasan petugas ditolak: ahmad.fauzi@pustakaarsip.kamparkab.go.id"},
+		}}
+		return []sample{{"dua pemberitahuan, satu tanpa teks", d}}
+
+	case mailproc.TemplateOpsAckBudget:
+		a := mailproc.OpsAckBudgetData{Desk: full, PerHour: 30, Until: mailproc.FormatWaktu(received.Add(time.Hour), wib),
+			At: mailproc.FormatWaktu(received, wib)}
+		return []sample{{"batas tercapai", a}}
 	}
 	return nil
 }

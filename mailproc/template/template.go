@@ -55,6 +55,8 @@ func Names() []string {
 		mailproc.TemplateEscalationDigest,
 		mailproc.TemplateReminder,
 		mailproc.TemplateClosing,
+		mailproc.TemplateOpsDigest,
+		mailproc.TemplateOpsAckBudget,
 	}
 }
 
