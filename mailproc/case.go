@@ -122,6 +122,7 @@ const (
 	EventCommand   EventType = "perintah"        // a staff command was applied
 	EventReminder  EventType = "pengingat"       // staff were reminded before the deadline
 	EventRating    EventType = "penilaian"       // the citizen rated the service (IKM)
+	EventHeld      EventType = "jawaban_ditahan" // a staff answer still quoted internal mail: not relayed
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

@@ -302,3 +302,27 @@ func normalizeLine(l string) string {
 	}
 	return b.String()
 }
+
+// addReplyMarker puts ReplyMarker on the first line of a mail that staff or
+// heads can answer, in the text and in the HTML (as the body's first
+// paragraph). It is added here rather than in each template so that a
+// site's own templates carry it too.
+func addReplyMarker(out *OutgoingMail) {
+	if !signedPurposes[out.Purpose] {
+		return
+	}
+	out.Text = ReplyMarker + "\n\n" + out.Text
+	if out.HTML == "" {
+		return
+	}
+	p := `<p style="margin:0 0 12px;color:#52606d;font-size:13px;">` + ReplyMarker + `</p>` + "\n"
+	i := strings.Index(strings.ToLower(out.HTML), "<body")
+	if i < 0 {
+		out.HTML = p + out.HTML
+		return
+	}
+	if j := strings.IndexByte(out.HTML[i:], '>'); j >= 0 {
+		k := i + j + 1
+		out.HTML = out.HTML[:k] + "\n" + p + out.HTML[k:]
+	}
+}

@@ -60,7 +60,11 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 	}
 
 	// Verified. What did they write?
-	cmds, unknown, answer := ParseCommands(StripQuote(msg.Text))
+	reply, err := in.readStaffReply(tx, msg)
+	if err != nil {
+		return IngestResult{}, false, err
+	}
+	cmds, unknown, answer := reply.Commands, reply.Unknown, reply.Answer
 	if err := tx.InsertMessage(msg, c.ID); err != nil {
 		return IngestResult{}, false, err
 	}
@@ -81,6 +85,9 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person) (IngestRes
 			return IngestResult{}, false, err
 		}
 		return res, true, tx.EnqueueMail(help)
+	}
+	if len(reply.Leaks) > 0 {
+		return in.holdAnswer(tx, msg, c, res, reply.Leaks)
 	}
 
 	var actions []string
