@@ -28,17 +28,19 @@ var markerWords = normalizeLine(ReplyMarker)
 // writes the whole quote on the answer's line) cannot be cut, its HTML can,
 // and more text is never safer than less. LeakFindings is the last check.
 func ReplyText(m *Message, originals []string) string {
-	plain := readReply(m.Text, originals)
+	plain := cutBody(m.Text, originals)
 	if m.HTMLText == "" {
 		return plain
 	}
-	return preferReply(plain, readReply(m.HTMLText, originals))
+	return preferReply(plain, cutBody(m.HTMLText, originals))
 }
 
 // preferReply chooses between the answers read from the plain and the HTML
 // body. The plain one is kept when they agree, when the HTML found nothing,
 // and when the HTML answer is its first lines (an interleaved answer the HTML
-// cut at its first quote). Otherwise the shorter: a plain answer that goes on
+// cut at its first quote). The HTML one when the plain answer is its first
+// part (the plain part's last typed line shared a line with the quote, and
+// went with it). Otherwise the shorter: a plain answer that goes on
 // in the middle of a line after the HTML answer ends has lost its line
 // breaks, and whatever follows there is the quote.
 func preferReply(plain, html string) string {
@@ -50,6 +52,10 @@ func preferReply(plain, html string) string {
 		return html
 	case strings.HasPrefix(np, nh) && endsAtLine(plain, html):
 		return plain
+	case strings.HasPrefix(nh, np):
+		// The plain part was cut early: a line holding the typed end and
+		// the quote together went whole.
+		return html
 	case len(html) < len(plain):
 		return html
 	}
@@ -69,9 +75,9 @@ func endsAtLine(plain, html string) bool {
 	return false
 }
 
-// readReply cuts one body: lines from our own mails are marked as quoted,
+// cutBody cuts one body: lines from our own mails are marked as quoted,
 // then StripQuote drops every quoted line and what introduces it.
-func readReply(text string, originals []string) string {
+func cutBody(text string, originals []string) string {
 	return StripQuote(strings.Join(markKnownLines(splitLines(text), originals), "\n"))
 }
 

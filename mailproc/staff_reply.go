@@ -8,31 +8,39 @@ type staffReply struct {
 	Commands []Command
 	Unknown  []string
 	Answer   string   // for the citizen, unless a command keeps it internal
+	Internal bool     // a #catatan: the answer is a note, never relayed
 	Leaks    []string // what the answer still holds of internal mail (LeakFindings)
 }
 
 // maxOriginals bounds the referenced mails looked up in the outbox.
 const maxOriginals = 10
 
-// readStaffReply reads msg's answer and commands: ReplyText with the texts
-// of the desk's own mails it references, then the leak guard on the answer
-// when it would reach the citizen.
+// readStaffReply reads a verified reply with the texts of the desk's own
+// mails it references (see readStaffMail).
 func (in *Ingester) readStaffReply(tx IntakeTx, msg *Message) (staffReply, error) {
 	originals, err := knownOriginals(tx, msg)
 	if err != nil {
 		return staffReply{}, err
 	}
+	return readStaffMail(msg, originals), nil
+}
+
+// readStaffMail is what a reply says, given the desk's mails it answers:
+// ReplyText, the commands in it, and the leak guard on the answer when it
+// would reach the citizen (not for an internal note).
+func readStaffMail(msg *Message, originals []string) staffReply {
 	var r staffReply
 	r.Commands, r.Unknown, r.Answer = ParseCommands(ReplyText(msg, originals))
 	for _, c := range r.Commands {
 		if c.Name == CmdCatatan {
-			return r, nil // an internal note: nothing reaches the citizen
+			r.Internal = true
+			return r
 		}
 	}
 	if r.Answer != "" {
 		r.Leaks = LeakFindings(r.Answer, originals)
 	}
-	return r, nil
+	return r
 }
 
 // knownOriginals returns the texts of the mails to staff and heads that msg
