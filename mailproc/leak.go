@@ -1,6 +1,7 @@
 package mailproc
 
 import (
+	"index/suffixarray"
 	"regexp"
 	"strings"
 )
@@ -33,21 +34,27 @@ func LeakFindings(text string, originals []string) []string {
 		found = append(found, "kode sistem "+t)
 	}
 	internal := internalLines(originals)
+	if len(internal) == 0 {
+		return found
+	}
 	var joined strings.Builder
 	for _, n := range internal {
 		joined.WriteString(n)
 		joined.WriteByte(' ')
 	}
+	lines := splitLines(text)
+	inText := finder(norm, len(internal))
+	inInternal := finder(joined.String(), len(lines))
 	for _, n := range internal {
-		if strings.Contains(norm, n) {
+		if inText(n) {
 			found = append(found, "baris email internal: \""+n+"\"")
 		}
 		if len(found) >= maxLeakFindings {
 			return found
 		}
 	}
-	for _, l := range splitLines(text) {
-		if n := normalizeLine(l); len(n) >= minLeakPiece && strings.Contains(joined.String(), n) && !containsAny(found, n) {
+	for _, l := range lines {
+		if n := normalizeLine(l); len(n) >= minLeakPiece && inInternal(n) && !containsAny(found, n) {
 			found = append(found, "potongan email internal: \""+n+"\"")
 			if len(found) >= maxLeakFindings {
 				break
@@ -115,4 +122,15 @@ func containsAny(found []string, n string) bool {
 		}
 	}
 	return false
+}
+
+// finder returns a test for substrings of hay that will be asked queries
+// times: strings.Contains when that is cheap, else a suffix array, so a long
+// answer against a long original does not cost their product.
+func finder(hay string, queries int) func(string) bool {
+	if queries*len(hay) <= 1<<22 {
+		return func(s string) bool { return strings.Contains(hay, s) }
+	}
+	idx := suffixarray.New([]byte(hay))
+	return func(s string) bool { return len(idx.Lookup([]byte(s), 1)) > 0 }
 }

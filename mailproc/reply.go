@@ -28,11 +28,12 @@ var markerWords = normalizeLine(ReplyMarker)
 // writes the whole quote on the answer's line) cannot be cut, its HTML can,
 // and more text is never safer than less. LeakFindings is the last check.
 func ReplyText(m *Message, originals []string) string {
-	plain := cutBody(m.Text, originals)
+	known := newOriginalText(originals)
+	plain := cutBody(m.Text, known)
 	if m.HTMLText == "" {
 		return plain
 	}
-	return preferReply(plain, cutBody(m.HTMLText, originals))
+	return preferReply(plain, cutBody(m.HTMLText, known))
 }
 
 // preferReply chooses between the answers read from the plain and the HTML
@@ -77,16 +78,17 @@ func endsAtLine(plain, html string) bool {
 
 // cutBody cuts one body: lines from our own mails are marked as quoted,
 // then StripQuote drops every quoted line and what introduces it.
-func cutBody(text string, originals []string) string {
-	return StripQuote(strings.Join(markKnownLines(splitLines(text), originals), "\n"))
+func cutBody(text string, known *originalText) string {
+	return StripQuote(strings.Join(markKnownLines(splitLines(text), known), "\n"))
 }
 
 // markKnownLines returns lines with every line the desk wrote quoted ("> "):
 // from an unquoted marker line to the end (an Outlook-style original below a
 // header block), and each line found in one of originals, wherever it stands,
-// so typed lines between them (interleaved answers) stay. The attribution or
+// so typed lines between them (interleaved answers) stay. known is nil when
+// the originals are not known. The attribution or
 // header block just above a marked run is quoted with it.
-func markKnownLines(lines []string, originals []string) []string {
+func markKnownLines(lines []string, known *originalText) []string {
 	out := append([]string(nil), lines...)
 	ours := make([]bool, len(lines))
 	if i := markerLine(lines); i >= 0 {
@@ -106,7 +108,7 @@ func markKnownLines(lines []string, originals []string) []string {
 			}
 		}
 	}
-	if known := newOriginalText(originals); known != nil {
+	if known != nil {
 		// A line of ours is found inside the original (re-wrapped, any
 		// quote level). An unquoted line counts only when long, or next to
 		// another such line: a typed sentence may repeat a short phrase of
@@ -239,8 +241,9 @@ func headerBlockTail(para []string) int {
 // originalText is what the desk wrote in the mails a reply answers, in
 // normalised form, for finding it again in the reply.
 type originalText struct {
-	joined string          // all lines, normalised, joined by spaces
-	lines  map[string]bool // each non-blank line, normalised
+	joined string            // all lines, normalised, joined by spaces
+	lines  map[string]bool   // each non-blank line, normalised
+	index  func(string) bool // finds a piece of joined
 }
 
 // minKnownLen is the shortest normalised line found inside the original text
@@ -276,7 +279,19 @@ func newOriginalText(originals []string) *originalText {
 // original text.
 func (o *originalText) holds(l string) bool {
 	n := normalizeLine(l)
-	return len(n) >= minKnownLen && strings.Contains(o.joined, n)
+	if len(n) < minKnownLen {
+		return false
+	}
+	if o.lines[n] {
+		return true
+	}
+	// A piece of a line (re-wrapped): looked up in a suffix array, built
+	// on the first such line, so a long reply against a long original stays
+	// linear-logarithmic.
+	if o.index == nil {
+		o.index = finder(o.joined, 1<<10)
+	}
+	return o.index(n)
 }
 
 func (o *originalText) hasLine(l string) bool {
@@ -290,6 +305,7 @@ func (o *originalText) hasLine(l string) bool {
 func normalizeLine(l string) string {
 	s := strings.TrimLeftFunc(l, func(r rune) bool { return r == '>' || unicode.IsSpace(r) })
 	var b strings.Builder
+	b.Grow(len(s))
 	space := false
 	for _, r := range s {
 		switch {
