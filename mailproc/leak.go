@@ -66,8 +66,8 @@ func LeakFindings(text string, originals []string) []string {
 
 const (
 	// minLeakLine is the shortest internal line looked for: shorter ones
-	// ("salam,", "---") are what anybody types.
-	minLeakLine = 12
+	// ("terima kasih,", "hormat kami,") are what anybody types.
+	minLeakLine = 16
 	// minLeakPiece is the shortest line of the answer that counts when it
 	// is a piece of an internal line: a client wrapped that line.
 	minLeakPiece = 40

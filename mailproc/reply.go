@@ -33,7 +33,13 @@ func ReplyText(m *Message, originals []string) string {
 	if m.HTMLText == "" {
 		return plain
 	}
-	return preferReply(plain, cutBody(m.HTMLText, known))
+	html := cutBody(m.HTMLText, known)
+	if m.FromHTML && html != "" {
+		// Both come from the same HTML; HTMLText ends at the client's
+		// quote container, which the plain conversion cannot see.
+		return html
+	}
+	return preferReply(plain, html)
 }
 
 // preferReply chooses between the answers read from the plain and the HTML
@@ -115,7 +121,9 @@ func markKnownLines(lines []string, known *originalText) []string {
 		// the citizen's message that the notification quoted.
 		cand := make([]bool, len(lines))
 		for i, l := range lines {
-			cand[i] = !isBlank(l) && (known.holds(l) || known.hasLine(l))
+			// An attribution is the client's, never ours: the desk's
+			// mails carry none, and it marks where an older mail starts.
+			cand[i] = !isBlank(l) && (known.holds(l) || known.hasLine(l)) && !isAttributionLine(lines, i)
 		}
 		for i, l := range lines {
 			if cand[i] && (isQuoted(l) || len(normalizeLine(l)) >= minKnownAlone || ourNeighbours(lines, cand, i)) {
@@ -201,6 +209,9 @@ func leadIn(lines []string, i int) []int {
 	case isHeaderBlockShape(para):
 	case len(para) <= 3 && strings.HasSuffix(strings.TrimSpace(para[len(para)-1]), ":"):
 	case len(para) == 1 && (isOriginalSeparator(para[0]) || isUnderscoreLine(para[0])):
+	case len(para) <= 2 && isLabelLine(para[0]) && emailRE.MatchString(para[0]):
+		// What is left of a header block ("From: Layanan <…>") when the
+		// HTML drew the rest as a table.
 	default:
 		if k := headerBlockTail(para); k >= 0 {
 			para, j = para[k:], j+k
@@ -347,4 +358,14 @@ func addReplyMarker(out *OutgoingMail) {
 		k := i + j + 1
 		out.HTML = out.HTML[:k] + "\n" + p + out.HTML[k:]
 	}
+}
+
+// isAttributionLine reports an attribution starting at line i, quoted or not.
+func isAttributionLine(lines []string, i int) bool {
+	l := unquote(lines[i])
+	if !strings.HasSuffix(strings.TrimSpace(l), ":") {
+		return false
+	}
+	n, _ := attributionAt([]string{l}, 0, 1)
+	return n > 0
 }
