@@ -113,7 +113,7 @@ func replyMail(t testing.TB, subject, plain, htmlPart string) *mailproc.Message 
 type shape struct {
 	name     string
 	fromHTML bool // the answer is read from the HTML part
-	build func(t testing.TB, l shapeLang, subj, text, htm string) (m *mailproc.Message, want string)
+	build    func(t testing.TB, l shapeLang, subj, text, htm string) (m *mailproc.Message, want string)
 }
 
 var shapeFrom = "Layanan Informasi dan Aduan Masyarakat <" + shapeDesk + ">"
