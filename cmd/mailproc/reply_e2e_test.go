@@ -5,9 +5,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +86,8 @@ func TestE2ESamsungCollapsedReply(t *testing.T) {
 		t.Fatalf("notification does not start with the reply marker:\n%s", notif.Text)
 	}
 	answer := "Bu Siti, perpustakaan buka Senin sampai Sabtu.\nHari Minggu tutup."
-	d.sender().send(d.Staff, d.Address, samsungReply(notif, d.Staff, d.Address, answer))
+	raw := samsungReply(notif, d.Staff, d.Address, answer)
+	d.sender().send(d.Staff, d.Address, raw)
 
 	waitFor(t, 20*time.Second, "the answer in the citizen's mailbox", func() bool { return len(answersTo(d, siti)) >= 1 })
 	a := answersTo(d, siti)[0]
@@ -96,6 +101,34 @@ func TestE2ESamsungCollapsedReply(t *testing.T) {
 	}
 	if after := caseNow(t, d, c.Number); after.FirstAnswerAt.IsZero() {
 		t.Errorf("case %s not answered", c.Number)
+	}
+
+	// The operator's view of the same reply: inspect with the database
+	// finds the notification it answers and the case.
+	cfgPath := d.writeConfig()
+	t.Setenv("TEST_HMAC_SECRET", d.Config.Desk.HMACSecret.Reveal())
+	t.Setenv("TEST_IMAP_PASSWORD", d.stack.Password)
+	file := filepath.Join(t.TempDir(), "samsung.eml")
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"inspect", "-config", cfgPath, "--json", file}, &out, &errOut); code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, errOut.String())
+	}
+	var in struct {
+		Case          string   `json:"case"`
+		Staff         bool     `json:"staff"`
+		KnownOriginal bool     `json:"known_original"`
+		Reply         string   `json:"reply"`
+		Held          []string `json:"reply_held"`
+		OpensCase     bool     `json:"opens_case"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Case != c.Number || !in.Staff || !in.KnownOriginal || in.Reply != answer || len(in.Held) != 0 || in.OpensCase {
+		t.Errorf("inspect -config: %s", out.String())
 	}
 }
 
