@@ -48,10 +48,12 @@ type InspectedFile struct {
 // the texts of the desk's mails the reply references and the case it would
 // join.
 type InspectPolicy struct {
-	Ack       AckPolicy
-	Directory Directory
-	Originals []string
-	Case      *Case
+	Ack          AckPolicy
+	Directory    Directory
+	Originals    []string
+	Case         *Case
+	Now          time.Time     // when the mail is taken to arrive (the reopen window counts from its case's closing)
+	ReopenWindow time.Duration // desk.reopen_window
 }
 
 // Inspect builds the Inspection of m. It decides nothing itself: each field
@@ -123,7 +125,7 @@ func inspectOpensCase(m *Message, p InspectPolicy, staff bool) bool {
 	if IsBounce(m) || staff {
 		return false
 	}
-	pl := Place(m, p.Case, nil, time.Now(), 0)
+	pl := Place(m, p.Case, nil, p.Now, p.ReopenWindow)
 	return pl.Action == ActionNewCase || pl.Action == ActionNewLink
 }
 

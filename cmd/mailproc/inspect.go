@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 	"github.com/dpk-kampar/mailproc/mailproc/config"
@@ -35,7 +36,7 @@ func runInspect(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	if err != nil {
 		return err
 	}
-	var p mailproc.InspectPolicy
+	p := mailproc.InspectPolicy{Now: time.Now()}
 	if *cfgPath != "" {
 		if p, err = inspectPolicy(ctx, *cfgPath, msg); err != nil {
 			return err
@@ -81,7 +82,7 @@ func inspectPolicy(ctx context.Context, path string, msg *mailproc.Message) (mai
 	if err != nil {
 		return mailproc.InspectPolicy{}, err
 	}
-	p := mailproc.InspectPolicy{Ack: ackPolicy(cfg), Directory: directory(cfg)}
+	p := mailproc.InspectPolicy{Ack: ackPolicy(cfg), Directory: directory(cfg), Now: time.Now(), ReopenWindow: cfg.Desk.ReopenWindow.D()}
 	db, err := sqlite.Open(cfg.DatabasePath())
 	if err != nil {
 		return p, err
