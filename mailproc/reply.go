@@ -190,7 +190,7 @@ const maxLeadIn = 10
 // leadIn returns the lines just above line i (blank lines skipped) that
 // introduce a quote of our mail: a header block by its shape (see
 // isHeaderBlockShape), a separator line, a line of underscores, or an
-// attribution paragraph of at most three lines whose last ends in ":". They
+// attribution paragraph of at most three lines (looksLikeAttribution). They
 // would otherwise be relayed as the answer's last lines.
 func leadIn(lines []string, i int) []int {
 	var idx []int
@@ -207,7 +207,7 @@ func leadIn(lines []string, i int) []int {
 	case len(para) == 0:
 		return nil
 	case isHeaderBlockShape(para):
-	case len(para) <= 3 && strings.HasSuffix(strings.TrimSpace(para[len(para)-1]), ":"):
+	case len(para) <= 3 && looksLikeAttribution(para):
 	case len(para) == 1 && (isOriginalSeparator(para[0]) || isUnderscoreLine(para[0])):
 	case len(para) <= 2 && isLabelLine(para[0]) && emailRE.MatchString(para[0]):
 		// What is left of a header block ("From: Layanan <…>") when the
@@ -233,6 +233,20 @@ func leadIn(lines []string, i int) []int {
 		break
 	}
 	return idx
+}
+
+// looksLikeAttribution reports an attribution paragraph in any language: its
+// last line ends in ":", and it names an address, a date or a time — or it is
+// one short line ("Layanan kirjoitti:").
+func looksLikeAttribution(para []string) bool {
+	joined := strings.TrimSpace(strings.Join(para, " "))
+	if !strings.HasSuffix(joined, ":") {
+		return false
+	}
+	if emailRE.MatchString(joined) || timeRE.MatchString(joined) || dateRE.MatchString(joined) {
+		return true
+	}
+	return len(para) == 1 && len(strings.Fields(joined)) <= 8
 }
 
 // headerBlockTail returns where a header block starts at the bottom of para

@@ -25,3 +25,25 @@ func TestReplyTextCorpus(t *testing.T) {
 		})
 	}
 }
+
+// TestReplyMarker: the marker cuts however the client left it, and takes the
+// attribution or header block above it along.
+func TestReplyMarker(t *testing.T) {
+	m := mailproc.ReplyMarker
+	for _, tt := range []struct{ name, in, want string }{
+		{"unquoted under a header block", "Ya.\n\nFrom: Layanan <l@x.id>\nSent: Friday, November 27, 2026 10:15 AM\nTo: Rina\nSubject: x\n\n" + m + "\n\nisi", "Ya."},
+		{"under a header block in an unknown language", "Ya.\n\nQqq: Layanan <l@x.id>\nWww: 27.11.2026 10:15\n\n" + m + "\n\nisi", "Ya."},
+		{"under an attribution in an unknown language", "Ya.\n\nLayanan kirjoitti:\n\n> " + m + "\n> isi", "Ya."},
+		{"non-breaking spaces", "Ya.\n\n──\u00a0Tulis\u00a0jawaban di atas garis ini\u00a0──\nisi", "Ya."},
+		{"re-wrapped", "Ya.\n\n── Tulis jawaban di\natas garis ini ──\nisi", "Ya."},
+		{"dashes instead of box drawing, other case", "Ya.\n\n-- TULIS JAWABAN DI ATAS GARIS INI --\nisi", "Ya."},
+		{"quoted, bottom-posted answer below", "Layanan kirjoitti:\n> " + m + "\n> isi\n\nYa, di bawah.", "Ya, di bawah."},
+		{"typed text with a colon right above the marker is not an attribution when it is long", "Ya.\nJadwal kami sebagai berikut ini dan berlaku mulai minggu depan untuk semua:\n\n> " + m, "Ya.\nJadwal kami sebagai berikut ini dan berlaku mulai minggu depan untuk semua:"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mailproc.ReplyText(&mailproc.Message{Text: tt.in}, nil); got != tt.want {
+				t.Errorf("ReplyText(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
