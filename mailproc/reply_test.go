@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
@@ -46,4 +47,24 @@ func TestReplyMarker(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReplyText: any text, HTML text and original: no panic, valid UTF-8
+// out, and whatever is read still holding the marker or a long line of the
+// original is held by the guard.
+func FuzzReplyText(f *testing.F) {
+	f.Add("Ya.\n\n"+mailproc.ReplyMarker+"\nisi", "", "")
+	f.Add("Ya.\n> Warga : Siti <s@x.id>", "Ya.", mailproc.ReplyMarker+"\n\nWarga : Siti <s@x.id>")
+	f.Add("RinaSent from my Galaxy-------- Pesan asli --------Dari: L <l@x.id>", "Rina", "Warga       : Siti Rahmawati <siti@example.org>")
+	f.Fuzz(func(t *testing.T, text, html, orig string) {
+		m := &mailproc.Message{Text: text, HTMLText: html}
+		got := mailproc.ReplyText(m, []string{orig})
+		if !utf8.ValidString(got) && utf8.ValidString(text) && utf8.ValidString(html) {
+			t.Fatalf("invalid UTF-8 out: %q", got)
+		}
+		held := mailproc.LeakFindings(got, []string{orig})
+		if strings.Contains(got, mailproc.ReplyMarker) && len(held) == 0 {
+			t.Fatalf("the marker passes the guard: %q", got)
+		}
+	})
 }
