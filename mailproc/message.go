@@ -82,13 +82,14 @@ type Message struct {
 	Text          string // plain text, valid UTF-8, bounded in size
 	TextTruncated bool   // Text was cut at the size bound
 	FromHTML      bool   // Text was made from an HTML part
+	Attachments   []Attachment
+	Notes         []string // what the parser had to work around (unknown charset, …)
+
 	// HTMLText is the HTML body as text, ending where the client's quote
 	// container starts (div.gmail_quote, #divRplyFwdMsg, …; blockquotes
 	// quoted as "> "): what ReplyText reads when the plain part lost its
 	// line structure. "" when the mail has no HTML body. Not stored.
-	HTMLText    string
-	Attachments []Attachment
-	Notes       []string // what the parser had to work around (unknown charset, …)
+	HTMLText string
 
 	// Report is filled for a delivery status notification (a bounce): what
 	// it says about which of our mails. nil for any other mail.
