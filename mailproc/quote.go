@@ -54,7 +54,17 @@ import (
 //     starting with "#" (staff commands, parsed afterwards by ParseCommands).
 //  6. Leading and trailing blank lines go, trailing white space on each line
 //     goes, three or more blank lines in a row become one; the rest of the
-//     formatting is kept.
+//     formatting is kept. A dropped attribution right under the answer (no
+//     blank line between) stands for no blank line.
+//
+// Rules 1 and 3 also know quote starts by their shape, in any language
+// (quote_shape.go): header blocks of "Label: value" lines with an address and
+// a date; attributions that name an address as clients write it (<…>, (…),
+// mailto:) with a date or time and end in ":", date-first, wrapped, or spread
+// over lines with blank ones between; separators with an attribution between
+// dashes ("---- John Smith wrote ----"). Text typed on the same line as an
+// attribution or a separator is split off first, and a piece of a wrapped
+// link between quoted lines belongs to the quote.
 //
 // When these rules leave nothing and the reply (before the original starts)
 // is all quoted, the person may have typed the answer inside the quote: an
