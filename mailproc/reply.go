@@ -208,6 +208,9 @@ func leadIn(lines []string, i int) []int {
 		return nil
 	case isHeaderBlockShape(para):
 	case len(para) <= 3 && looksLikeAttribution(para):
+	case len(para) >= 2 && allLabelLines(para):
+		// "Label: value" lines right on top of our own text: a header
+		// block whatever its language and fields.
 	case len(para) == 1 && (isOriginalSeparator(para[0]) || isUnderscoreLine(para[0])):
 	case len(para) <= 2 && isLabelLine(para[0]) && emailRE.MatchString(para[0]):
 		// What is left of a header block ("From: Layanan <…>") when the
@@ -247,6 +250,15 @@ func looksLikeAttribution(para []string) bool {
 		return true
 	}
 	return len(para) == 1 && len(strings.Fields(joined)) <= 8
+}
+
+func allLabelLines(para []string) bool {
+	for _, l := range para {
+		if !isLabelLine(l) {
+			return false
+		}
+	}
+	return true
 }
 
 // headerBlockTail returns where a header block starts at the bottom of para
