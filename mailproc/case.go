@@ -124,6 +124,7 @@ const (
 	EventRating    EventType = "penilaian"       // the citizen rated the service (IKM)
 	EventClaim     EventType = "klaim_jawaban"   // a direct answer that could not be verified: the case stays open
 	EventRevoked   EventType = "token_dicabut"   // a staff token was seen outside the desk and stopped working
+	EventHeld      EventType = "jawaban_ditahan" // a staff answer still quoted internal mail: not relayed
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

@@ -119,6 +119,7 @@ func (c *Composer) compose(p Purpose, tmpl string, data any, cs *Case, to []Addr
 	} else {
 		out.MessageID = NewMessageID(p, number, c.Desk.Address)
 	}
+	addReplyMarker(out)
 	return out, nil
 }
 

@@ -212,6 +212,9 @@ const (
 	StaffHelp
 	// StaffAct: apply the commands and relay the answer.
 	StaffAct
+	// StaffHold: the answer still holds internal mail (the leak guard):
+	// nothing is relayed, the sender is asked again, the clock runs on.
+	StaffHold
 )
 
 // StaffPlan is what DecideStaff settled.
@@ -223,10 +226,13 @@ type StaffPlan struct {
 	// removed); with Internal it is a note instead.
 	Answer   string
 	Internal bool
+	// Leaks, with StaffHold, say what of the internal mail was found.
+	Leaks []string
 }
 
-// DecideStaff plans what a judged mail with body text does.
-func DecideStaff(v StaffVerdict, text string) StaffPlan {
+// DecideStaff plans what a judged mail does, given what its text says (r,
+// read only for a trusted reply: readStaffMail).
+func DecideStaff(v StaffVerdict, r staffReply) StaffPlan {
 	switch {
 	case v.Trusted() && v.Direct:
 		return StaffPlan{Action: StaffRecord}
@@ -238,18 +244,15 @@ func DecideStaff(v StaffVerdict, text string) StaffPlan {
 	default:
 		return StaffPlan{Action: StaffRefuse}
 	}
-	cmds, unknown, answer := ParseCommands(StripQuote(text))
-	if len(unknown) > 0 {
+	switch {
+	case len(r.Unknown) > 0:
 		// Intent unclear: nothing is done and nothing reaches the citizen.
-		return StaffPlan{Action: StaffHelp, Unknown: unknown}
+		return StaffPlan{Action: StaffHelp, Unknown: r.Unknown}
+	case len(r.Leaks) > 0:
+		// The answer still quotes internal mail: held, the sender asked again.
+		return StaffPlan{Action: StaffHold, Leaks: r.Leaks}
 	}
-	p := StaffPlan{Action: StaffAct, Commands: cmds, Answer: answer}
-	for _, c := range cmds {
-		if c.Name == CmdCatatan {
-			p.Internal = true
-		}
-	}
-	return p
+	return StaffPlan{Action: StaffAct, Commands: r.Commands, Answer: r.Answer, Internal: r.Internal}
 }
 
 // insider reports whether addr is on the desk's side: the desk itself,

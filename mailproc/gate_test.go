@@ -91,6 +91,7 @@ func TestDecideStaff(t *testing.T) {
 		{"close", ok, "#selesai", StaffAct, "", false},
 		{"note", ok, "#catatan jangan kirim\nrahasia", StaffAct, "", true},
 		{"unknown command", ok, "#hapus", StaffHelp, "", false},
+		{"answer still holding a token", ok, "Ya. mailproc.notify.inf-2026-00042.5f0c3a9e1b7d4e2f8a6c0b19.9d4e6a1f0c3b7e52a8d1f4c6b0e9a37d@x", StaffHold, "", false},
 		{"direct answer verified", StaffVerdict{Case: c, Proof: ProofToken, Direct: true}, "Sudah kami jawab.", StaffRecord, "", false},
 		{"direct answer unverified", StaffVerdict{Case: c, Direct: true, Reason: ClaimPrefix}, "Sudah kami jawab.", StaffClaim, "", false},
 		{"expired token", StaffVerdict{Case: c, Renew: true, Reason: "kedaluwarsa"}, "#selesai", StaffRenew, "", false},
@@ -98,7 +99,7 @@ func TestDecideStaff(t *testing.T) {
 		{"refused without a case", StaffVerdict{Reason: "token tidak ada"}, "Jawaban", StaffRefuse, "", false},
 	}
 	for _, tt := range tests {
-		p := DecideStaff(tt.v, tt.text)
+		p := DecideStaff(tt.v, readStaffMail(&Message{Text: tt.text}, nil))
 		if p.Action != tt.action || p.Answer != tt.answer || p.Internal != tt.internal {
 			t.Errorf("%s: %+v, want action %d answer %q internal %v", tt.name, p, tt.action, tt.answer, tt.internal)
 		}

@@ -85,6 +85,12 @@ type Message struct {
 	Attachments   []Attachment
 	Notes         []string // what the parser had to work around (unknown charset, …)
 
+	// HTMLText is the HTML body as text, ending where the client's quote
+	// container starts (div.gmail_quote, #divRplyFwdMsg, …; blockquotes
+	// quoted as "> "): what ReplyText reads when the plain part lost its
+	// line structure. "" when the mail has no HTML body. Not stored.
+	HTMLText string
+
 	// Report is filled for a delivery status notification (a bounce): what
 	// it says about which of our mails. nil for any other mail.
 	Report *DeliveryReport

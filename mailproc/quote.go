@@ -54,7 +54,17 @@ import (
 //     starting with "#" (staff commands, parsed afterwards by ParseCommands).
 //  6. Leading and trailing blank lines go, trailing white space on each line
 //     goes, three or more blank lines in a row become one; the rest of the
-//     formatting is kept.
+//     formatting is kept. A dropped attribution right under the answer (no
+//     blank line between) stands for no blank line.
+//
+// Rules 1 and 3 also know quote starts by their shape, in any language
+// (quote_shape.go): header blocks of "Label: value" lines with an address and
+// a date; attributions that name an address as clients write it (<…>, (…),
+// mailto:) with a date or time and end in ":", date-first, wrapped, or spread
+// over lines with blank ones between; separators with an attribution between
+// dashes ("---- John Smith wrote ----"). Text typed on the same line as an
+// attribution or a separator is split off first, and a piece of a wrapped
+// link between quoted lines belongs to the quote.
 //
 // When these rules leave nothing and the reply (before the original starts)
 // is all quoted, the person may have typed the answer inside the quote: an
@@ -76,7 +86,7 @@ import (
 // StripQuote is idempotent, its result is never longer than its input, and
 // valid UTF-8 stays valid.
 func StripQuote(text string) string {
-	lines := splitLines(text)
+	lines := splitSharedLines(splitLines(text))
 	out, _, cut := stripLines(lines)
 	if out != "" {
 		return out
@@ -110,6 +120,7 @@ const (
 	lineKeep  lineKind = iota
 	lineBlank          // white space only: kept as a blank line, runs collapsed
 	lineGap            // dropped: stands for at most one blank line
+	lineAttr           // a dropped attribution: right under the answer, stands for none
 )
 
 // stripLines applies rules 1–6 to lines. older reports that it found where
@@ -124,7 +135,7 @@ func stripLines(lines []string) (out string, older bool, cut int) {
 	for i := 0; i < cut; {
 		l := lines[i]
 		switch {
-		case isQuoted(l):
+		case (isQuoted(l) && !isArrowLine(l)) || isBrokenQuoteLine(lines, i, cut):
 			kinds[i], inSig = lineGap, false
 		case isBlank(l):
 			kinds[i] = lineBlank
@@ -134,7 +145,7 @@ func stripLines(lines []string) (out string, older bool, cut int) {
 		default:
 			if n, _ := attributionAt(lines, i, cut); n > 0 && quoteFollows(lines, i+n, cut) {
 				for j := i; j < i+n; j++ {
-					kinds[j] = lineGap
+					kinds[j] = lineAttr
 				}
 				i += n
 				inSig, older = false, true
@@ -162,18 +173,28 @@ func stripLines(lines []string) (out string, older bool, cut int) {
 func assemble(lines []string, kinds []lineKind) string {
 	var b strings.Builder
 	blanks, gap, started := 0, false, false
+	above := 0       // blank lines between the last kept line and the first dropped one
+	attrGap := false // the dropped block starts with an attribution
 	for i, l := range lines {
 		switch kinds[i] {
 		case lineBlank:
 			blanks++
 			continue
-		case lineGap:
+		case lineGap, lineAttr:
+			if !gap {
+				above, attrGap = blanks, kinds[i] == lineAttr
+			}
 			gap = true
 			continue
 		}
 		if started {
 			n := blanks
-			if gap || n >= 3 {
+			switch {
+			case gap && above == 0 && attrGap:
+				// The dropped block is an attribution right under
+				// the answer, and its quote: nothing stands between.
+				n = 0
+			case gap || n >= 3:
 				n = 1
 			}
 			b.WriteByte('\n')
@@ -181,7 +202,7 @@ func assemble(lines []string, kinds []lineKind) string {
 				b.WriteByte('\n')
 			}
 		}
-		blanks, gap, started = 0, false, true
+		blanks, gap, attrGap, started = 0, false, false, true
 		b.WriteString(strings.TrimRightFunc(l, unicode.IsSpace))
 	}
 	return b.String()
@@ -252,13 +273,13 @@ func findCut(lines []string) int {
 		if isOriginalSeparator(l) {
 			return i
 		}
-		if isHeaderBlock(lines, i) {
-			// Outlook draws a line of underscores above the block.
+		if isHeaderBlock(lines, i) || isForeignHeaderBlock(lines[i:]) {
+			// Outlook draws a line of underscores (or dashes) above the block.
 			for j := i - 1; j >= 0 && j >= i-3; j-- {
 				if isBlank(lines[j]) {
 					continue
 				}
-				if isUnderscoreLine(lines[j]) {
+				if isUnderscoreLine(lines[j]) || isDashLine(lines[j]) {
 					return j
 				}
 				break
@@ -284,12 +305,26 @@ var originalSeparators = map[string]bool{
 	"begin forwarded message:":    true, // Apple Mail
 	"awal pesan yang diteruskan:": true,
 	"pesan yang diteruskan:":      true,
+	"reply message":               true, // AOL, Yahoo
+	"ursprüngliche nachricht":     true,
+	"antwort nachricht":           true,
+	"originalnachricht":           true,
+	"oprindelig meddelelse":       true,
+	"opprinnelig melding":         true,
+	"ursprungligt meddelande":     true,
+	"mensaje original":            true,
+	"message d'origine":           true,
+	"messaggio originale":         true,
+	"oorspronkelijk bericht":      true,
+	"wiadomość oryginalna":        true,
 }
 
 func isOriginalSeparator(l string) bool {
 	s := strings.TrimSpace(l)
 	if strings.HasPrefix(s, "--") && strings.HasSuffix(s, "--") {
-		return originalSeparators[strings.ToLower(strings.Trim(s, "- "))]
+		inner := strings.Trim(s, "- ")
+		// "---- John Smith wrote ----", "------On 12/29/1987, Julius wrote-----"
+		return originalSeparators[strings.ToLower(inner)] || attrTailRE.MatchString(strings.TrimSpace(inner)+":")
 	}
 	if strings.HasSuffix(s, ":") {
 		return originalSeparators[strings.ToLower(s)]
@@ -353,7 +388,7 @@ func isHeaderBlock(lines []string, i int) bool {
 
 var (
 	attrLeadRE = regexp.MustCompile(`(?i)^(on|pada)\s`)
-	attrTailRE = regexp.MustCompile(`(?i)\b(wrote|writes|menulis)\s*:$`)
+	attrTailRE = regexp.MustCompile(`(?i)(\b(wrote|writes|sent|menulis|schrieb|geschreven|schreef|skrev|napisał|escribió|escreveu|ha scritto|написал|написала)|a écrit|đã viết)\s*:$`)
 	// Gmail's old attribution: "2016-11-27 10:15 GMT+07:00 Siti <siti@gmail.com>:".
 	attrISORE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}\s+\d{1,2}[:.]\d{2}\b.*<[^<>\s@]+@[^<>\s]+>:$`)
 	timeRE    = regexp.MustCompile(`\b\d{1,2}[:.]\d{2}\b`)
@@ -377,6 +412,9 @@ func attributionAt(lines []string, i, limit int) (n int, strong bool) {
 	}
 	if attrISORE.MatchString(first) {
 		return 1, true
+	}
+	if n := attributionByShape(lines, i, limit); n > 0 {
+		return n, true
 	}
 	if attrTailRE.MatchString(first) {
 		if isStrongAttribution(first) {

@@ -53,6 +53,12 @@ func TestStripQuoteCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := mailproc.StripQuote(m.Text)
+			if strings.Contains(name, "collapsed") {
+				// Its text/plain lost its line breaks (Samsung Email):
+				// the answer is cut from the HTML alternative, which
+				// only ReplyText reads.
+				got = mailproc.ReplyText(m, nil)
+			}
 			if strings.TrimSpace(got) != strings.TrimSpace(string(want)) {
 				t.Errorf("StripQuote of the mail's text (FromHTML=%v):\n%s\n--- got ---\n%s\n--- want ---\n%s",
 					m.FromHTML, m.Text, got, want)

@@ -24,7 +24,15 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person, known bool
 			return IngestResult{}, false, err
 		}
 	}
-	plan := DecideStaff(v, msg.Text)
+	// What did they write? Read only for a mail that may act: the reply
+	// cut where the desk's own text begins, and the leak guard on it.
+	var reply staffReply
+	if v.Trusted() && !v.Direct {
+		if reply, err = in.readStaffReply(tx, msg); err != nil {
+			return IngestResult{}, false, err
+		}
+	}
+	plan := DecideStaff(v, reply)
 	in.logger().Info("staff mail judged", "from", msg.From.Addr, "message_id", msg.MessageID,
 		"case", caseNumber(v.Case), "proof", string(v.Proof), "direct", v.Direct, "reason", v.Reason)
 	switch plan.Action {
@@ -129,6 +137,9 @@ func (in *Ingester) applyStaff(tx IntakeTx, msg *Message, v StaffVerdict, plan S
 			return IngestResult{}, false, err
 		}
 		return res, true, tx.EnqueueMail(help)
+	}
+	if plan.Action == StaffHold {
+		return in.holdAnswer(tx, msg, c, res, plan.Leaks)
 	}
 
 	var actions []string
@@ -520,7 +531,7 @@ func (in *Ingester) placeSent(tx IntakeTx, msg *Message) (IngestResult, bool, er
 	if err != nil {
 		return IngestResult{}, false, err
 	}
-	if v := VerifyStaff(ev); DecideStaff(v, "").Action == StaffRecord {
+	if v := VerifyStaff(ev); DecideStaff(v, staffReply{}).Action == StaffRecord {
 		return in.recordDirectAnswer(tx, msg, v)
 	}
 	if err := tx.InsertMessage(msg, 0); err != nil {

@@ -6,6 +6,7 @@
 //	mailproc cases list [--open] [--json]  the cases
 //	mailproc cases show NUMBER             one case's timeline
 //	mailproc report --month YYYY-MM        the month: did we keep our promise?
+//	mailproc inspect [--json] [--reply] FILE  what mailproc reads from a mail
 //	mailproc demo                          the whole flow on embedded servers
 //	mailproc version
 package main
@@ -33,6 +34,8 @@ Usage:
   mailproc cases show [-config FILE] NUMBER
   mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
+  mailproc inspect [--json] [--reply] [-config FILE] FILE|-
+                                        what mailproc reads from one raw mail
   mailproc demo                         the whole flow on embedded servers
   mailproc version
 `
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runReport(ctx, args[1:], stdout)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
+	case "inspect":
+		err = runInspect(ctx, args[1:], os.Stdin, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "mailproc", version)
 	case "help", "-h", "-help", "--help":

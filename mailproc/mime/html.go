@@ -35,6 +35,12 @@ func htmlMetaCharset(b []byte) (string, bool) {
 // text once per nesting level of <b>, and x/net/html's parser refuses
 // nesting deeper than 512).
 func htmlToText(b []byte) string {
+	return convertHTML(b, false)
+}
+
+// convertHTML is htmlToText; with stopAtQuote it ends at the first quote
+// container a mail client wrote (see isQuoteContainer).
+func convertHTML(b []byte, stopAtQuote bool) string {
 	c := htmlConverter{}
 	z := html.NewTokenizer(bytes.NewReader(b))
 	z.SetMaxBuf(0)
@@ -49,7 +55,7 @@ func htmlToText(b []byte) string {
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
-			var href, alt, class string
+			var href, alt, class, id string
 			for hasAttr {
 				var k, v []byte
 				k, v, hasAttr = z.TagAttr()
@@ -60,7 +66,12 @@ func htmlToText(b []byte) string {
 					alt = string(v)
 				case "class":
 					class = string(v)
+				case "id":
+					id = string(v)
 				}
+			}
+			if stopAtQuote && c.skip == 0 && isQuoteContainer(string(name), id, class) {
+				return c.finish()
 			}
 			c.start(string(name), href, alt, class, tt == html.SelfClosingTagToken)
 		case html.EndTagToken:

@@ -619,6 +619,7 @@ func (p *parser) plainPart(h header, ct mediaType, body io.Reader, path string, 
 	}
 	if p.htmlSet {
 		if wc.alt != 0 && wc.alt == p.htmlAlt {
+			p.msg.HTMLText = htmlReplyText(p.html)
 			p.html, p.htmlSet = nil, false // the plain alternative is preferred
 		} else {
 			p.flushHTML()
@@ -664,7 +665,16 @@ func (p *parser) appendText(s string, more bool, wc walkCtx) {
 // attachment so it is not lost.
 func (p *parser) htmlPart(h header, ct mediaType, body io.Reader, path string, wc walkCtx) bool {
 	if p.textSet {
-		return wc.alt != 0 && wc.alt == p.textAlt
+		if wc.alt == 0 || wc.alt != p.textAlt {
+			return false
+		}
+		if p.msg.HTMLText == "" {
+			// The HTML alternative of the text: read for its quote
+			// structure (Message.HTMLText), not as the text.
+			s, _ := p.readText(h, ct, body, path, htmlFactor*p.opts.MaxText, true)
+			p.msg.HTMLText = htmlReplyText([]byte(s))
+		}
+		return true
 	}
 	if p.htmlSet && wc.alt != 0 && wc.alt == p.htmlAlt {
 		return true // a second HTML alternative: skipped
@@ -691,6 +701,9 @@ func (p *parser) flushHTML() {
 		return
 	}
 	s := cleanText(htmlToText(p.html))
+	if p.msg.HTMLText == "" {
+		p.msg.HTMLText = htmlReplyText(p.html)
+	}
 	alt := p.htmlAlt
 	p.html, p.htmlSet = nil, false
 	if strings.TrimSpace(s) != "" {
