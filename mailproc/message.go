@@ -59,6 +59,11 @@ type AutoHeaders struct {
 	ReturnPath  string // envelope sender from Return-Path; "<>" for a null sender
 	ContentType string // top-level media type, e.g. multipart/report
 	ReportType  string // report-type parameter of multipart/report
+	// Marker names another header a robot marks itself with, with its
+	// value: "X-Apple-Action: VACATION" (iCloud's vacation reply),
+	// "X-MS-Exchange-Generated-Message-Source: …" (Exchange's own mail),
+	// "X-Mailer: …" of a known responder; "" if none.
+	Marker string
 }
 
 // Message is a mail as mailproc understands it: decoded headers, the text
@@ -146,4 +151,9 @@ type DeliveryReport struct {
 	Action      string   // failed, delayed, delivered, relayed, expanded
 	Status      string   // e.g. 5.1.1
 	Diagnostic  string   // e.g. "smtp; 550 5.1.1 <x@y>: Recipient address rejected"
+	// Feedback is an ARF report's Feedback-Type (abuse, fraud, …; RFC
+	// 5965); Disposition is a read receipt's Disposition (RFC 8098). ""
+	// for a delivery report.
+	Feedback    string
+	Disposition string
 }

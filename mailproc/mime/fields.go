@@ -309,6 +309,9 @@ func (p *parser) addresses(h header, name string, limit int) []mailproc.Address 
 		return nil
 	}
 	v = p.headerUTF8(name, v)
+	if sys := bareMailSystem(v); sys != "" {
+		return []mailproc.Address{{Addr: sys}}
+	}
 	ap := mail.AddressParser{WordDecoder: p.wordDecoder(name)}
 	var out []mailproc.Address
 	seen := 0
@@ -361,6 +364,25 @@ func (p *parser) addresses(h header, name string, limit int) []mailproc.Address 
 		p.note("header %s has %d addresses: only the first %d kept", name, seen, limit)
 	}
 	return out
+}
+
+// bareMailSystem reads a sender that is a mail system's name without a
+// domain — "MAILER-DAEMON", "Mail Delivery Subsystem <MAILER-DAEMON>",
+// "MAILER-DAEMON (Mail Delivery System)" — which no address parser accepts
+// but which says plainly that the mail is a bounce. "" for anything else.
+func bareMailSystem(v string) string {
+	s := strings.TrimSpace(stripComments(v))
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		s = s[i+1:]
+		if j := strings.IndexByte(s, '>'); j >= 0 {
+			s = s[:j]
+		}
+	}
+	s = strings.Trim(strings.TrimSpace(s), `"'`)
+	if s == "" || strings.ContainsAny(s, "@ \t,;") || !mailproc.IsMailSystem(s) {
+		return ""
+	}
+	return s
 }
 
 // splitAddressList splits at commas outside quotes, angle brackets and

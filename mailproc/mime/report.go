@@ -82,14 +82,8 @@ func (p *parser) deliveryStatus(h header, ct mediaType, filename string, body io
 		if failed && firstFailed == nil {
 			firstFailed = rec
 		}
-		if failed && len(r.Recipients) < maxReportRecipients {
-			// "rfc822; warga@example.id": the address type comes first.
-			if _, addr, found := strings.Cut(fr, ";"); found {
-				fr = addr
-			}
-			if a, ok := normalizeAddr(strings.Trim(strings.TrimSpace(fr), "<>")); ok {
-				r.Recipients = append(r.Recipients, a)
-			}
+		if failed {
+			p.addRecipient(fr) // "rfc822; warga@example.id": the address type comes first
 		}
 	}
 	if pick := firstFailed; pick != nil || first != nil {
@@ -98,12 +92,72 @@ func (p *parser) deliveryStatus(h header, ct mediaType, filename string, body io
 		}
 		r.Action, r.Status, r.Diagnostic = pick.Action, pick.Status, pick.Diagnostic
 	}
+	p.listReportPart(dec, cr, br, ct, filename, path)
+}
+
+// reportFields reads the machine part of a spam complaint (ARF,
+// message/feedback-report: Feedback-Type, Original-Rcpt-To) or of a read
+// receipt (MDN, message/disposition-notification: Disposition,
+// Original-Message-ID, Final-Recipient), and lists it as an attachment.
+func (p *parser) reportFields(h header, ct mediaType, filename string, body io.Reader, path string) {
+	dec := p.transferDecoder(h, body, path)
+	cr := &countingReader{r: dec}
+	br := bufio.NewReaderSize(cr, 4096)
+	blk, _, _ := readHeader(br, headerLimits{maxBytes: 16 << 10, maxFields: 100})
+	r := p.deliveryReport()
+	if ct.value == "message/feedback-report" {
+		r.Feedback = "abuse"
+		if v, ok := blk.get("Feedback-Type"); ok && keyword(v) != "" {
+			r.Feedback = keyword(v)
+		}
+		for _, v := range blk.all("Original-Rcpt-To") {
+			p.addRecipient(v)
+		}
+	} else {
+		r.Disposition = "displayed"
+		if v, ok := blk.get("Disposition"); ok {
+			if _, d, found := strings.Cut(v, ";"); found && keyword(d) != "" {
+				r.Disposition = keyword(strings.TrimSpace(d))
+			}
+		}
+		if v, ok := blk.get("Original-Message-Id"); ok {
+			p.addOriginalID(v)
+		}
+		if v, ok := blk.get("Final-Recipient"); ok {
+			p.addRecipient(v)
+		}
+	}
+	p.listReportPart(dec, cr, br, ct, filename, path)
+}
+
+// listReportPart reads the rest of a report part and lists it as an
+// attachment with its decoded size.
+func (p *parser) listReportPart(dec io.Reader, cr *countingReader, br *bufio.Reader, ct mediaType, filename, path string) {
 	p.count(br)
 	if filename == "" {
 		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
 	}
 	p.transferNotes(dec, path, filename)
 	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n, Part: section(path)})
+}
+
+// addRecipient adds an address field of a report ("rfc822; warga@…" or a
+// bare address) to its recipients.
+func (p *parser) addRecipient(v string) {
+	r := p.deliveryReport()
+	if _, addr, found := strings.Cut(v, ";"); found {
+		v = addr
+	}
+	a, ok := normalizeAddr(strings.Trim(strings.TrimSpace(v), "<>"))
+	if !ok || len(r.Recipients) >= maxReportRecipients {
+		return
+	}
+	for _, have := range r.Recipients {
+		if strings.EqualFold(have, a) {
+			return
+		}
+	}
+	r.Recipients = append(r.Recipients, a)
 }
 
 // returnedHeaders reads a text/rfc822-headers part of a report (the header
@@ -118,50 +172,92 @@ func (p *parser) returnedHeaders(h header, ct mediaType, filename string, body i
 			p.addOriginalID(v)
 		}
 	}
-	p.count(br)
-	if filename == "" {
-		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
-	}
-	p.transferNotes(dec, path, filename)
-	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n, Part: section(path)})
+	p.listReportPart(dec, cr, br, ct, filename, path)
 }
 
 var (
 	textMessageID = regexp.MustCompile(`(?im)^[>\s]*message-id:[ \t]*(<[^>\s]{1,250}>)`)
 	textStatus    = regexp.MustCompile(`\b([245]\.\d{1,3}\.\d{1,3})\b`)
 	textSMTPReply = regexp.MustCompile(`(?m)^.*\b[45]\d\d[ -][^\n]*$`)
+	// A recipient line of qmail ("<a@b>:"), Postfix's human part ("<a@b>:
+	// host … said"), sendmail ("<a@b>... User unknown") and others.
+	textBracketRcpt = regexp.MustCompile(`(?m)^[ \t]*<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*(?:[:.(]|$)`)
+	// A line naming a failed recipient after a heading (Exim's indented
+	// addresses, Exchange's "Delivery has failed to these recipients",
+	// "Final-Recipient:" in text).
+	textHeading = regexp.MustCompile(`(?im)(recipients or groups|permanent fatal errors|delivery to the following|following address|following recipient|failed recipient|could not be delivered to|undeliverable to|not be delivered to one or more|address\(es\) failed|couldn't be delivered|fatal errors|unknown user|user unknown|final-recipient|original-recipient)[^\n]*\n`)
+	textAddr    = regexp.MustCompile(`[A-Za-z0-9._%+'=/!#$&*?^{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}`)
 )
 
 // textReport reads what it can from a bounce that is not a standard report
-// (qmail, old Exim, Exchange's plain notices): the Message-ID of the
-// returned copy, the first enhanced status code and the first SMTP error
-// line. The text has already been bounded to MaxText.
+// (qmail, Exim, Exchange's plain notices, Postfix without the report part):
+// the Message-ID of the returned copy, the failed recipients, the first
+// enhanced status code and the first SMTP error line. The text has already
+// been bounded to MaxText.
 func (p *parser) textReport() {
 	m := p.msg
-	if m.Report != nil || !isMailSystem(m.From.Addr) {
+	if !mailproc.IsMailSystem(m.From.Addr) {
 		return
+	}
+	if r := m.Report; r != nil && (len(r.Recipients) > 0 || r.Feedback != "" || r.Disposition != "") {
+		return // a standard report said it all
 	}
 	ids := textMessageID.FindAllStringSubmatch(m.Text, maxReportIDs)
-	if len(ids) == 0 {
+	rcpts := textRecipients(m.Text)
+	if len(ids) == 0 && len(rcpts) == 0 && m.Report == nil {
 		return
 	}
-	for _, id := range ids {
-		p.addOriginalID(id[1])
-	}
-	r := m.Report
-	if s := textStatus.FindStringSubmatch(m.Text); s != nil {
-		r.Status = s[1]
-		if strings.HasPrefix(r.Status, "5") {
-			r.Action = "failed"
+	if m.Report == nil || len(m.Report.OriginalIDs) == 0 {
+		for _, id := range ids {
+			p.addOriginalID(id[1])
 		}
 	}
-	if l := textSMTPReply.FindString(m.Text); l != "" {
-		r.Diagnostic, _ = cleanHeaderText(l, maxDiagnosticRunes)
+	r := p.deliveryReport()
+	for _, a := range rcpts {
+		p.addRecipient(a)
+	}
+	if r.Status == "" {
+		if s := textStatus.FindStringSubmatch(m.Text); s != nil {
+			r.Status = s[1]
+		}
+	}
+	if r.Action == "" && (strings.HasPrefix(r.Status, "5") || len(r.Recipients) > 0) {
+		r.Action = "failed"
+	}
+	if r.Diagnostic == "" {
+		if l := textSMTPReply.FindString(m.Text); l != "" {
+			r.Diagnostic, _ = cleanHeaderText(l, maxDiagnosticRunes)
+		}
 	}
 }
 
-// isMailSystem reports whether addr is a mail system's own sender.
-func isMailSystem(addr string) bool {
-	local, _, _ := strings.Cut(strings.ToLower(addr), "@")
-	return local == "mailer-daemon" || local == "postmaster"
+// textRecipients finds the failed recipients in a bounce's text, stopping
+// at the returned copy of the mail (whose To: is not a failure).
+func textRecipients(text string) []string {
+	for _, cut := range []string{"\n--- Below this line is a copy", "\n------ This is a copy of the message", "\nOriginal message headers:", "\n----- Original message -----", "\n--- The header of the original message", "\n------ Original message"} {
+		if i := strings.Index(text, cut); i >= 0 {
+			text = text[:i]
+		}
+	}
+	var out []string
+	for _, m := range textBracketRcpt.FindAllStringSubmatch(text, maxReportRecipients) {
+		out = append(out, m[1])
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, loc := range textHeading.FindAllStringIndex(text, 10) {
+		// The address on the heading line itself ("Final-Recipient: rfc822;
+		// a@b"), else on one of the lines below it.
+		lines := append([]string{text[loc[0]:loc[1]]}, strings.SplitN(text[loc[1]:], "\n", 7)...)
+		for _, l := range lines {
+			if strings.Contains(strings.ToLower(l), "message-id") {
+				break
+			}
+			if a := textAddr.FindString(l); a != "" {
+				return []string{a}
+			}
+		}
+	}
+	return out
 }
