@@ -44,7 +44,10 @@ CREATE TABLE cases (
     linked_case_id   INTEGER REFERENCES cases (id),
     needs_followup   INTEGER NOT NULL DEFAULT 0 CHECK (needs_followup IN (0, 1)), -- #tindaklanjut: stays open after an answer
     -- Kept by the adapter: when the row was last written.
-    updated_at       INTEGER NOT NULL
+    updated_at       INTEGER NOT NULL,
+    -- Where acknowledgements and answers go when it is not citizen_addr: the
+    -- Reply-To of the mail that opened the case. '' for citizen_addr.
+    reply_addr       TEXT    NOT NULL DEFAULT ''
 );
 
 -- The escalation loop asks "which open cases are due before T".
@@ -269,3 +272,12 @@ CREATE TABLE ratings (
     message_row_id INTEGER REFERENCES messages (id)
 );
 CREATE INDEX ratings_case ON ratings (case_id);
+
+-- Addresses that reported the desk's mail as spam (an ARF feedback report):
+-- they get no more acknowledgements. `mailproc suppressions` lists and removes.
+CREATE TABLE suppressions (
+    addr           TEXT    PRIMARY KEY COLLATE NOCASE CHECK (addr <> ''),
+    reason         TEXT    NOT NULL DEFAULT '',
+    message_row_id INTEGER REFERENCES messages (id), -- the report that put it here
+    at             INTEGER NOT NULL
+);

@@ -105,6 +105,21 @@ type IntakeTx interface {
 	// or after since, whatever their state: the per-sender cap on
 	// acknowledgements counts what was decided, not what was delivered.
 	CountSent(purpose Purpose, addr string, since time.Time) (int, error)
+	// Suppressed reports whether addr is on the suppression list (it
+	// reported our mail as spam): it gets no acknowledgement.
+	Suppressed(addr string) (bool, error)
+	// Suppress puts s on the suppression list; added is false when the
+	// address was there already.
+	Suppress(s *Suppression) (added bool, err error)
+}
+
+// Suppression is an address that gets no more acknowledgements because a
+// feedback report (ARF) said its owner called the desk's mail spam.
+type Suppression struct {
+	Addr      string
+	Reason    string
+	MessageID int64 // row id of the report that put it on the list
+	At        time.Time
 }
 
 // Temporary is implemented by errors that say "try again later": the

@@ -25,6 +25,7 @@ const (
 	TemplateOpsQuarantine     = "ops-quarantine"
 	TemplateOpsDeliveryFailed = "ops-delivery-failed"
 	TemplateOpsBounce         = "ops-bounce"
+	TemplateOpsSpam           = "ops-spam" // a recipient reported our mail as spam (ARF)
 )
 
 // AckTemplate is the acknowledgement template of a kind.
@@ -79,6 +80,19 @@ type OpsDeliveryData struct {
 	Attempts   int
 	At         string
 	Bounce     bool // reported by a bounce rather than by our SMTP server
+}
+
+// OpsSpamData is what ops are told when a feedback report (ARF) says a
+// recipient called our mail spam: those addresses are suppressed.
+type OpsSpamData struct {
+	Desk      Desk
+	Number    string // the case, "" if none
+	Purpose   Purpose
+	Addrs     []string // now on the suppression list
+	Subject   string
+	MessageID string
+	Reason    string
+	At        string
 }
 
 // Templates for staff and heads (issue: staff answer from their own client).

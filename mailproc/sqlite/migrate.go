@@ -27,7 +27,15 @@ import (
 // (https://www.sqlite.org/lang_altertable.html#otheralter); the foreign keys
 // are checked before the commit.
 var migrations = []string{
-	// migrations[0] upgrades version 1 to version 2.
+	// migrations[0] upgrades version 1 to version 2: Reply-To of a case,
+	// and the spam-complaint suppression list.
+	`ALTER TABLE cases ADD COLUMN reply_addr TEXT NOT NULL DEFAULT '';
+	CREATE TABLE suppressions (
+		addr           TEXT    PRIMARY KEY COLLATE NOCASE CHECK (addr <> ''),
+		reason         TEXT    NOT NULL DEFAULT '',
+		message_row_id INTEGER REFERENCES messages (id),
+		at             INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

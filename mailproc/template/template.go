@@ -46,6 +46,7 @@ func Names() []string {
 		mailproc.TemplateOpsQuarantine,
 		mailproc.TemplateOpsDeliveryFailed,
 		mailproc.TemplateOpsBounce,
+		mailproc.TemplateOpsSpam,
 		mailproc.TemplateNotify,
 		mailproc.TemplateAnswer,
 		mailproc.TemplateConfirm,
