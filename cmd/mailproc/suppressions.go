@@ -8,7 +8,6 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-
 )
 
 // runSuppressions is `mailproc suppressions list|remove`: the addresses
