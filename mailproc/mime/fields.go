@@ -368,14 +368,19 @@ func (p *parser) addresses(h header, name string, limit int) []mailproc.Address 
 
 // bareMailSystem reads a sender that is a mail system's name without a
 // domain — "MAILER-DAEMON", "Mail Delivery Subsystem <MAILER-DAEMON>",
-// "MAILER-DAEMON (Mail Delivery System)" — which no address parser accepts
+// "MAILER-DAEMON (Mail Delivery System)", "MAILER-DAEMON <>" — which no
+// address parser accepts
 // but which says plainly that the mail is a bounce. "" for anything else.
 func bareMailSystem(v string) string {
 	s := strings.TrimSpace(stripComments(v))
 	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		name := s[:i]
 		s = s[i+1:]
 		if j := strings.IndexByte(s, '>'); j >= 0 {
 			s = s[:j]
+		}
+		if strings.TrimSpace(s) == "" { // "MAILER-DAEMON <>": the null sender, named
+			s = name
 		}
 	}
 	s = strings.Trim(strings.TrimSpace(s), `"'`)

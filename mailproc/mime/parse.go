@@ -375,6 +375,13 @@ func (p *parser) fillHeader(h header) {
 	if v, ok := h.get("Return-Path"); ok {
 		a.ReturnPath = p.returnPath(v)
 	}
+	// Exim, Gmail and others name the failed recipients in a header of the
+	// bounce itself; only bounces carry it.
+	for _, v := range h.all("X-Failed-Recipients") {
+		for _, addr := range splitAddressList(p.headerUTF8("X-Failed-Recipients", v)) {
+			p.addRecipient(addr)
+		}
+	}
 	ct := p.contentType(h, "", walkCtx{})
 	a.ContentType = ct.value
 	if ct.value == "multipart/report" {
@@ -519,9 +526,10 @@ func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int,
 		// Otherwise the boundary may still come after the look-ahead.
 	}
 	// A mail system's bounce is a report whatever its multipart says: many
-	// (qmail, OpenSMTPD, Exchange 2007, gateways) return the failed mail
-	// under multipart/mixed.
-	report := ct.value == "multipart/report" || wc.report || mailproc.IsMailSystem(p.msg.From.Addr)
+	// (qmail, OpenSMTPD, Exchange 2007, gateways, mail from the null
+	// sender) return the failed mail under multipart/mixed.
+	report := ct.value == "multipart/report" || wc.report || mailproc.IsMailSystem(p.msg.From.Addr) ||
+		p.msg.Auto.ReturnPath == "<>"
 	child := walkCtx{alt: wc.alt, digest: ct.value == "multipart/digest", report: report}
 	if ct.value == "multipart/alternative" {
 		p.altGroups++
@@ -589,6 +597,13 @@ func (p *parser) leaf(h header, ct mediaType, body io.Reader, path string, wc wa
 			p.found = p.transferDecoder(h, body, path)
 		}
 		return
+	}
+	if _, typed := h.get("Content-Type"); wc.report && !typed {
+		// A bounce part that is the returned mail's header itself, with
+		// no MIME header of its own (Sendmail-style gateways).
+		if v, ok := h.get("Message-Id"); ok {
+			p.addOriginalID(v)
+		}
 	}
 	var disp mediaType
 	if v, ok := h.get("Content-Disposition"); ok && strings.TrimSpace(v) != "" {
@@ -867,6 +882,15 @@ func (p *parser) forwarded(h header, filename string, body io.Reader, path strin
 	cr := &countingReader{r: dec}
 	ibr := bufio.NewReaderSize(cr, 4096)
 	var subject string
+	if inReport {
+		// Some mail systems put a blank line before the returned header.
+		for i := 0; i < 4; i++ {
+			if b, err := ibr.Peek(1); err != nil || (b[0] != '\n' && b[0] != '\r') {
+				break
+			}
+			ibr.Discard(1)
+		}
+	}
 	if first, _ := ibr.Peek(1024); len(first) > 0 && looksLikeHeader(first) {
 		ih, _, _ := readHeader(ibr, partHeaderLimits)
 		if v, ok := ih.get("Subject"); ok {

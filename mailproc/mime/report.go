@@ -185,7 +185,7 @@ var (
 	// A line naming a failed recipient after a heading (Exim's indented
 	// addresses, Exchange's "Delivery has failed to these recipients",
 	// "Final-Recipient:" in text).
-	textHeading = regexp.MustCompile(`(?im)(recipients or groups|permanent fatal errors|delivery to the following|following address|following recipient|failed recipient|could not be delivered to|undeliverable to|not be delivered to one or more|address\(es\) failed|couldn't be delivered|fatal errors|unknown user|user unknown|final-recipient|original-recipient)[^\n]*\n`)
+	textHeading = regexp.MustCompile(`(?im)(recipients or groups|permanent fatal errors|delivery to the following|following address|following recipient|list of recipients|failed recipient|could not be delivered to|undeliverable to|not be delivered to one or more|address\(es\) failed|couldn't be delivered|fatal errors|unknown user|user unknown|final-recipient|original-recipient|delivering your mail to|delivering your message to|unable to deliver|failed to deliver|was not delivered to|your message to|no such user|recipient address|failure reasons)[^\n]*\n`)
 	textAddr    = regexp.MustCompile(`[A-Za-z0-9._%+'=/!#$&*?^{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}`)
 )
 
@@ -199,18 +199,22 @@ func (p *parser) textReport() {
 	if !mailproc.IsMailSystem(m.From.Addr) {
 		return
 	}
-	if r := m.Report; r != nil && (len(r.Recipients) > 0 || r.Feedback != "" || r.Disposition != "") {
+	if r := m.Report; r != nil && (r.Feedback != "" || r.Disposition != "" || (len(r.Recipients) > 0 && len(r.OriginalIDs) > 0)) {
 		return // a standard report said it all
 	}
-	ids := textMessageID.FindAllStringSubmatch(m.Text, maxReportIDs)
-	rcpts := textRecipients(m.Text)
+	var ids [][]string
+	if m.Report == nil || len(m.Report.OriginalIDs) == 0 {
+		ids = textMessageID.FindAllStringSubmatch(m.Text, maxReportIDs)
+	}
+	var rcpts []string
+	if m.Report == nil || len(m.Report.Recipients) == 0 {
+		rcpts = textRecipients(m.Text)
+	}
 	if len(ids) == 0 && len(rcpts) == 0 && m.Report == nil {
 		return
 	}
-	if m.Report == nil || len(m.Report.OriginalIDs) == 0 {
-		for _, id := range ids {
-			p.addOriginalID(id[1])
-		}
+	for _, id := range ids {
+		p.addOriginalID(id[1])
 	}
 	r := p.deliveryReport()
 	for _, a := range rcpts {
@@ -234,9 +238,12 @@ func (p *parser) textReport() {
 // textRecipients finds the failed recipients in a bounce's text, stopping
 // at the returned copy of the mail (whose To: is not a failure).
 func textRecipients(text string) []string {
-	for _, cut := range []string{"\n--- Below this line is a copy", "\n------ This is a copy of the message", "\nOriginal message headers:", "\n----- Original message -----", "\n--- The header of the original message", "\n------ Original message"} {
-		if i := strings.Index(text, cut); i >= 0 {
-			text = text[:i]
+	lower := strings.ToLower(text)
+	for _, cut := range []string{"\n--- below this line is a copy", "\n------ this is a copy of the message", "\noriginal message headers:",
+		"\n----- original message -----", "\n--- the header of the original message", "\n------ original message",
+		"below is a copy of the original message", "original message follows", "\n----- transcript of session follows", "\nreceived: from "} {
+		if i := strings.Index(lower, cut); i >= 0 {
+			text, lower = text[:i], lower[:i]
 		}
 	}
 	var out []string

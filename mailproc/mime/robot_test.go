@@ -39,6 +39,8 @@ var robotCases = []struct {
 		origID: "ack.INF-2026-00060.Vv1x@pustakaarsip.kamparkab.go.id", recipients: []string{"pak.lurah@kampar.net.id"}, status: "5.2.2"},
 	{file: "report-without-type.eml", robot: mailproc.RobotBounce, automatic: "multipart/report tanpa report-type", bounce: true,
 		origID: "ack.INF-2026-00070.Nn2b@pustakaarsip.kamparkab.go.id", recipients: []string{"ani@lintasriau.net"}, status: "5.1.1"},
+	{file: "bounce-exim-text.eml", robot: mailproc.RobotBounce, automatic: "laporan gagal kirim", bounce: true,
+		origID: "ack.INF-2026-00080.Ee4r@pustakaarsip.kamparkab.go.id", recipients: []string{"rudi.hartono@riaunet.example"}, status: "5.1.1"},
 	{file: "bounce-dsn.eml", robot: mailproc.RobotBounce, automatic: "DSN", bounce: true},
 	{file: "list-mail.eml", robot: mailproc.RobotBulk, automatic: "Precedence: list"},
 	{file: "human-out-of-office-subject.eml", ackTo: "yusuf.hakim@gmail.com"},
