@@ -396,6 +396,24 @@ func decode1252(b []byte) string {
 	return string(s)
 }
 
+// repairUTF8 keeps the valid UTF-8 runs of b and decodes only the bytes
+// that are not UTF-8 as Windows-1252: a header that is UTF-8 but for one
+// stray byte must not turn into mojibake as a whole.
+func repairUTF8(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + 8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			sb.WriteString(decode1252(b[:1]))
+		} else {
+			sb.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return sb.String()
+}
+
 // trimPartialRune drops an incomplete UTF-8 sequence at the end of b, left
 // there when reading stopped at a size bound.
 func trimPartialRune(b []byte) []byte {

@@ -239,7 +239,7 @@ func TestHeaders(t *testing.T) {
 		if m.Subject != "Café – informasi" || m.From.Name != "José" {
 			t.Errorf("Subject = %q, From = %+v", m.Subject, m.From)
 		}
-		if !hasNote(m, "8-bit bytes in header Subject are not UTF-8: decoded as Windows-1252") {
+		if !hasNote(m, "8-bit bytes in header Subject are not UTF-8: those decoded as Windows-1252") {
 			t.Errorf("Notes = %q", m.Notes)
 		}
 	})

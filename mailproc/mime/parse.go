@@ -101,6 +101,9 @@ func Parse(r io.Reader, opts Options) (*mailproc.Message, error) {
 	if src.err != nil {
 		return nil, fmt.Errorf("mime: read body: %w", src.err)
 	}
+	if src.loneCRs > 0 {
+		p.note("%d line end(s) of a lone CR read as line breaks", src.loneCRs)
+	}
 	m := p.finish()
 	log.Debug("mime: parsed",
 		"parts", p.parts, "attachments", len(m.Attachments), "text_bytes", len(m.Text),
@@ -112,16 +115,43 @@ func Parse(r io.Reader, opts Options) (*mailproc.Message, error) {
 }
 
 // source remembers the first error of the caller's reader, so that an I/O
-// failure is reported as such and never mistaken for a broken mail.
+// failure is reported as such and never mistaken for a broken mail. It also
+// turns a lone CR (old Mac mailers, some gateways: CR-only or mixed line
+// ends) into LF, so every line reader sees LF or CRLF; the archive keeps
+// the bytes as they came.
 type source struct {
-	r   io.Reader
-	err error
+	r       io.Reader
+	err     error
+	heldCR  bool // the last byte read was a CR whose next byte is unknown
+	loneCRs int  // lone CRs read as line ends
 }
 
 func (s *source) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
+	if len(p) == 0 {
+		return 0, nil
+	}
+	off := 0
+	if s.heldCR {
+		p[0], off, s.heldCR = '\r', 1, false
+	}
+	n, err := s.r.Read(p[off:])
 	if err != nil && err != io.EOF && s.err == nil {
 		s.err = err
+	}
+	n += off
+	for i := 0; i+1 < n; i++ {
+		if p[i] == '\r' && p[i+1] != '\n' {
+			p[i] = '\n'
+			s.loneCRs++
+		}
+	}
+	if n > 0 && p[n-1] == '\r' {
+		if err == nil {
+			s.heldCR, n = true, n-1 // decide when the next byte is known
+		} else {
+			p[n-1] = '\n' // the last byte of the mail
+			s.loneCRs++
+		}
 	}
 	return n, err
 }

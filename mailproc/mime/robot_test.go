@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,6 +96,77 @@ func TestRobotDecisions(t *testing.T) {
 			}
 			if r.Status != tt.status {
 				t.Errorf("status %q, want %q", r.Status, tt.status)
+			}
+		})
+	}
+}
+
+// TestLineEnds: a mail with CR-only line ends (old Mac mailers) and one with
+// mixed ends read like the CRLF original, whatever the read sizes.
+func TestLineEnds(t *testing.T) {
+	orig := "From: Siti <siti@gmail.com>\r\nTo: layanan@pustakaarsip.kamparkab.go.id\r\nSubject: Jam buka\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nApakah buka Sabtu?\r\nTerima kasih.\r\n--b--\r\n"
+	variants := map[string]string{
+		"CRLF":    orig,
+		"CR only": strings.ReplaceAll(orig, "\r\n", "\r"),
+		"LF only": strings.ReplaceAll(orig, "\r\n", "\n"),
+		"mixed":   strings.Replace(strings.Replace(orig, "\r\n", "\r", 3), "Sabtu?\r\n", "Sabtu?\r", 1),
+	}
+	for name, raw := range variants {
+		for _, chunk := range []int{1, 2, 7, 4096} {
+			m, err := Parse(&chunkReader{s: raw, n: chunk}, Options{})
+			if err != nil {
+				t.Fatalf("%s, reads of %d: %v", name, chunk, err)
+			}
+			if m.From.Addr != "siti@gmail.com" || m.Subject != "Jam buka" || m.Text != "Apakah buka Sabtu?\nTerima kasih." {
+				t.Errorf("%s, reads of %d: from %q subject %q text %q", name, chunk, m.From.Addr, m.Subject, m.Text)
+			}
+		}
+	}
+}
+
+// chunkReader returns s n bytes at a time.
+type chunkReader struct {
+	s string
+	n int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	k := min(c.n, len(p), len(c.s))
+	copy(p, c.s[:k])
+	c.s = c.s[k:]
+	return k, nil
+}
+
+// TestHeaderRepairs: encoded words with wrong padding are decoded; a header
+// that is UTF-8 but for one stray byte keeps its UTF-8; an address with
+// comments still gives the sender; a bare MAILER-DAEMON is a sender.
+func TestHeaderRepairs(t *testing.T) {
+	tests := []struct {
+		name, header, subject, from string
+	}{
+		{"base64 word with too much padding", "Subject: =?gb18030?B?suLK1A===?=\r\n", "测试", "siti@gmail.com"},
+		{"base64 word without padding", "Subject: =?UTF-8?B?SmFtIGJ1a2E?=\r\n", "Jam buka", "siti@gmail.com"},
+		{"one stray byte in UTF-8", "Subject: Perpustakaan — jam buka caf\xe9\r\n", "Perpustakaan — jam buka café", "siti@gmail.com"},
+		{"address with comments", "Subject: x\r\nFrom: siti(kantor)@gmail.com (Siti Rahma, Bangkinang)\r\n", "x", "siti@gmail.com"},
+		{"comment before the address", "Subject: x\r\nFrom: (warga) Siti <siti@gmail.com>\r\n", "x", "siti@gmail.com"},
+		{"bare MAILER-DAEMON", "Subject: x\r\nFrom: MAILER-DAEMON (Mail Delivery System)\r\n", "x", "MAILER-DAEMON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := tt.header
+			if !strings.Contains(raw, "From:") {
+				raw += "From: siti@gmail.com\r\n"
+			}
+			m, err := Parse(strings.NewReader(raw+"\r\nIsi.\r\n"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Subject != tt.subject || m.From.Addr != tt.from {
+				t.Errorf("subject %q from %q, want %q and %q", m.Subject, m.From.Addr, tt.subject, tt.from)
 			}
 		})
 	}
