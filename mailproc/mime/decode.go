@@ -375,14 +375,15 @@ func openCharset(label string, r io.Reader) (_ io.Reader, mode charsetMode, know
 
 // toUTF8 makes b valid UTF-8 according to mode. It reports whether it fell
 // back to Windows-1252 and whether it had to replace invalid sequences.
-func toUTF8(b []byte, mode charsetMode) (s string, as1252, replaced bool) {
+func toUTF8(b []byte, mode charsetMode) (s, guessed string, replaced bool) {
 	if utf8.Valid(b) {
-		return string(b), false, false
+		return string(b), "", false
 	}
 	if mode == csSniff {
-		return decode1252(b), true, false
+		guessed, s = sniffCharset(b)
+		return s, guessed, false
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD"), false, true
+	return strings.ToValidUTF8(string(b), "\uFFFD"), "", true
 }
 
 // decode1252 reads b as Windows-1252, the fallback for 8-bit bytes that are

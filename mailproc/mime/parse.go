@@ -797,18 +797,18 @@ func (p *parser) readText(h header, ct mediaType, body io.Reader, path string, l
 			}
 		}
 	}
-	s, as1252, replaced := toUTF8(b, mode)
+	s, guessed, replaced := toUTF8(b, mode)
 	switch {
 	case !known:
 		how := "valid UTF-8"
-		if as1252 {
-			how = "decoded as Windows-1252"
+		if guessed != "" {
+			how = "decoded as " + charsetTitle(guessed)
 		}
 		p.note("unknown charset %q in %s: kept raw (%s)", short(label), partName(path), how)
-	case as1252 && label == "":
-		p.note("8-bit text without a charset in %s: decoded as Windows-1252", partName(path))
-	case as1252:
-		p.note("text labelled %s in %s is not: decoded as Windows-1252", label, partName(path))
+	case guessed != "" && label == "":
+		p.note("8-bit text without a charset in %s: decoded as %s", partName(path), charsetTitle(guessed))
+	case guessed != "":
+		p.note("text labelled %s in %s is not: decoded as %s", label, partName(path), charsetTitle(guessed))
 	case replaced:
 		p.note("invalid %s in %s: bad bytes replaced", label, partName(path))
 	}
