@@ -98,11 +98,18 @@ func RobotOf(m *Message) Robot {
 	case isAutoReply(m):
 		return RobotAutoReply
 	}
-	if why := AutomaticReason(m); why != "" && m.From.Addr != "" {
+	// X-Auto-Response-Suppress alone keeps the desk from answering, but
+	// Outlook sets it on some mail people write: such a mail still opens a
+	// case, so staff see it.
+	if why := AutomaticReason(m); why != "" && why != reasonSuppressHeader && m.From.Addr != "" {
 		return RobotBulk
 	}
 	return RobotNone
 }
+
+// reasonSuppressHeader is AutomaticReason for a mail whose only robot mark
+// is X-Auto-Response-Suppress.
+const reasonSuppressHeader = "pengirim meminta tanpa balasan otomatis (X-Auto-Response-Suppress)"
 
 // isAutoReply recognises a vacation or out-of-office reply by the headers
 // responders set, or by a localized auto-reply subject on a mail that
@@ -183,7 +190,7 @@ func AutomaticReason(m *Message) string {
 	case a.ListHeaders:
 		return "email milis (ada header List-*)"
 	case a.HasXAutoResponseSuppress:
-		return "pengirim meminta tanpa balasan otomatis (X-Auto-Response-Suppress)"
+		return reasonSuppressHeader
 	case a.ReturnPath == "<>":
 		return "pengirim amplop kosong (laporan pengiriman atau email sistem)"
 	case m.From.Addr == "":

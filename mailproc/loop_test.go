@@ -133,6 +133,7 @@ func TestRobotOf(t *testing.T) {
 		{"Mail.Delivery.System", Message{From: Address{Addr: "Mail.Delivery.System@x.id"}}, RobotBounce},
 		{"bare MAILER-DAEMON", Message{From: Address{Addr: "MAILER-DAEMON"}}, RobotBounce},
 		{"no sender is no robot", Message{Subject: "Tolong"}, RobotNone},
+		{"X-Auto-Response-Suppress alone still opens a case", Message{From: Address{Addr: "budi@outlook.com"}, Auto: AutoHeaders{HasXAutoResponseSuppress: true}}, RobotNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
