@@ -281,3 +281,10 @@ CREATE TABLE suppressions (
     message_row_id INTEGER REFERENCES messages (id), -- the report that put it here
     at             INTEGER NOT NULL
 );
+
+-- Digests already sent, so each goes out once: 'unlinked 2026-12-05' is the
+-- ops list of mail stored on no case in the 24 hours before that day's hour.
+CREATE TABLE digests (
+    name TEXT    PRIMARY KEY CHECK (name <> ''),
+    at   INTEGER NOT NULL
+);

@@ -104,6 +104,17 @@ func (c *Composer) OpsSpamReport(reported *OutgoingMail, cs *Case, addrs []strin
 	return c.compose(PurposeOps, TemplateOpsSpam, data, cs, c.Ops)
 }
 
+// OpsUnlinked lists for ops the mail stored on no case in [since, until).
+func (c *Composer) OpsUnlinked(msgs []*Message, since, until time.Time) (*OutgoingMail, error) {
+	loc := c.Desk.Location
+	data := OpsUnlinkedData{Desk: c.Desk, Since: FormatWaktu(since, loc), Until: FormatWaktu(until, loc)}
+	for _, m := range msgs {
+		data.Mails = append(data.Mails, UnlinkedLine{Received: FormatWaktu(m.Received, loc), From: SanitizeHeader(m.From.Addr, 200),
+			Subject: SanitizeHeader(m.Subject, 120), Why: AutomaticReason(m), MessageID: SanitizeHeader(m.MessageID, 200)})
+	}
+	return c.compose(PurposeOps, TemplateOpsUnlinked, data, nil, c.Ops)
+}
+
 // compose renders a template into an outbox mail from the desk.
 func (c *Composer) compose(p Purpose, tmpl string, data any, cs *Case, to []Address) (*OutgoingMail, error) {
 	if len(to) == 0 {

@@ -126,3 +126,47 @@ func TestReplyToCase(t *testing.T) {
 		t.Fatalf("answers %+v, want one to the secretariat", answers)
 	}
 }
+
+// TestUnlinkedDigest: robot mail stored on no case reaches ops once, in the
+// next morning's digest at 07.00 WIB; asking again (a restart) sends no
+// second one, and a day with no such mail sends nothing.
+func TestUnlinkedDigest(t *testing.T) {
+	w := newDeskWorld(t)
+	ctx := context.Background()
+	wib, _ := time.LoadLocation("Asia/Jakarta")
+	d := &mailproc.UnlinkedDigest{Store: w.db, Composer: w.in.Composer, Hour: 7, Location: wib, Now: w.clock}
+	digests := func() []*mailproc.OutgoingMail {
+		var out []*mailproc.OutgoingMail
+		rows, _ := w.db.Outbox(ctx, sqlite.OutboxFilter{Purpose: mailproc.PurposeOps})
+		for _, r := range rows {
+			if strings.HasPrefix(r.Subject, "Email tanpa kasus") {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	// 27 November 09.00 UTC is 16.00 WIB: the digest of the 27th (07.00)
+	// went out before this mail came.
+	if sent, err := d.SendDue(ctx); err != nil || sent {
+		t.Fatalf("first call: sent %v %v, want nothing: no mail on no case yet", sent, err)
+	}
+	w.mail("From: Berita <newsletter@toko.example>\nTo: " + desk + "\nSubject: Promo\nPrecedence: bulk\nMessage-ID: <promo-9@toko.example>\n\nDiskon!\n")
+	if sent, _ := d.SendDue(ctx); sent {
+		t.Fatal("a digest went out before its hour")
+	}
+	w.at(16 * time.Hour) // 28 November 08.00 WIB
+	if sent, err := d.SendDue(ctx); err != nil || !sent {
+		t.Fatalf("the morning digest: sent %v %v", sent, err)
+	}
+	if sent, _ := d.SendDue(ctx); sent {
+		t.Fatal("a second digest for the same day")
+	}
+	got := digests()
+	if len(got) != 1 || !strings.Contains(got[0].Text, "promo-9@toko.example") || !strings.Contains(got[0].Text, "Precedence: bulk") {
+		t.Fatalf("digests %d: %+v", len(got), got)
+	}
+	w.at(24 * time.Hour)
+	if sent, _ := d.SendDue(ctx); sent {
+		t.Error("a digest for a day with no such mail")
+	}
+}

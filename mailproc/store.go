@@ -111,6 +111,12 @@ type IntakeTx interface {
 	// Suppress puts s on the suppression list; added is false when the
 	// address was there already.
 	Suppress(s *Suppression) (added bool, err error)
+	// MarkDigest records that the digest name goes out at at; added is
+	// false when it was recorded before (it went out already).
+	MarkDigest(name string, at time.Time) (added bool, err error)
+	// UnlinkedMessages returns incoming mail stored on no case, received
+	// in [since, until), oldest first.
+	UnlinkedMessages(since, until time.Time) ([]*Message, error)
 }
 
 // Suppression is an address that gets no more acknowledgements because a

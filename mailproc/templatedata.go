@@ -25,7 +25,8 @@ const (
 	TemplateOpsQuarantine     = "ops-quarantine"
 	TemplateOpsDeliveryFailed = "ops-delivery-failed"
 	TemplateOpsBounce         = "ops-bounce"
-	TemplateOpsSpam           = "ops-spam" // a recipient reported our mail as spam (ARF)
+	TemplateOpsSpam           = "ops-spam"     // a recipient reported our mail as spam (ARF)
+	TemplateOpsUnlinked       = "ops-unlinked" // the day's mail stored on no case
 )
 
 // AckTemplate is the acknowledgement template of a kind.
@@ -93,6 +94,18 @@ type OpsSpamData struct {
 	MessageID string
 	Reason    string
 	At        string
+}
+
+// OpsUnlinkedData is the daily list for ops of mail stored on no case.
+type OpsUnlinkedData struct {
+	Desk         Desk
+	Since, Until string
+	Mails        []UnlinkedLine
+}
+
+// UnlinkedLine is one mail of that list.
+type UnlinkedLine struct {
+	Received, From, Subject, Why, MessageID string
 }
 
 // Templates for staff and heads (issue: staff answer from their own client).

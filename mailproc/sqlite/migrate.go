@@ -28,13 +28,17 @@ import (
 // are checked before the commit.
 var migrations = []string{
 	// migrations[0] upgrades version 1 to version 2: Reply-To of a case,
-	// and the spam-complaint suppression list.
+	// the spam-complaint suppression list, and the digests sent.
 	`ALTER TABLE cases ADD COLUMN reply_addr TEXT NOT NULL DEFAULT '';
 	CREATE TABLE suppressions (
 		addr           TEXT    PRIMARY KEY COLLATE NOCASE CHECK (addr <> ''),
 		reason         TEXT    NOT NULL DEFAULT '',
 		message_row_id INTEGER REFERENCES messages (id),
 		at             INTEGER NOT NULL
+	);
+	CREATE TABLE digests (
+		name TEXT    PRIMARY KEY CHECK (name <> ''),
+		at   INTEGER NOT NULL
 	);`,
 }
 

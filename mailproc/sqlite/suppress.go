@@ -76,6 +76,31 @@ func (db *DB) Unsuppress(ctx context.Context, addr string) error {
 // reports and bounces about nothing of ours) received at or after since,
 // oldest first.
 func (db *DB) UnlinkedMessages(ctx context.Context, since time.Time) ([]*mailproc.Message, error) {
-	msgs, _, err := queryMessages(ctx, db.db, "WHERE case_id IS NULL AND direction = 'in' AND received_at >= ?", since.UnixMilli())
+	msgs, _, err := queryMessages(ctx, db.db, unlinkedWhere+" AND received_at >= ?", since.UnixMilli())
 	return msgs, err
+}
+
+// unlinkedWhere selects incoming mail on no case.
+const unlinkedWhere = "WHERE case_id IS NULL AND direction = 'in'"
+
+// UnlinkedMessages implements mailproc.IntakeTx.
+func (t *intakeTx) UnlinkedMessages(since, until time.Time) ([]*mailproc.Message, error) {
+	msgs, _, err := queryMessages(t.ctx, t.tx, unlinkedWhere+" AND received_at >= ? AND received_at < ?", since.UnixMilli(), until.UnixMilli())
+	if err != nil {
+		return nil, t.wrap("unlinked mail", err)
+	}
+	return msgs, nil
+}
+
+// MarkDigest implements mailproc.IntakeTx.
+func (t *intakeTx) MarkDigest(name string, at time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(t.ctx, "INSERT INTO digests (name, at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, timeArg(at))
+	if err != nil {
+		return false, t.wrap("mark digest "+name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, t.wrap("mark digest "+name, err)
+	}
+	return n > 0, nil
 }

@@ -47,6 +47,7 @@ func Names() []string {
 		mailproc.TemplateOpsDeliveryFailed,
 		mailproc.TemplateOpsBounce,
 		mailproc.TemplateOpsSpam,
+		mailproc.TemplateOpsUnlinked,
 		mailproc.TemplateNotify,
 		mailproc.TemplateAnswer,
 		mailproc.TemplateConfirm,
