@@ -122,6 +122,20 @@ func (m *Message) ReferencedIDs() []string {
 	return out
 }
 
+// FromOrTo reports whether addr is m's own sender or one of its To
+// addresses: in a bounce, those are not failed recipients.
+func (m *Message) FromOrTo(addr string) bool {
+	if SameAddr(addr, m.From.Addr) {
+		return true
+	}
+	for _, to := range m.To {
+		if SameAddr(addr, to.Addr) {
+			return true
+		}
+	}
+	return false
+}
+
 // NormalizeMessageID strips angle brackets and white space from a message id.
 func NormalizeMessageID(s string) string {
 	s = strings.TrimSpace(s)

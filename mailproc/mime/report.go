@@ -63,7 +63,9 @@ func (p *parser) deliveryStatus(h header, ct mediaType, filename string, body io
 		blk, _, _ := readHeader(br, headerLimits{maxBytes: 16 << 10, maxFields: 50})
 		fr, ok := blk.get("Final-Recipient")
 		if !ok {
-			continue // the per-message block, or a blank line
+			if fr, ok = blk.get("Original-Recipient"); !ok { // McAfee writes only this one
+				continue // the per-message block, or a blank line
+			}
 		}
 		rec := &mailproc.DeliveryReport{}
 		if v, ok := blk.get("Action"); ok {
@@ -208,7 +210,7 @@ func (p *parser) textReport() {
 	}
 	var rcpts []string
 	if m.Report == nil || len(m.Report.Recipients) == 0 {
-		rcpts = textRecipients(m.Text)
+		rcpts = textRecipients(m.Text, m.FromOrTo)
 	}
 	if len(ids) == 0 && len(rcpts) == 0 && m.Report == nil {
 		return
@@ -236,8 +238,9 @@ func (p *parser) textReport() {
 }
 
 // textRecipients finds the failed recipients in a bounce's text, stopping
-// at the returned copy of the mail (whose To: is not a failure).
-func textRecipients(text string) []string {
+// at the returned copy of the mail (whose To: is not a failure); skip says
+// which addresses are not recipients.
+func textRecipients(text string, skip func(string) bool) []string {
 	lower := strings.ToLower(text)
 	for _, cut := range []string{"\n--- below this line is a copy", "\n------ this is a copy of the message", "\noriginal message headers:",
 		"\n----- original message -----", "\n--- the header of the original message", "\n------ original message",
@@ -248,7 +251,9 @@ func textRecipients(text string) []string {
 	}
 	var out []string
 	for _, m := range textBracketRcpt.FindAllStringSubmatch(text, maxReportRecipients) {
-		out = append(out, m[1])
+		if !skip(m[1]) {
+			out = append(out, m[1])
+		}
 	}
 	if len(out) > 0 {
 		return out
@@ -261,9 +266,18 @@ func textRecipients(text string) []string {
 			if strings.Contains(strings.ToLower(l), "message-id") {
 				break
 			}
-			if a := textAddr.FindString(l); a != "" {
-				return []string{a}
+			for _, a := range textAddr.FindAllString(l, 4) {
+				if !skip(a) {
+					return []string{a}
+				}
 			}
+		}
+	}
+	// No heading we know (another language, another wording): the first
+	// address of the notice itself, above the returned copy.
+	for _, a := range textAddr.FindAllString(text, 20) {
+		if !skip(a) {
+			return []string{a}
 		}
 	}
 	return out

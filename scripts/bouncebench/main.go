@@ -13,7 +13,8 @@
 //     file and is not only the bounce's own, of the samples that return a
 //     Message-ID line at all;
 //   - failed recipients: of the records go-sisimai expects for the file, how
-//     many mailproc names (each address found must occur in the file);
+//     many mailproc names (each address found must occur in the file and
+//     be neither the bounce's From nor its To);
 //   - recognised: mailproc.IsBounce, no acknowledgement, no case.
 package main
 
@@ -112,7 +113,9 @@ func main() {
 		got := 0
 		if r != nil {
 			for _, a := range r.Recipients {
-				if bytes.Contains(lower, []byte(strings.ToLower(a))) {
+				// Named in the file, and not the bounce's own sender or
+				// addressee (the returned mail's author).
+				if bytes.Contains(lower, []byte(strings.ToLower(a))) && !m.FromOrTo(a) {
 					got++
 				}
 			}
