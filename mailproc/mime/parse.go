@@ -174,6 +174,8 @@ type parser struct {
 	htmlSet bool
 	htmlAlt int
 
+	nullFrom bool // From: <>, as some mail systems write their reports
+
 	tnefText string // the body found in a winmail.dat (see tnef.go)
 	tnefMore bool
 
@@ -340,6 +342,8 @@ func (p *parser) fillHeader(h header) {
 	}
 	if a := p.addresses(h, "From", 1); len(a) > 0 {
 		m.From = a[0]
+	} else if v, ok := h.get("From"); ok && strings.TrimSpace(v) == "<>" {
+		p.nullFrom = true // the null sender written as From: a mail system's report
 	}
 	if a := p.addresses(h, "Sender", 1); len(a) > 0 {
 		m.Sender = a[0]
@@ -559,7 +563,7 @@ func (p *parser) multipart(ct mediaType, body io.Reader, path string, depth int,
 	// (qmail, OpenSMTPD, Exchange 2007, gateways, mail from the null
 	// sender) return the failed mail under multipart/mixed.
 	report := ct.value == "multipart/report" || wc.report || mailproc.IsMailSystem(p.msg.From.Addr) ||
-		p.msg.Auto.ReturnPath == "<>"
+		p.msg.Auto.ReturnPath == "<>" || p.nullFrom
 	child := walkCtx{alt: wc.alt, digest: ct.value == "multipart/digest", report: report}
 	if ct.value == "multipart/alternative" {
 		p.altGroups++
@@ -628,9 +632,10 @@ func (p *parser) leaf(h header, ct mediaType, body io.Reader, path string, wc wa
 		}
 		return
 	}
-	if _, typed := h.get("Content-Type"); wc.report && !typed {
-		// A bounce part that is the returned mail's header itself, with
-		// no MIME header of its own (Sendmail-style gateways).
+	if _, from := h.get("From"); wc.report && from {
+		// A bounce part that is the returned mail itself, written after
+		// the boundary without a MIME header of its own (Sendmail-style
+		// gateways): a part header never has From and Message-ID.
 		if v, ok := h.get("Message-Id"); ok {
 			p.addOriginalID(v)
 		}
