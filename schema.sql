@@ -44,7 +44,10 @@ CREATE TABLE cases (
     linked_case_id   INTEGER REFERENCES cases (id),
     needs_followup   INTEGER NOT NULL DEFAULT 0 CHECK (needs_followup IN (0, 1)), -- #tindaklanjut: stays open after an answer
     -- Kept by the adapter: when the row was last written.
-    updated_at       INTEGER NOT NULL
+    updated_at       INTEGER NOT NULL,
+    -- Where acknowledgements and answers go when it is not citizen_addr: the
+    -- Reply-To of the mail that opened the case. '' for citizen_addr.
+    reply_addr       TEXT    NOT NULL DEFAULT ''
 );
 
 -- The escalation loop asks "which open cases are due before T".
@@ -284,7 +287,8 @@ CREATE TABLE revoked_tokens (
 -- (desk.require_auth = "auto" saw the desk server's Authentication-Results
 -- on a staff reply with a valid token: value says which mail), and
 -- "ack_budget:<hour>" (the desk-wide acknowledgement budget ran out in that
--- hour and ops was told).
+-- hour and ops was told), and "digest:<name>" (a once-a-day digest went out,
+-- e.g. "digest:unlinked 2026-12-05", the ops list of mail stored on no case).
 CREATE TABLE desk_state (
     key   TEXT    PRIMARY KEY,
     value TEXT    NOT NULL DEFAULT '',
@@ -306,3 +310,11 @@ CREATE TABLE ops_notice_held (
     text    TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);
+-- Addresses that reported the desk's mail as spam (an ARF feedback report):
+-- they get no more acknowledgements. `mailproc suppressions` lists and removes.
+CREATE TABLE suppressions (
+    addr           TEXT    PRIMARY KEY COLLATE NOCASE CHECK (addr <> ''),
+    reason         TEXT    NOT NULL DEFAULT '',
+    message_row_id INTEGER REFERENCES messages (id), -- the report that put it here
+    at             INTEGER NOT NULL
+);

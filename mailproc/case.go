@@ -88,6 +88,19 @@ type Case struct {
 	// on the complaint clock: staff set it with #tindaklanjut.
 	NeedsFollowUp bool
 	UpdatedAt     time.Time
+	// ReplyAddr is where acknowledgements and answers go when the mail
+	// that opened the case named a Reply-To other than its From; "" when
+	// they go to CitizenAddr.
+	ReplyAddr string
+}
+
+// ReplyAddress is where the desk writes to the citizen of c: the Reply-To
+// of the mail that opened it, else the citizen's own address.
+func (c *Case) ReplyAddress() string {
+	if c.ReplyAddr != "" {
+		return c.ReplyAddr
+	}
+	return c.CitizenAddr
 }
 
 // Event is one line of a case's log: who did what, when and why. Nothing
@@ -106,25 +119,29 @@ type Event struct {
 type EventType string
 
 const (
-	EventCreated   EventType = "dibuat"          // case opened from a mail
-	EventMessage   EventType = "pesan_masuk"     // a mail joined the case
-	EventKind      EventType = "jenis"           // kind decided or changed, with the reason
-	EventReopened  EventType = "dibuka_kembali"  // a closed case got a new mail within the window
-	EventLinked    EventType = "tautan"          // this case continues an older one
-	EventState     EventType = "status"          // any other state change
-	EventDuplicate EventType = "salinan_ganda"   // a copy of an already stored mail arrived
-	EventNote      EventType = "catatan"         // internal note
-	EventAck       EventType = "tanda_terima"    // acknowledgement queued or refused
-	EventDelivery  EventType = "gagal_kirim"     // a mail we sent could not be delivered
-	EventAnswer    EventType = "jawaban"         // an answer reached the citizen
-	EventEscalated EventType = "eskalasi"        // a head was told
-	EventRejected  EventType = "balasan_ditolak" // a reply claiming to be staff failed verification
-	EventCommand   EventType = "perintah"        // a staff command was applied
-	EventReminder  EventType = "pengingat"       // staff were reminded before the deadline
-	EventRating    EventType = "penilaian"       // the citizen rated the service (IKM)
-	EventClaim     EventType = "klaim_jawaban"   // a direct answer that could not be verified: the case stays open
-	EventRevoked   EventType = "token_dicabut"   // a staff token was seen outside the desk and stopped working
-	EventHeld      EventType = "jawaban_ditahan" // a staff answer still quoted internal mail: not relayed
+	EventCreated   EventType = "dibuat"           // case opened from a mail
+	EventMessage   EventType = "pesan_masuk"      // a mail joined the case
+	EventKind      EventType = "jenis"            // kind decided or changed, with the reason
+	EventReopened  EventType = "dibuka_kembali"   // a closed case got a new mail within the window
+	EventLinked    EventType = "tautan"           // this case continues an older one
+	EventState     EventType = "status"           // any other state change
+	EventDuplicate EventType = "salinan_ganda"    // a copy of an already stored mail arrived
+	EventNote      EventType = "catatan"          // internal note
+	EventAck       EventType = "tanda_terima"     // acknowledgement queued or refused
+	EventDelivery  EventType = "gagal_kirim"      // a mail we sent could not be delivered
+	EventAnswer    EventType = "jawaban"          // an answer reached the citizen
+	EventEscalated EventType = "eskalasi"         // a head was told
+	EventRejected  EventType = "balasan_ditolak"  // a reply claiming to be staff failed verification
+	EventCommand   EventType = "perintah"         // a staff command was applied
+	EventReminder  EventType = "pengingat"        // staff were reminded before the deadline
+	EventRating    EventType = "penilaian"        // the citizen rated the service (IKM)
+	EventClaim     EventType = "klaim_jawaban"    // a direct answer that could not be verified: the case stays open
+	EventRevoked   EventType = "token_dicabut"    // a staff token was seen outside the desk and stopped working
+	EventHeld      EventType = "jawaban_ditahan"  // a staff answer still quoted internal mail: not relayed
+	EventRead      EventType = "dibaca"           // a read receipt (MDN) for a mail we sent
+	EventAutoReply EventType = "balasan_otomatis" // an auto-reply (vacation, out of office) to a mail we sent
+	EventSpam      EventType = "laporan_spam"     // a recipient reported a mail we sent as spam (ARF)
+	EventRobot     EventType = "email_otomatis"   // other robot mail referring to the case
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

@@ -3,6 +3,7 @@ package mailproc
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -22,37 +23,14 @@ var (
 	tagInfoRE  = regexp.MustCompile(`(?i)\[\s*(info|informasi|tanya|pertanyaan|question)\s*\]`)
 )
 
-// Keyword stems. A stem matches at the start of a word, so "keluh" matches
-// keluhan and mengeluhkan's stem after its prefix is stripped; Indonesian
-// affixes (me-, pe-, di-, ke-…-an) are handled by matching stems inside the
-// word for the longer, unambiguous stems.
-var complaintWords = []string{
-	"aduan", "pengaduan", "mengadu", "mengadukan", "diadukan",
-	"keluhan", "keluh", "mengeluh", "mengeluhkan", "dikeluhkan",
-	"komplain", "complain", "complaint",
-	"kecewa", "mengecewakan", "dikecewakan",
-	"lapor", "laporan", "melapor", "melaporkan", // "laporan" also means report; weighed like the others
-	"rusak", "kerusakan", "tidak puas", "tak puas", "buruk", "jelek", "kotor", "bau",
-	"tidak ramah", "kasar", "lambat", "lama sekali", "terlalu lama", "pungli", "pungutan",
-	"dipungut biaya", "dimintai uang", "diminta uang", "sogok", "bocor", "hilang", "tidak berfungsi",
-	"mati", "error", "tidak bisa", "gagal", "protes", "disappointed", "broken", "rude", "dirty",
-	"unacceptable",
-}
-
-var infoWords = []string{
-	"informasi", "info", "tanya", "bertanya", "menanyakan", "pertanyaan", "mohon info",
-	"jam buka", "jam layanan", "jam operasional", "buka jam", "syarat", "persyaratan",
-	"cara", "bagaimana", "apakah", "kapan", "dimana", "di mana", "berapa", "bisakah",
-	"mohon penjelasan", "ingin tahu", "daftar", "pendaftaran", "kartu anggota", "anggota",
-	"pinjam", "meminjam", "peminjaman", "arsip", "koleksi",
-	"question", "inquiry", "information", "how", "when", "where", "opening hours",
-}
-
 // Classify decides the kind of a citizen's mail from its subject and text.
-// An explicit tag wins; otherwise complaint words must outweigh information
-// words (subject words count double). When unsure — no words, or a tie — the
-// answer is informasi: its clock is the shorter one, so a doubtful mail is
-// looked at sooner, and staff can change it with a command.
+// An explicit tag wins. Otherwise the words are weighed: complaint roots
+// (after affix stripping, see stems) and phrases, a negated service word
+// ("tidak puas", "belum dibalas", "gak dilayanin") against question and
+// request words and question marks; subject words count double. When unsure
+// — no words, or a tie — the answer is informasi: its clock is the shorter
+// one, so a doubtful mail is looked at sooner, the reason says so on the
+// case, and staff can change it with a command.
 func Classify(subject, text string) Classification {
 	if m := tagAduanRE.FindString(subject); m != "" {
 		return Classification{KindAduan, "tanda " + m + " di subjek"}
@@ -66,20 +44,115 @@ func Classify(subject, text string) Classification {
 	if r := []rune(text); len(r) > maxRunes {
 		text = string(r[:maxRunes])
 	}
-	subj, body := normalizeWords(subject), normalizeWords(text)
-	cs, cHits := score(subj, body, complaintWords)
-	is, iHits := score(subj, body, infoWords)
-	switch {
-	case cs == 0 && is == 0:
-		return Classification{KindInformasi, "tidak ada kata kunci yang jelas; dianggap permintaan informasi"}
-	case cs > is:
-		return Classification{KindAduan, fmt.Sprintf("kata kunci aduan (%s) lebih banyak daripada kata kunci informasi", strings.Join(cHits, ", "))}
-	case cs == is:
-		return Classification{KindInformasi, fmt.Sprintf("kata kunci aduan (%s) dan informasi (%s) seimbang; dianggap permintaan informasi",
-			strings.Join(cHits, ", "), strings.Join(iHits, ", "))}
-	default:
-		return Classification{KindInformasi, fmt.Sprintf("kata kunci informasi (%s)", strings.Join(iHits, ", "))}
+	var c, i tally
+	for _, part := range []struct {
+		s      string
+		weight int
+	}{{subject, 2}, {text, 1}} {
+		norm := normalizeWords(part.s)
+		c.phrases(norm, complaintPhrases, part.weight)
+		i.phrases(norm, infoPhrases, part.weight)
+		words := strings.Fields(norm)
+		for n, w := range words {
+			roots := stems(w)
+			switch {
+			case hasAny(roots, complaintRoots) && !negated(words, n) && !hypotheticalBefore(words, n):
+				c.add(w, part.weight)
+			case hasAny(roots, positiveRoots) && negated(words, n):
+				c.add(negatorBefore(words, n)+" "+w, part.weight)
+			case hasAny(roots, infoRoots):
+				i.add(w, part.weight)
+			}
+		}
+		if q := strings.Count(part.s, "?"); q > 0 {
+			i.add("tanda tanya", min(q, 2))
+		}
 	}
+	switch {
+	case c.score == 0 && i.score == 0:
+		return Classification{KindInformasi, "tidak ada kata kunci yang jelas; dianggap permintaan informasi (ragu: petugas dapat mengubah jenisnya)"}
+	case c.score > i.score:
+		return Classification{KindAduan, fmt.Sprintf("kata kunci aduan (%s) lebih berat daripada kata kunci informasi (%s)", c.list(), i.list())}
+	case c.score == i.score:
+		return Classification{KindInformasi, fmt.Sprintf("kata kunci aduan (%s) dan informasi (%s) seimbang; dianggap permintaan informasi (ragu: petugas dapat mengubah jenisnya)",
+			c.list(), i.list())}
+	case c.score > 0:
+		return Classification{KindInformasi, fmt.Sprintf("kata kunci informasi (%s) lebih berat daripada kata kunci aduan (%s)", i.list(), c.list())}
+	default:
+		return Classification{KindInformasi, fmt.Sprintf("kata kunci informasi (%s)", i.list())}
+	}
+}
+
+// tally is the weight of one kind's evidence and the words that gave it.
+type tally struct {
+	score int
+	hits  []string
+}
+
+func (t *tally) add(hit string, weight int) {
+	t.score += weight
+	if !slices.Contains(t.hits, hit) {
+		t.hits = append(t.hits, hit)
+	}
+}
+
+func (t *tally) phrases(norm string, phrases []string, weight int) {
+	for _, p := range phrases {
+		if n := strings.Count(norm, " "+p+" "); n > 0 {
+			for range n {
+				t.add(p, weight)
+			}
+		}
+	}
+}
+
+// list names the evidence for the case's log: at most six, sorted.
+func (t *tally) list() string {
+	if len(t.hits) == 0 {
+		return "tidak ada"
+	}
+	h := slices.Clone(t.hits)
+	sort.Strings(h)
+	if len(h) > 6 {
+		h = append(h[:6], "…")
+	}
+	return strings.Join(h, ", ")
+}
+
+func hasAny(roots []string, lexicon map[string]bool) bool {
+	for _, r := range roots {
+		if lexicon[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// negatorBefore returns the negator governing words[n] — right before it,
+// or before filler words ("tidak ada tanggapan") — or "".
+func negatorBefore(words []string, n int) string {
+	for j := n - 1; j >= 0 && j >= n-3; j-- {
+		switch {
+		case negators[words[j]]:
+			return words[j]
+		case !negationFiller[words[j]]:
+			return ""
+		}
+	}
+	return ""
+}
+
+func negated(words []string, n int) bool { return negatorBefore(words, n) != "" }
+
+// hypotheticalBefore reports a worry word just before words[n] ("takut
+// ilang", "kalau telat").
+func hypotheticalBefore(words []string, n int) bool {
+	for j := n - 1; j >= 0 && j >= n-2; j-- {
+		if hypothetical[words[j]] {
+			return true
+		}
+	}
+	return false
 }
 
 // normalizeWords lower-cases s and turns every run of non-letters into one
@@ -102,24 +175,4 @@ func normalizeWords(s string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
-}
-
-// score counts whole-word (or whole-phrase) hits of words, subject hits
-// weighing two, and returns the distinct words found, sorted.
-func score(subj, body string, words []string) (int, []string) {
-	total := 0
-	var hits []string
-	for _, w := range words {
-		needle := " " + w + " "
-		n := 2*strings.Count(subj, needle) + strings.Count(body, needle)
-		if n > 0 {
-			total += n
-			hits = append(hits, w)
-		}
-	}
-	sort.Strings(hits)
-	if len(hits) > 6 {
-		hits = append(hits[:6], "…")
-	}
-	return total, hits
 }

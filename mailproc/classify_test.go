@@ -18,7 +18,11 @@ func TestClassify(t *testing.T) {
 		{"no keywords is informasi", "Halo", "Terima kasih.", KindInformasi},
 		{"empty mail is informasi", "", "", KindInformasi},
 		{"tie goes to informasi", "Tanya", "rusak", KindInformasi},
-		{"word inside another word does not count", "Perusakan", "terlaporkan", KindInformasi},
+		{"word inside another word does not count", "Pembaruan data", "Harimau di kotamadya Matias", KindInformasi},
+		{"slang complaint", "parah", "parah banget, udah 3x dateng gak dilayanin", KindAduan},
+		{"negation: no answer yet", "Surat saya", "Surat saya belum dibalas dan tidak ada tanggapan.", KindAduan},
+		{"negated complaint word is not one", "Jam buka", "Bukunya tidak rusak, saya hanya ingin tahu jam buka.", KindInformasi},
+		{"a worry is not a complaint", "Loker", "Ada loker ga? takut ilang barangnya", KindInformasi},
 		{"pungli is a complaint", "Pungutan liar", "Saya dimintai uang saat mendaftar kartu anggota, bukankah tidak dipungut biaya? pungli", KindAduan},
 	}
 	for _, tt := range tests {

@@ -53,7 +53,9 @@ func (c *Composer) Ack(m *Message, cs *Case) (*OutgoingMail, error) {
 		// Office hours or a holiday pushed the deadline beyond the promise.
 		AfterHours: cs.DueAt.Sub(cs.OpenedAt) > promise+time.Minute,
 	}
-	out, err := c.compose(PurposeAck, AckTemplate(cs.Kind), data, cs, []Address{{Name: data.CitizenName, Addr: m.From.Addr}})
+	to := AckAddress(m)
+	to.Name = SanitizeHeader(to.Name, 80)
+	out, err := c.compose(PurposeAck, AckTemplate(cs.Kind), data, cs, []Address{to})
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +89,30 @@ func (c *Composer) OpsDeliveryFailed(failed *OutgoingMail, cs *Case, reason stri
 		name = TemplateOpsBounce
 	}
 	return c.compose(PurposeOps, name, data, cs, c.Ops)
+}
+
+// OpsSpamReport tells ops, once per address, that a recipient reported
+// our mail as spam and gets no more acknowledgements.
+func (c *Composer) OpsSpamReport(reported *OutgoingMail, cs *Case, addrs []string, reason string) (*OutgoingMail, error) {
+	data := OpsSpamData{
+		Desk: c.Desk, Purpose: reported.Purpose, Addrs: addrs, Subject: reported.Subject,
+		MessageID: reported.MessageID, Reason: SanitizeHeader(reason, 300), At: FormatWaktu(c.now(), c.Desk.Location),
+	}
+	if cs != nil {
+		data.Number = cs.Number
+	}
+	return c.compose(PurposeOps, TemplateOpsSpam, data, cs, c.Ops)
+}
+
+// OpsUnlinked lists for ops the mail stored on no case in [since, until).
+func (c *Composer) OpsUnlinked(msgs []*Message, since, until time.Time) (*OutgoingMail, error) {
+	loc := c.Desk.Location
+	data := OpsUnlinkedData{Desk: c.Desk, Since: FormatWaktu(since, loc), Until: FormatWaktu(until, loc)}
+	for _, m := range msgs {
+		data.Mails = append(data.Mails, UnlinkedLine{Received: FormatWaktu(m.Received, loc), From: SanitizeHeader(m.From.Addr, 200),
+			Subject: SanitizeHeader(m.Subject, 120), Why: AutomaticReason(m), MessageID: SanitizeHeader(m.MessageID, 200)})
+	}
+	return c.compose(PurposeOps, TemplateOpsUnlinked, data, nil, c.Ops)
 }
 
 // compose renders a template into an outbox mail from the desk.

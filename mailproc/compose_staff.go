@@ -70,7 +70,7 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 	for _, a := range staffMail.Attachments {
 		data.Attachments = append(data.Attachments, attachmentLine(a, a.Part != ""))
 	}
-	out, err := c.compose(PurposeAnswer, TemplateAnswer, data, cs, []Address{{Name: data.CitizenName, Addr: cs.CitizenAddr}})
+	out, err := c.compose(PurposeAnswer, TemplateAnswer, data, cs, citizenRecipient(cs, data.CitizenName))
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (c *Composer) Closing(cs *Case, citizenMail *Message, reopenWindow time.Dur
 	for i := 1; i <= 4; i++ {
 		data.Labels = append(data.Labels, fmt.Sprintf("%d = %s", i, RatingLabels[i]))
 	}
-	out, err := c.compose(PurposeClosing, TemplateClosing, data, cs, []Address{{Name: data.CitizenName, Addr: cs.CitizenAddr}})
+	out, err := c.compose(PurposeClosing, TemplateClosing, data, cs, citizenRecipient(cs, data.CitizenName))
 	if err != nil {
 		return nil, err
 	}
@@ -271,4 +271,13 @@ func (c *Composer) Closing(cs *Case, citizenMail *Message, reopenWindow time.Dur
 		threadUnder(out, citizenMail)
 	}
 	return out, nil
+}
+
+// citizenRecipient is the To of mail for the citizen of cs: the Reply-To
+// the case was opened with (named by that address alone), else the citizen.
+func citizenRecipient(cs *Case, name string) []Address {
+	if cs.ReplyAddr != "" {
+		return []Address{{Addr: cs.ReplyAddr}}
+	}
+	return []Address{{Name: name, Addr: cs.CitizenAddr}}
 }

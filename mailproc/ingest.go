@@ -62,12 +62,6 @@ type Ingester struct {
 	Logger   *slog.Logger
 }
 
-// quarantineError asks Ingest to quarantine a mail that was read fine but
-// must not become a case (a bounce about nothing of ours).
-type quarantineError struct{ reason string }
-
-func (e *quarantineError) Error() string { return e.reason }
-
 var _ MailHandler = (*Ingester)(nil)
 
 // Seen implements MailHandler.
@@ -117,7 +111,6 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 		res, queued, err = in.place(tx, msg)
 		return err
 	})
-	var qe *quarantineError
 	switch {
 	case err == nil:
 		if queued && in.OnCommit != nil {
@@ -130,8 +123,6 @@ func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res In
 		}
 	case IsTemporary(err):
 		return IngestResult{}, err
-	case errors.As(err, &qe):
-		return in.quarantine(ctx, log, d, msg.MessageID, sum, size, path, qe.reason, msg.From.Addr)
 	default:
 		log.Error("mail could not be processed; quarantining", "err", err)
 		return in.quarantine(ctx, log, d, msg.MessageID, sum, size, path, "gagal diproses: "+firstLine(err.Error()), msg.From.Addr)
@@ -329,6 +320,13 @@ func (in *Ingester) placeTrusted(tx IntakeTx, msg *Message) (res IngestResult, q
 		res, queued, err = in.placeSent(tx, msg)
 		return res, queued, true, err
 	}
+	// Robots (auto-replies, read receipts, spam reports, lists) open no
+	// case and act on none, even when the robot answers for staff: an
+	// out-of-office reply to a notification must never reach the citizen.
+	if robot := RobotOf(msg); robot != RobotNone {
+		res, queued, err = in.placeRobot(tx, msg, robot)
+		return res, queued, true, err
+	}
 	if in.Composer == nil {
 		return res, false, false, nil
 	}
@@ -362,11 +360,20 @@ func (in *Ingester) acknowledge(tx IntakeTx, msg *Message, c *Case, now time.Tim
 	if in.Composer == nil || !in.AckEnabled {
 		return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima tidak dikirim: dinonaktifkan"}, false, nil
 	}
-	sent, err := tx.CountSent(PurposeAck, msg.From.Addr, now.Add(-24*time.Hour))
+	to := AckAddress(msg).Addr
+	sent, err := tx.CountSent(PurposeAck, to, now.Add(-24*time.Hour))
 	if err != nil {
 		return nil, false, err
 	}
-	if why := in.AckPolicy.Refuse(msg, sent); why != "" {
+	why := in.AckPolicy.Refuse(msg, sent)
+	if why == "" {
+		if sup, err := tx.Suppressed(to); err != nil {
+			return nil, false, err
+		} else if sup {
+			why = to + " ada di daftar penolakan (pernah melaporkan email kami sebagai spam)"
+		}
+	}
+	if why != "" {
 		return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima tidak dikirim: " + why}, false, nil
 	}
 	if in.AckPerHour > 0 {
@@ -390,7 +397,7 @@ func (in *Ingester) acknowledge(tx IntakeTx, msg *Message, c *Case, now time.Tim
 	if err := tx.EnqueueMail(ack); err != nil {
 		return nil, false, err
 	}
-	return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima dijadwalkan ke " + msg.From.Addr}, true, nil
+	return &Event{Type: EventAck, Actor: ActorSystem, Detail: "tanda terima dijadwalkan ke " + to}, true, nil
 }
 
 // ackBudgetSpent is the first refusal of an hour over ack.per_hour: it is
@@ -432,53 +439,35 @@ func (in *Ingester) learnAuthStamp(tx IntakeTx, msg *Message) error {
 }
 
 // placeBounce attaches a delivery report to the case of the mail it is
-// about and tells ops. A report about nothing of ours is quarantined.
+// about and tells ops. A report about nothing of ours is kept on no case.
 func (in *Ingester) placeBounce(tx IntakeTx, msg *Message) (IngestResult, bool, error) {
-	ids := msg.ReferencedIDs()
 	diag := "tidak ada keterangan"
 	if r := msg.Report; r != nil {
-		ids = append(ids, r.OriginalIDs...)
 		if r.Diagnostic != "" {
 			diag = r.Diagnostic
 		} else if r.Status != "" {
 			diag = "status " + r.Status
 		}
 	}
-	var out *OutgoingMail
-	for _, id := range ids {
-		o, err := tx.OutgoingByMessageID(id)
-		if err != nil {
-			return IngestResult{}, false, err
-		}
-		if o != nil {
-			out = o
-			break
-		}
+	out, err := ourMail(tx, robotRefs(msg))
+	if err != nil {
+		return IngestResult{}, false, err
 	}
 	if out == nil {
-		return IngestResult{}, false, &quarantineError{"laporan gagal kirim (bounce) yang tidak merujuk email yang kami kirim"}
+		// About nothing we sent (a forged sender, backscatter, a report on
+		// a mail sent around mailproc): kept on no case, listed for ops.
+		return in.placeRobot(tx, msg, RobotBounce)
 	}
 	var c *Case
 	if out.CaseID != 0 {
-		var err error
 		if c, err = tx.CaseByID(out.CaseID); err != nil {
 			return IngestResult{}, false, err
 		}
 	}
-	var caseID int64
-	if c != nil {
-		caseID = c.ID
-	}
-	if err := tx.InsertMessage(msg, caseID); err != nil {
+	caseID, err := in.storeOn(tx, msg, c, EventDelivery,
+		"laporan gagal kirim untuk email "+string(out.Purpose)+" ke "+strings.Join(out.Recipients(), ", ")+": "+SanitizeHeader(diag, 300))
+	if err != nil {
 		return IngestResult{}, false, err
-	}
-	now := in.now()
-	if c != nil {
-		ev := &Event{CaseID: c.ID, At: now, Actor: ActorSystem, Type: EventDelivery, MessageID: msg.ID,
-			Detail: "laporan gagal kirim untuk email " + string(out.Purpose) + " ke " + strings.Join(out.Recipients(), ", ") + ": " + SanitizeHeader(diag, 300)}
-		if err := tx.AddEvent(ev); err != nil {
-			return IngestResult{}, false, err
-		}
 	}
 	queued := false
 	if in.Composer != nil && len(in.Composer.Ops) > 0 && out.Purpose != PurposeOps {
@@ -516,6 +505,7 @@ func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Tim
 		State:       StateBaru,
 		CitizenAddr: msg.From.Addr,
 		CitizenName: msg.From.Name,
+		ReplyAddr:   replyAddr(msg),
 		Subject:     msg.Subject,
 		OpenedAt:    opened,
 		DueAt:       in.Clock.Due(cl.Kind, opened),
@@ -648,4 +638,14 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// replyAddr is the Case.ReplyAddr of a case msg opens: its Reply-To when
+// that is another address and not a robot's.
+func replyAddr(m *Message) string {
+	to := AckAddress(m).Addr
+	if SameAddr(to, m.From.Addr) || robotSender(to) != "" {
+		return ""
+	}
+	return to
 }

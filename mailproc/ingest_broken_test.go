@@ -156,7 +156,8 @@ var brokenCorpus = []struct {
 	{file: "body-only.eml", want: "quarantine", note: "tidak dapat dibaca: mime: no header"},
 	{file: "no-sender-no-content.eml", want: "quarantine", note: "tidak dapat dibaca: mime: no sender address and no content"},
 	{file: "control-bytes.eml", want: "case", text: []string{"terlampir di sistem.\n\nBaris berikut."}},
-	{file: "bounce-unknown.eml", want: "quarantine", note: "laporan gagal kirim (bounce) yang tidak merujuk email yang kami kirim"},
+	// A bounce about nothing we sent is kept on no case, for ops to list.
+	{file: "bounce-unknown.eml", want: "unlinked", note: "laporan pengiriman (DSN"},
 	// Outlook's winmail.dat stays listed (its part is what staff can open);
 	// the files inside follow it, so staff see what was sent.
 	{file: "winmail-tnef.eml", want: "case", atts: []string{"winmail.dat", "surat-permohonan.pdf", "foto dokumen rusak.jpg"},
@@ -191,6 +192,12 @@ func TestBrokenCorpus(t *testing.T) {
 			if tt.want == "quarantine" {
 				if res.Disposition != mailproc.Quarantined || !strings.Contains(res.Reason, tt.note) {
 					t.Fatalf("result %+v, want quarantined with a reason holding %q", res, tt.note)
+				}
+				return
+			}
+			if tt.want == "unlinked" {
+				if res.Disposition != mailproc.Stored || res.CaseID != 0 || !strings.Contains(res.Reason, tt.note) {
+					t.Fatalf("result %+v, want stored on no case with a reason holding %q", res, tt.note)
 				}
 				return
 			}

@@ -90,6 +90,8 @@ func Inspect(m *Message, p InspectPolicy) Inspection {
 		if in.AckRefused == "" {
 			in.AckTo = inspectAckAddress(m)
 		}
+	} else if in.Automatic != "" {
+		in.AckRefused = in.Automatic // a robot: stored, no case, no acknowledgement
 	} else {
 		in.AckRefused = "tidak membuka kasus baru"
 	}
@@ -99,8 +101,14 @@ func Inspect(m *Message, p InspectPolicy) Inspection {
 
 // The helpers: one decision each, by calling intake's own function.
 
-// inspectAutomatic is AutomaticReason.
-func inspectAutomatic(m *Message) string { return AutomaticReason(m) }
+// inspectAutomatic is AutomaticReason, or else the kind of robot RobotOf
+// sees (a read receipt or spam report may carry no robot header).
+func inspectAutomatic(m *Message) string {
+	if why := AutomaticReason(m); why != "" {
+		return why
+	}
+	return string(RobotOf(m))
+}
 
 // inspectBounce is IsBounce and the delivery report the parser read.
 func inspectBounce(m *Message) *InspectBounce {
@@ -118,11 +126,12 @@ func inspectBounce(m *Message) *InspectBounce {
 	return b
 }
 
-// inspectOpensCase is intake's order of places (ingest.go's place): a
-// bounce and a staff reply never open a case; a mail that joins the case
-// found in the database neither; otherwise Place decides.
+// inspectOpensCase is intake's order of places (ingest.go's place): robot
+// mail (OpensCase: bounces, receipts, auto-replies, lists) and a staff
+// reply never open a case; a mail that joins the case found in the
+// database neither; otherwise Place decides.
 func inspectOpensCase(m *Message, p InspectPolicy, staff bool) bool {
-	if IsBounce(m) || staff {
+	if !OpensCase(m) || staff {
 		return false
 	}
 	pl := Place(m, p.Case, nil, p.Now, p.ReopenWindow)
@@ -137,7 +146,7 @@ func inspectKind(m *Message) Classification { return Classify(m.Subject, m.Text)
 func inspectAckRefusal(m *Message, p InspectPolicy) string { return p.Ack.Refuse(m, 0) }
 
 // inspectAckAddress is where Composer.Ack sends the acknowledgement.
-func inspectAckAddress(m *Message) string { return m.From.Addr }
+func inspectAckAddress(m *Message) string { return AckAddress(m).Addr }
 
 // inspectReply is the relay's reading of a staff reply (readStaffMail: the
 // reply's text, its commands, the leak guard), with the desk's mails it

@@ -59,6 +59,11 @@ type AutoHeaders struct {
 	ReturnPath  string // envelope sender from Return-Path; "<>" for a null sender
 	ContentType string // top-level media type, e.g. multipart/report
 	ReportType  string // report-type parameter of multipart/report
+	// Marker names another header a robot marks itself with, with its
+	// value: "X-Apple-Action: VACATION" (iCloud's vacation reply),
+	// "X-MS-Exchange-Generated-Message-Source: …" (Exchange's own mail),
+	// "X-Mailer: …" of a known responder; "" if none.
+	Marker string
 }
 
 // Message is a mail as mailproc understands it: decoded headers, the text
@@ -127,6 +132,20 @@ func (m *Message) ReferencedIDs() []string {
 	return out
 }
 
+// FromOrTo reports whether addr is m's own sender or one of its To
+// addresses: in a bounce, those are not failed recipients.
+func (m *Message) FromOrTo(addr string) bool {
+	if SameAddr(addr, m.From.Addr) {
+		return true
+	}
+	for _, to := range m.To {
+		if SameAddr(addr, to.Addr) {
+			return true
+		}
+	}
+	return false
+}
+
 // NormalizeMessageID strips angle brackets and white space from a message id.
 func NormalizeMessageID(s string) string {
 	s = strings.TrimSpace(s)
@@ -156,4 +175,9 @@ type DeliveryReport struct {
 	Action      string   // failed, delayed, delivered, relayed, expanded
 	Status      string   // e.g. 5.1.1
 	Diagnostic  string   // e.g. "smtp; 550 5.1.1 <x@y>: Recipient address rejected"
+	// Feedback is an ARF report's Feedback-Type (abuse, fraud, …; RFC
+	// 5965); Disposition is a read receipt's Disposition (RFC 8098). ""
+	// for a delivery report.
+	Feedback    string
+	Disposition string
 }

@@ -116,6 +116,24 @@ type IntakeTx interface {
 	// SetDeskStateOnce records a desk-state key the first time; first
 	// reports whether this call did.
 	SetDeskStateOnce(key, value string, at time.Time) (first bool, err error)
+	// Suppressed reports whether addr is on the suppression list (it
+	// reported our mail as spam): it gets no acknowledgement.
+	Suppressed(addr string) (bool, error)
+	// Suppress puts s on the suppression list; added is false when the
+	// address was there already.
+	Suppress(s *Suppression) (added bool, err error)
+	// UnlinkedMessages returns incoming mail stored on no case, received
+	// in [since, until), oldest first.
+	UnlinkedMessages(since, until time.Time) ([]*Message, error)
+}
+
+// Suppression is an address that gets no more acknowledgements because a
+// feedback report (ARF) said its owner called the desk's mail spam.
+type Suppression struct {
+	Addr      string
+	Reason    string
+	MessageID int64 // row id of the report that put it on the list
+	At        time.Time
 }
 
 // Temporary is implemented by errors that say "try again later": the

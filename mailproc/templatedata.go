@@ -25,6 +25,8 @@ const (
 	TemplateOpsQuarantine     = "ops-quarantine"
 	TemplateOpsDeliveryFailed = "ops-delivery-failed"
 	TemplateOpsBounce         = "ops-bounce"
+	TemplateOpsSpam           = "ops-spam"     // a recipient reported our mail as spam (ARF)
+	TemplateOpsUnlinked       = "ops-unlinked" // the day's mail stored on no case
 )
 
 // AckTemplate is the acknowledgement template of a kind.
@@ -79,6 +81,31 @@ type OpsDeliveryData struct {
 	Attempts   int
 	At         string
 	Bounce     bool // reported by a bounce rather than by our SMTP server
+}
+
+// OpsSpamData is what ops are told when a feedback report (ARF) says a
+// recipient called our mail spam: those addresses are suppressed.
+type OpsSpamData struct {
+	Desk      Desk
+	Number    string // the case, "" if none
+	Purpose   Purpose
+	Addrs     []string // now on the suppression list
+	Subject   string
+	MessageID string
+	Reason    string
+	At        string
+}
+
+// OpsUnlinkedData is the daily list for ops of mail stored on no case.
+type OpsUnlinkedData struct {
+	Desk         Desk
+	Since, Until string
+	Mails        []UnlinkedLine
+}
+
+// UnlinkedLine is one mail of that list.
+type UnlinkedLine struct {
+	Received, From, Subject, Why, MessageID string
 }
 
 // Templates for staff and heads (issue: staff answer from their own client).

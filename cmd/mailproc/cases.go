@@ -19,20 +19,18 @@ import (
 // runCases is `mailproc cases list|show`.
 func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: mailproc cases list [--open] [--json] | mailproc cases show NUMBER")
+		return errors.New("usage: mailproc cases list [--open|--unlinked [--since DURATION]] [--json] | mailproc cases show NUMBER")
 	}
 	fs := flag.NewFlagSet("mailproc cases "+args[0], flag.ContinueOnError)
 	cfgPath := fs.String("config", "mailproc.toml", "config file")
 	openOnly := fs.Bool("open", false, "only cases that are not closed")
 	asJSON := fs.Bool("json", false, "print JSON")
+	unlinked := fs.Bool("unlinked", false, "list stored mail on no case (robots, lists, reports) instead of cases")
+	since := fs.Duration("since", 0, "with --unlinked: only mail received in this last period (e.g. 24h); 0: all")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		return err
-	}
-	db, err := sqlite.Open(cfg.DatabasePath())
+	cfg, db, err := openDatabase(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -40,6 +38,17 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 	loc := cfg.Location()
 	switch args[0] {
 	case "list":
+		if *unlinked {
+			var from time.Time
+			if *since > 0 {
+				from = time.Now().Add(-*since)
+			}
+			msgs, err := db.UnlinkedMessages(ctx, from)
+			if err != nil {
+				return err
+			}
+			return printUnlinked(stdout, msgs, *asJSON, loc)
+		}
 		cases, err := db.ListCases(ctx, sqlite.CaseFilter{OpenOnly: *openOnly})
 		if err != nil {
 			return err
@@ -91,12 +100,27 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 }
 
+// openDatabase loads the config at path and opens its database, for the
+// commands that read it.
+func openDatabase(path string) (*config.Config, *sqlite.DB, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := sqlite.Open(cfg.DatabasePath())
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
 type caseJSON struct {
 	Number        string     `json:"number"`
 	Kind          string     `json:"kind"`
 	State         string     `json:"state"`
 	Level         int        `json:"escalation_level"`
 	Citizen       string     `json:"citizen"`
+	ReplyTo       string     `json:"reply_to,omitempty"`
 	CitizenName   string     `json:"citizen_name,omitempty"`
 	Subject       string     `json:"subject"`
 	OpenedAt      time.Time  `json:"opened_at"`
@@ -131,7 +155,7 @@ func toCaseJSON(c *mailproc.Case) caseJSON {
 	}
 	return caseJSON{
 		Number: c.Number, Kind: string(c.Kind), State: string(c.State), Level: c.EscalationLevel,
-		Citizen: c.CitizenAddr, CitizenName: c.CitizenName, Subject: c.Subject, OpenedAt: c.OpenedAt,
+		Citizen: c.CitizenAddr, ReplyTo: c.ReplyAddr, CitizenName: c.CitizenName, Subject: c.Subject, OpenedAt: c.OpenedAt,
 		DueAt: opt(c.DueAt), FirstAnswerAt: opt(c.FirstAnswerAt), ClosedAt: opt(c.ClosedAt),
 	}
 }
@@ -169,6 +193,7 @@ func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*
 	fmt.Fprintf(w, "%s — %s\n", c.Number, c.Kind.Label())
 	fmt.Fprintf(w, "  Status      : %s\n", c.State)
 	fmt.Fprintf(w, "  Warga       : %s\n", mailproc.Address{Name: c.CitizenName, Addr: c.CitizenAddr})
+	fmt.Fprintf(w, "  Balasan ke  : %s\n", c.ReplyAddress())
 	fmt.Fprintf(w, "  Subjek      : %s\n", c.Subject)
 	fmt.Fprintf(w, "  Diterima    : %s\n", c.OpenedAt.In(loc).Format("02-01-2006 15.04.05 MST"))
 	fmt.Fprintf(w, "  Batas waktu : %s\n", shortTime(c.DueAt, loc))
@@ -198,4 +223,32 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// unlinkedJSON is one stored mail on no case, for `cases list --unlinked`.
+type unlinkedJSON struct {
+	messageJSON
+	Automatic string `json:"automatic"`
+}
+
+// printUnlinked lists mail stored on no case with why it opened none.
+func printUnlinked(w io.Writer, msgs []*mailproc.Message, asJSON bool, loc *time.Location) error {
+	if asJSON {
+		out := make([]unlinkedJSON, 0, len(msgs))
+		for _, m := range msgs {
+			out = append(out, unlinkedJSON{toMessageJSON(m), mailproc.AutomaticReason(m)})
+		}
+		return writeJSON(w, out)
+	}
+	if len(msgs) == 0 {
+		fmt.Fprintln(w, "Tidak ada email tanpa kasus.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DITERIMA\tDARI\tSUBJEK\tMENGAPA TANPA KASUS\tMESSAGE-ID")
+	for _, m := range msgs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Received.In(loc).Format("02-01-2006 15.04"), m.From.Addr,
+			clip(m.Subject, 40), clip(mailproc.AutomaticReason(m), 60), m.MessageID)
+	}
+	return tw.Flush()
 }

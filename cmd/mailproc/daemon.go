@@ -43,8 +43,9 @@ type Main struct {
 	SentWatch *imap.Intake // reads the Sent folder for answers sent around mailproc; nil when disabled
 	Postman   *mailproc.Postman
 	Escalator *mailproc.Escalator
-	SentCopy  *imap.SentFolder // nil when imap.sent_folder is empty
-	HTTP      *mhttp.Server    // /healthz, /metrics, status page; listens only when http.listen is set
+	Digest    *mailproc.UnlinkedDigest // ops' daily list of mail stored on no case
+	SentCopy  *imap.SentFolder         // nil when imap.sent_folder is empty
+	HTTP      *mhttp.Server            // /healthz, /metrics, status page; listens only when http.listen is set
 
 	started time.Time
 	cancel  context.CancelFunc
@@ -165,6 +166,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:          m.Logger.With("component", "escalation"),
 	})
 
+	m.Digest = &mailproc.UnlinkedDigest{Store: m.DB, Composer: m.Composer, Hour: unlinkedDigestHour,
+		Location: cfg.Location(), OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "digest")}
+
 	m.Ingester = &mailproc.Ingester{
 		Store:   m.DB,
 		Archive: m.Archive,
@@ -228,10 +232,15 @@ func (m *Main) Run(ctx context.Context) error {
 	digester := &mailproc.OpsDigester{Store: m.DB, Composer: m.Composer, Interval: cfg.Desk.OpsNoticeInterval.D(),
 		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
 	m.goRun(ctx, "ops-digest", digester.Run)
+	m.goRun(ctx, "digest", m.Digest.Run)
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil
 }
+
+// unlinkedDigestHour is when ops get the day's list of mail stored on no
+// case: 07.00 local, before the office opens.
+const unlinkedDigestHour = 7
 
 // goRun runs a background loop on the WaitGroup; Close cancels and waits.
 func (m *Main) goRun(ctx context.Context, name string, fn func(context.Context) error) {

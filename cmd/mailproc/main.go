@@ -5,6 +5,8 @@
 //	mailproc check -config mailproc.toml   config, IMAP login, folders, data dir
 //	mailproc cases list [--open] [--json]  the cases
 //	mailproc cases show NUMBER             one case's timeline
+//	mailproc cases list --unlinked         mail stored on no case (robots, lists)
+//	mailproc suppressions list|remove      addresses that get no acknowledgement
 //	mailproc report --month YYYY-MM        the month: did we keep our promise?
 //	mailproc inspect [--json] [--reply] FILE  what mailproc reads from a mail
 //	mailproc demo                          the whole flow on embedded servers
@@ -31,7 +33,9 @@ Usage:
   mailproc run   -config FILE           run the daemon
   mailproc check -config FILE           check config, IMAP login, folders, data dir
   mailproc cases list [-config FILE] [--open] [--json]
+  mailproc cases list [-config FILE] --unlinked [--since 24h] [--json]
   mailproc cases show [-config FILE] NUMBER
+  mailproc suppressions list|remove [-config FILE] [ADDRESS]
   mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc inspect [--json] [--reply] [-config FILE] FILE|-
@@ -62,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCheck(ctx, args[1:], stdout)
 	case "cases":
 		err = runCases(ctx, args[1:], stdout)
+	case "suppressions":
+		err = runSuppressions(ctx, args[1:], stdout)
 	case "healthcheck":
 		err = runHealthcheck(ctx, args[1:], stdout)
 	case "report":

@@ -375,14 +375,15 @@ func openCharset(label string, r io.Reader) (_ io.Reader, mode charsetMode, know
 
 // toUTF8 makes b valid UTF-8 according to mode. It reports whether it fell
 // back to Windows-1252 and whether it had to replace invalid sequences.
-func toUTF8(b []byte, mode charsetMode) (s string, as1252, replaced bool) {
+func toUTF8(b []byte, mode charsetMode) (s, guessed string, replaced bool) {
 	if utf8.Valid(b) {
-		return string(b), false, false
+		return string(b), "", false
 	}
 	if mode == csSniff {
-		return decode1252(b), true, false
+		guessed, s = sniffCharset(b)
+		return s, guessed, false
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD"), false, true
+	return strings.ToValidUTF8(string(b), "\uFFFD"), "", true
 }
 
 // decode1252 reads b as Windows-1252, the fallback for 8-bit bytes that are
@@ -394,6 +395,24 @@ func decode1252(b []byte) string {
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
 	return string(s)
+}
+
+// repairUTF8 keeps the valid UTF-8 runs of b and decodes only the bytes
+// that are not UTF-8 as Windows-1252: a header that is UTF-8 but for one
+// stray byte must not turn into mojibake as a whole.
+func repairUTF8(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + 8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			sb.WriteString(decode1252(b[:1]))
+		} else {
+			sb.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return sb.String()
 }
 
 // trimPartialRune drops an incomplete UTF-8 sequence at the end of b, left

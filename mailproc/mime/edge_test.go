@@ -191,6 +191,7 @@ func TestDeliveryReports(t *testing.T) {
 			"In-Reply-To: <citizen-1@example.id>\n"))
 		want := mailproc.DeliveryReport{
 			OriginalIDs: []string{"ack.INF-2026-00050.z9@pustakaarsip.kamparkab.go.id"},
+			Recipients:  []string{"warga@example.id"},
 			Action:      "failed", Status: "5.1.1", Diagnostic: "Remote host said: 550 5.1.1 No such user",
 		}
 		if m.Report == nil || fmt.Sprintf("%+v", *m.Report) != fmt.Sprintf("%+v", want) {
@@ -238,7 +239,7 @@ func TestHeaders(t *testing.T) {
 		if m.Subject != "Café – informasi" || m.From.Name != "José" {
 			t.Errorf("Subject = %q, From = %+v", m.Subject, m.From)
 		}
-		if !hasNote(m, "8-bit bytes in header Subject are not UTF-8: decoded as Windows-1252") {
+		if !hasNote(m, "8-bit bytes in header Subject are not UTF-8: those decoded as Windows-1252") {
 			t.Errorf("Notes = %q", m.Notes)
 		}
 	})

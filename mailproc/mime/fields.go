@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -245,14 +246,15 @@ func splitOutsideQuotes(s string, sep byte) []string {
 }
 
 // headerUTF8 makes a raw header value valid UTF-8. Raw 8-bit bytes in
-// headers are legal UTF-8 under RFC 6532 and common from phones; when they
-// are not UTF-8 they are an old client's Windows-1252.
+// headers are legal UTF-8 under RFC 6532 and common from phones; the bytes
+// that are not UTF-8 are an old client's Windows-1252, and only those are
+// decoded so (the valid UTF-8 around them is kept).
 func (p *parser) headerUTF8(name, v string) string {
 	if utf8.ValidString(v) {
 		return v
 	}
-	p.note("8-bit bytes in header %s are not UTF-8: decoded as Windows-1252", name)
-	return decode1252([]byte(v))
+	p.note("8-bit bytes in header %s are not UTF-8: those decoded as Windows-1252", name)
+	return repairUTF8([]byte(v))
 }
 
 // wordDecoder decodes RFC 2047 encoded words leniently. The standard
@@ -283,11 +285,34 @@ func (p *parser) decodeWords(name, v string) string {
 	if !strings.Contains(v, "=?") {
 		return v
 	}
-	out, err := p.wordDecoder(name).DecodeHeader(v)
+	out, err := p.wordDecoder(name).DecodeHeader(fixWordPadding(v))
 	if err != nil {
 		return v
 	}
 	return strings.ToValidUTF8(out, "\uFFFD")
+}
+
+// bWordRE finds base64 encoded words ("=?charset?B?text?=").
+var bWordRE = regexp.MustCompile(`=\?([^?\s]{1,75})\?([bB])\?([A-Za-z0-9+/=]*)\?=`)
+
+// fixWordPadding gives every base64 encoded word the padding it needs:
+// mailers write too much ("suLK1A===") or none, and the standard decoder
+// then leaves the word raw in the subject.
+func fixWordPadding(v string) string {
+	if !strings.Contains(v, "?B?") && !strings.Contains(v, "?b?") {
+		return v
+	}
+	return bWordRE.ReplaceAllStringFunc(v, func(w string) string {
+		m := bWordRE.FindStringSubmatch(w)
+		text := strings.TrimRight(m[3], "=")
+		if len(text)%4 == 1 {
+			text = text[:len(text)-1] // a stray character: no whole byte in it
+		}
+		if r := len(text) % 4; r != 0 {
+			text += strings.Repeat("=", 4-r)
+		}
+		return "=?" + m[1] + "?" + m[2] + "?" + text + "?="
+	})
 }
 
 // headerText decodes an unstructured header (Subject) into one clean bounded line.
@@ -309,6 +334,9 @@ func (p *parser) addresses(h header, name string, limit int) []mailproc.Address 
 		return nil
 	}
 	v = p.headerUTF8(name, v)
+	if sys := bareMailSystem(v); sys != "" {
+		return []mailproc.Address{{Addr: sys}}
+	}
 	ap := mail.AddressParser{WordDecoder: p.wordDecoder(name)}
 	var out []mailproc.Address
 	seen := 0
@@ -352,7 +380,15 @@ func (p *parser) addresses(h header, name string, limit int) []mailproc.Address 
 				add(a.Name, a.Address)
 				continue
 			}
-			if n, a, ok := looseAddress(piece); ok {
+			// Comments inside the address (siti(kantor)@gmail.com): the
+			// address without them, the first comment as the name.
+			if bare := stripComments(piece); bare != piece {
+				if a, err := ap.Parse(bare); err == nil {
+					add(a.Name, a.Address)
+					continue
+				}
+			}
+			if n, a, ok := looseAddress(stripComments(piece)); ok {
 				add(n, a)
 			}
 		}
@@ -361,6 +397,30 @@ func (p *parser) addresses(h header, name string, limit int) []mailproc.Address 
 		p.note("header %s has %d addresses: only the first %d kept", name, seen, limit)
 	}
 	return out
+}
+
+// bareMailSystem reads a sender that is a mail system's name without a
+// domain — "MAILER-DAEMON", "Mail Delivery Subsystem <MAILER-DAEMON>",
+// "MAILER-DAEMON (Mail Delivery System)", "MAILER-DAEMON <>" — which no
+// address parser accepts
+// but which says plainly that the mail is a bounce. "" for anything else.
+func bareMailSystem(v string) string {
+	s := strings.TrimSpace(stripComments(v))
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		name := s[:i]
+		s = s[i+1:]
+		if j := strings.IndexByte(s, '>'); j >= 0 {
+			s = s[:j]
+		}
+		if strings.TrimSpace(s) == "" { // "MAILER-DAEMON <>": the null sender, named
+			s = name
+		}
+	}
+	s = strings.Trim(strings.TrimSpace(s), `"'`)
+	if s == "" || strings.ContainsAny(s, "@ \t,;") || !mailproc.IsMailSystem(s) {
+		return ""
+	}
+	return s
 }
 
 // splitAddressList splits at commas outside quotes, angle brackets and

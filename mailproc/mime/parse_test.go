@@ -478,6 +478,9 @@ func TestParseFixtures(t *testing.T) {
 			}
 		})
 	}
+	for _, rc := range robotCases {
+		seen[rc.file] = true
+	}
 	files, _ := filepath.Glob("testdata/*.eml")
 	for _, f := range files {
 		if !seen[filepath.Base(f)] {

@@ -63,7 +63,9 @@ func (p *parser) deliveryStatus(h header, ct mediaType, filename string, body io
 		blk, _, _ := readHeader(br, headerLimits{maxBytes: 16 << 10, maxFields: 50})
 		fr, ok := blk.get("Final-Recipient")
 		if !ok {
-			continue // the per-message block, or a blank line
+			if fr, ok = blk.get("Original-Recipient"); !ok { // McAfee writes only this one
+				continue // the per-message block, or a blank line
+			}
 		}
 		rec := &mailproc.DeliveryReport{}
 		if v, ok := blk.get("Action"); ok {
@@ -82,14 +84,8 @@ func (p *parser) deliveryStatus(h header, ct mediaType, filename string, body io
 		if failed && firstFailed == nil {
 			firstFailed = rec
 		}
-		if failed && len(r.Recipients) < maxReportRecipients {
-			// "rfc822; warga@example.id": the address type comes first.
-			if _, addr, found := strings.Cut(fr, ";"); found {
-				fr = addr
-			}
-			if a, ok := normalizeAddr(strings.Trim(strings.TrimSpace(fr), "<>")); ok {
-				r.Recipients = append(r.Recipients, a)
-			}
+		if failed {
+			p.addRecipient(fr) // "rfc822; warga@example.id": the address type comes first
 		}
 	}
 	if pick := firstFailed; pick != nil || first != nil {
@@ -98,12 +94,72 @@ func (p *parser) deliveryStatus(h header, ct mediaType, filename string, body io
 		}
 		r.Action, r.Status, r.Diagnostic = pick.Action, pick.Status, pick.Diagnostic
 	}
+	p.listReportPart(dec, cr, br, ct, filename, path)
+}
+
+// reportFields reads the machine part of a spam complaint (ARF,
+// message/feedback-report: Feedback-Type, Original-Rcpt-To) or of a read
+// receipt (MDN, message/disposition-notification: Disposition,
+// Original-Message-ID, Final-Recipient), and lists it as an attachment.
+func (p *parser) reportFields(h header, ct mediaType, filename string, body io.Reader, path string) {
+	dec := p.transferDecoder(h, body, path)
+	cr := &countingReader{r: dec}
+	br := bufio.NewReaderSize(cr, 4096)
+	blk, _, _ := readHeader(br, headerLimits{maxBytes: 16 << 10, maxFields: 100})
+	r := p.deliveryReport()
+	if ct.value == "message/feedback-report" {
+		r.Feedback = "abuse"
+		if v, ok := blk.get("Feedback-Type"); ok && keyword(v) != "" {
+			r.Feedback = keyword(v)
+		}
+		for _, v := range blk.all("Original-Rcpt-To") {
+			p.addRecipient(v)
+		}
+	} else {
+		r.Disposition = "displayed"
+		if v, ok := blk.get("Disposition"); ok {
+			if _, d, found := strings.Cut(v, ";"); found && keyword(d) != "" {
+				r.Disposition = keyword(strings.TrimSpace(d))
+			}
+		}
+		if v, ok := blk.get("Original-Message-Id"); ok {
+			p.addOriginalID(v)
+		}
+		if v, ok := blk.get("Final-Recipient"); ok {
+			p.addRecipient(v)
+		}
+	}
+	p.listReportPart(dec, cr, br, ct, filename, path)
+}
+
+// listReportPart reads the rest of a report part and lists it as an
+// attachment with its decoded size.
+func (p *parser) listReportPart(dec io.Reader, cr *countingReader, br *bufio.Reader, ct mediaType, filename, path string) {
 	p.count(br)
 	if filename == "" {
 		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
 	}
 	p.transferNotes(dec, path, filename)
 	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n, Part: section(path)})
+}
+
+// addRecipient adds an address field of a report ("rfc822; warga@…" or a
+// bare address) to its recipients.
+func (p *parser) addRecipient(v string) {
+	r := p.deliveryReport()
+	if _, addr, found := strings.Cut(v, ";"); found {
+		v = addr
+	}
+	a, ok := normalizeAddr(strings.Trim(strings.TrimSpace(v), "<>"))
+	if !ok || len(r.Recipients) >= maxReportRecipients {
+		return
+	}
+	for _, have := range r.Recipients {
+		if strings.EqualFold(have, a) {
+			return
+		}
+	}
+	r.Recipients = append(r.Recipients, a)
 }
 
 // returnedHeaders reads a text/rfc822-headers part of a report (the header
@@ -118,50 +174,111 @@ func (p *parser) returnedHeaders(h header, ct mediaType, filename string, body i
 			p.addOriginalID(v)
 		}
 	}
-	p.count(br)
-	if filename == "" {
-		filename = syntheticName(ct.value, len(p.msg.Attachments)+1)
-	}
-	p.transferNotes(dec, path, filename)
-	p.addAttachment(mailproc.Attachment{Filename: filename, ContentType: ct.value, Size: cr.n, Part: section(path)})
+	p.listReportPart(dec, cr, br, ct, filename, path)
 }
 
 var (
 	textMessageID = regexp.MustCompile(`(?im)^[>\s]*message-id:[ \t]*(<[^>\s]{1,250}>)`)
 	textStatus    = regexp.MustCompile(`\b([245]\.\d{1,3}\.\d{1,3})\b`)
 	textSMTPReply = regexp.MustCompile(`(?m)^.*\b[45]\d\d[ -][^\n]*$`)
+	// A recipient line of qmail ("<a@b>:"), Postfix's human part ("<a@b>:
+	// host … said"), sendmail ("<a@b>... User unknown") and others.
+	textBracketRcpt = regexp.MustCompile(`(?m)^[ \t]*<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*(?:[:.(]|$)`)
+	// A line naming a failed recipient after a heading (Exim's indented
+	// addresses, Exchange's "Delivery has failed to these recipients",
+	// "Final-Recipient:" in text).
+	textHeading = regexp.MustCompile(`(?im)(recipients or groups|permanent fatal errors|delivery to the following|following address|following recipient|list of recipients|failed recipient|could not be delivered to|undeliverable to|not be delivered to one or more|address\(es\) failed|couldn't be delivered|fatal errors|unknown user|user unknown|final-recipient|original-recipient|delivering your mail to|delivering your message to|unable to deliver|failed to deliver|was not delivered to|your message to|no such user|recipient address|failure reasons)[^\n]*\n`)
+	textAddr    = regexp.MustCompile(`[A-Za-z0-9._%+'=/!#$&*?^{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}`)
 )
 
 // textReport reads what it can from a bounce that is not a standard report
-// (qmail, old Exim, Exchange's plain notices): the Message-ID of the
-// returned copy, the first enhanced status code and the first SMTP error
-// line. The text has already been bounded to MaxText.
+// (qmail, Exim, Exchange's plain notices, Postfix without the report part):
+// the Message-ID of the returned copy, the failed recipients, the first
+// enhanced status code and the first SMTP error line. The text has already
+// been bounded to MaxText.
 func (p *parser) textReport() {
 	m := p.msg
-	if m.Report != nil || !isMailSystem(m.From.Addr) {
+	if !mailproc.IsMailSystem(m.From.Addr) {
 		return
 	}
-	ids := textMessageID.FindAllStringSubmatch(m.Text, maxReportIDs)
-	if len(ids) == 0 {
+	if r := m.Report; r != nil && (r.Feedback != "" || r.Disposition != "" || (len(r.Recipients) > 0 && len(r.OriginalIDs) > 0)) {
+		return // a standard report said it all
+	}
+	var ids [][]string
+	if m.Report == nil || len(m.Report.OriginalIDs) == 0 {
+		ids = textMessageID.FindAllStringSubmatch(m.Text, maxReportIDs)
+	}
+	var rcpts []string
+	if m.Report == nil || len(m.Report.Recipients) == 0 {
+		rcpts = textRecipients(m.Text, m.FromOrTo)
+	}
+	if len(ids) == 0 && len(rcpts) == 0 && m.Report == nil {
 		return
 	}
 	for _, id := range ids {
 		p.addOriginalID(id[1])
 	}
-	r := m.Report
-	if s := textStatus.FindStringSubmatch(m.Text); s != nil {
-		r.Status = s[1]
-		if strings.HasPrefix(r.Status, "5") {
-			r.Action = "failed"
+	r := p.deliveryReport()
+	for _, a := range rcpts {
+		p.addRecipient(a)
+	}
+	if r.Status == "" {
+		if s := textStatus.FindStringSubmatch(m.Text); s != nil {
+			r.Status = s[1]
 		}
 	}
-	if l := textSMTPReply.FindString(m.Text); l != "" {
-		r.Diagnostic, _ = cleanHeaderText(l, maxDiagnosticRunes)
+	if r.Action == "" && (strings.HasPrefix(r.Status, "5") || len(r.Recipients) > 0) {
+		r.Action = "failed"
+	}
+	if r.Diagnostic == "" {
+		if l := textSMTPReply.FindString(m.Text); l != "" {
+			r.Diagnostic, _ = cleanHeaderText(l, maxDiagnosticRunes)
+		}
 	}
 }
 
-// isMailSystem reports whether addr is a mail system's own sender.
-func isMailSystem(addr string) bool {
-	local, _, _ := strings.Cut(strings.ToLower(addr), "@")
-	return local == "mailer-daemon" || local == "postmaster"
+// textRecipients finds the failed recipients in a bounce's text, stopping
+// at the returned copy of the mail (whose To: is not a failure); skip says
+// which addresses are not recipients.
+func textRecipients(text string, skip func(string) bool) []string {
+	lower := strings.ToLower(text)
+	for _, cut := range []string{"\n--- below this line is a copy", "\n------ this is a copy of the message", "\noriginal message headers:",
+		"\n----- original message -----", "\n--- the header of the original message", "\n------ original message",
+		"below is a copy of the original message", "original message follows", "\n----- transcript of session follows", "\nreceived: from "} {
+		if i := strings.Index(lower, cut); i >= 0 {
+			text, lower = text[:i], lower[:i]
+		}
+	}
+	var out []string
+	for _, m := range textBracketRcpt.FindAllStringSubmatch(text, maxReportRecipients) {
+		if !skip(m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, loc := range textHeading.FindAllStringIndex(text, 10) {
+		// The address on the heading line itself ("Final-Recipient: rfc822;
+		// a@b"), else on one of the lines below it.
+		lines := append([]string{text[loc[0]:loc[1]]}, strings.SplitN(text[loc[1]:], "\n", 7)...)
+		for _, l := range lines {
+			if strings.Contains(strings.ToLower(l), "message-id") {
+				break
+			}
+			for _, a := range textAddr.FindAllString(l, 4) {
+				if !skip(a) {
+					return []string{a}
+				}
+			}
+		}
+	}
+	// No heading we know (another language, another wording): the first
+	// address of the notice itself, above the returned copy.
+	for _, a := range textAddr.FindAllString(text, 20) {
+		if !skip(a) {
+			return []string{a}
+		}
+	}
+	return out
 }

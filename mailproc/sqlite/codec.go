@@ -28,6 +28,7 @@ type jsonAuto struct {
 	ReturnPath               string `json:"return_path,omitempty"`
 	ContentType              string `json:"content_type,omitempty"`
 	ReportType               string `json:"report_type,omitempty"`
+	Marker                   string `json:"marker,omitempty"`
 }
 
 // messageJSON holds the JSON text of every JSON column of one message.
@@ -129,7 +130,7 @@ func checkMessageUTF8(m *mailproc.Message) error {
 		{"Auto-Submitted", m.Auto.AutoSubmitted}, {"Precedence", m.Auto.Precedence},
 		{"X-Auto-Response-Suppress", m.Auto.XAutoResponseSuppress},
 		{"Return-Path", m.Auto.ReturnPath}, {"Content-Type", m.Auto.ContentType},
-		{"report-type", m.Auto.ReportType}, {"SHA-256", m.SHA256},
+		{"report-type", m.Auto.ReportType}, {"robot marker", m.Auto.Marker}, {"SHA-256", m.SHA256},
 		{"archive path", m.ArchivePath}, {"mailbox", m.Delivery.Mailbox},
 	}
 	for _, l := range []struct {

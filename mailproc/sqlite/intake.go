@@ -210,12 +210,12 @@ func (t *intakeTx) CreateCase(c *mailproc.Case) error {
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
 			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-			linked_case_id, needs_followup, escalate_at, remind_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
 		c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
 		timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
-		c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated))
+		c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr)
 	if err != nil {
 		return t.wrap("create case "+c.Number, err)
 	}
@@ -238,12 +238,12 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
 			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
-			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?
+			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?, reply_addr = ?
 		WHERE id = ?`,
 		c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
 		c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
 		timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
-		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ID)
+		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr, c.ID)
 	if err != nil {
 		return t.wrap("update case "+c.Number, err)
 	}

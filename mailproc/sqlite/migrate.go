@@ -60,6 +60,15 @@ CREATE TABLE ops_notice_held (
     text    TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
+	// migrations[2] upgrades version 3 to version 4: Reply-To of a case and
+	// the spam-complaint suppression list.
+	`ALTER TABLE cases ADD COLUMN reply_addr TEXT NOT NULL DEFAULT '';
+	CREATE TABLE suppressions (
+		addr           TEXT    PRIMARY KEY COLLATE NOCASE CHECK (addr <> ''),
+		reason         TEXT    NOT NULL DEFAULT '',
+		message_row_id INTEGER REFERENCES messages (id),
+		at             INTEGER NOT NULL
+	);`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

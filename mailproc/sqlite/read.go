@@ -173,14 +173,14 @@ type scanner interface{ Scan(dest ...any) error }
 
 const caseColumns = `id, number, kind, state, escalation_level, citizen_addr,
 	citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-	linked_case_id, needs_followup, escalate_at, remind_at, updated_at`
+	linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr`
 
 func scanCase(s scanner) (*mailproc.Case, error) {
 	c := new(mailproc.Case)
 	var linked sql.NullInt64
 	err := s.Scan(&c.ID, &c.Number, &c.Kind, &c.State, &c.EscalationLevel, &c.CitizenAddr,
 		&c.CitizenName, &c.Subject, timeCol{&c.OpenedAt}, timeCol{&c.DueAt},
-		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.EscalateAt}, timeCol{&c.RemindAt}, timeCol{&c.UpdatedAt})
+		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.EscalateAt}, timeCol{&c.RemindAt}, timeCol{&c.UpdatedAt}, &c.ReplyAddr)
 	if err != nil {
 		return nil, err
 	}

@@ -187,6 +187,31 @@ func samples(name string) []sample {
 		general := mailproc.HelpData{Desk: bare, Problem: "balasan tidak berisi jawaban atau perintah", Commands: mailproc.Commands}
 		return []sample{{"perintah tidak dikenal", h}, {"bantuan umum tanpa kasus", general}}
 
+	case mailproc.TemplateOpsUnlinked:
+		d := mailproc.OpsUnlinkedData{Desk: full, Since: mailproc.FormatWaktu(received.Add(-24*time.Hour), wib),
+			Until: mailproc.FormatWaktu(received, wib), Mails: []mailproc.UnlinkedLine{
+				{Received: mailproc.FormatWaktu(received.Add(-3*time.Hour), wib), From: "newsletter@toko.example", Subject: "Promo akhir tahun",
+					Why: "email massal (Precedence: bulk)", MessageID: "promo-1@toko.example"},
+				{Received: mailproc.FormatWaktu(received.Add(-time.Hour), wib), From: "MAILER-DAEMON@mx.example.id", Subject: "Undelivered Mail Returned to Sender",
+					Why: "laporan pengiriman (DSN, multipart/report; report-type=delivery-status)", MessageID: "bounce-7@mx.example.id"},
+			}}
+		bare := d
+		bare.Desk, bare.Mails = mailproc.Desk{Name: full.Name, Address: full.Address, Location: wib}, d.Mails[:1]
+		return []sample{{"dua email", d}, {"satu email", bare}}
+
+	case mailproc.TemplateOpsSpam:
+		d := mailproc.OpsSpamData{
+			Desk: full, Number: "ADU-2026-00007", Purpose: mailproc.PurposeAck,
+			Addrs:     []string{"warga.kampar@yahoo.co.id"},
+			Subject:   "[ADU-2026-00007] Tanda terima: Buku pinjaman rusak dan denda keterlambatan",
+			MessageID: "mailproc.ack.adu-2026-00007.5f2c9e0a1b3d4c6e8f7a9b0c1d2e3f40@pustakaarsip.kamparkab.go.id",
+			Reason:    "laporan spam (ARF, Feedback-Type: abuse)",
+			At:        mailproc.FormatWaktu(received.Add(time.Hour), wib),
+		}
+		none := d
+		none.Desk, none.Number = bare, ""
+		return []sample{{"pada kasus", d}, {"tanpa kasus", none}}
+
 	case mailproc.TemplateOpsForgery:
 		f := mailproc.OpsForgeryData{
 			Desk: full, Number: "ADU-2026-00007", From: "rina.marlina@pustakaarsip.kamparkab.go.id",

@@ -46,6 +46,8 @@ func Names() []string {
 		mailproc.TemplateOpsQuarantine,
 		mailproc.TemplateOpsDeliveryFailed,
 		mailproc.TemplateOpsBounce,
+		mailproc.TemplateOpsSpam,
+		mailproc.TemplateOpsUnlinked,
 		mailproc.TemplateNotify,
 		mailproc.TemplateAnswer,
 		mailproc.TemplateConfirm,
