@@ -87,7 +87,10 @@ type Case struct {
 	// NeedsFollowUp (tindak lanjut) keeps the case open after an answer,
 	// on the complaint clock: staff set it with #tindaklanjut.
 	NeedsFollowUp bool
-	UpdatedAt     time.Time
+	// Verdict is the judgement of the first answer, made once when it is
+	// known (see verdict.go); the month report reads it.
+	Verdict   Verdict
+	UpdatedAt time.Time
 }
 
 // Event is one line of a case's log: who did what, when and why. Nothing

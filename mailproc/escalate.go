@@ -238,6 +238,9 @@ func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*
 	if !c.DueAt.IsZero() && now.Sub(c.DueAt) >= time.Minute { // on time to the minute reads as on time
 		late = "; terlambat " + FormatDurasi(now.Sub(c.DueAt))
 	}
+	if requestedBy == "" {
+		JudgeRunOut(c, e.Timer, now) // the deadline passed unanswered
+	}
 	c.EscalationLevel = level
 	// An answered case that owes no follow-up (staff asked a head with
 	// #eskalasi after answering) stays answered: it is not overdue, and

@@ -126,9 +126,16 @@ func TestBuildMonthReportMonth(t *testing.T) {
 		},
 		90: {{Type: mailproc.EventEscalated, Detail: "tingkat 3 (Kepala Dinas, kadis@x.id) diberi tahu: x"}},
 	}
+	// The daemon judged each case when it happened: at the first answer,
+	// or (case 7) when its deadline passed and the first head was told.
+	clock := mailproc.CalendarClock{Calendar: cal, Info: 5 * time.Minute, Complaint: time.Hour}
+	for _, c := range cases {
+		mailproc.JudgeAnswer(c, clock, c.FirstAnswerAt)
+	}
+	mailproc.JudgeRunOut(cases[len(cases)-1], clock, at(time.April, 1, 8, 0))
 	r := mailproc.BuildMonthReport(2026, time.March, wib, cases, esc, mailproc.StandardClock, cal, now)
 
-	if r.Total != 7 {
+	if r.Total != 7 || !r.Closed {
 		t.Fatalf("Total = %d, want 7", r.Total)
 	}
 	if len(r.Days) != 31 || r.Days[0].Informasi != 1 || r.Days[1].Informasi != 2 || r.Days[30].Aduan != 1 {
@@ -171,12 +178,19 @@ func TestBuildMonthReportMonth(t *testing.T) {
 	if len(r.Overdue) != 2 || r.Overdue[0].Number != "ADU-2026-00002" || r.Overdue[1].Number != "ADU-2026-00004" {
 		t.Fatalf("overdue %+v", r.Overdue)
 	}
-	// Due 1 April 15.00, now 2 April 09.00: 1 hour that day, 1.5 the next.
-	if r.Overdue[0].Late != 2*time.Hour+30*time.Minute {
-		t.Errorf("late %v", r.Overdue[0].Late)
+	// March has ended: how late an open case is today is not a figure of
+	// March, and would move with the calendar.
+	if r.Overdue[0].Late != 0 || r.Overdue[1].Late != 0 {
+		t.Errorf("late in a closed month %v, %v", r.Overdue[0].Late, r.Overdue[1].Late)
 	}
-	if r.Overdue[1].Late != 8*time.Hour+90*time.Minute {
-		t.Errorf("late %v", r.Overdue[1].Late)
+	// Read in April, the same cases are overdue by service time.
+	april := mailproc.BuildMonthReport(2026, time.April, wib, cases[1:2], nil, mailproc.StandardClock, cal, now)
+	if april.Closed {
+		t.Error("April is closed on 2 April")
+	}
+	cur := mailproc.BuildMonthReport(2026, time.March, wib, cases, esc, mailproc.StandardClock, cal, at(time.March, 31, 16, 0))
+	if len(cur.Overdue) != 0 || cur.Closed {
+		t.Errorf("31 March 16.00: overdue %+v", cur.Overdue)
 	}
 	if r.Satisfaction != mailproc.SatisfactionNoData {
 		t.Errorf("satisfaction %q", r.Satisfaction)

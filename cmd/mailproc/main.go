@@ -31,7 +31,8 @@ Usage:
   mailproc check -config FILE           check config, IMAP login, folders, data dir
   mailproc cases list [-config FILE] [--open] [--json]
   mailproc cases show [-config FILE] NUMBER
-  mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]
+  mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html] [--public]
+  mailproc verify [-config FILE]        check the case history's hash chain and the archive
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc demo                         the whole flow on embedded servers
   mailproc version
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runHealthcheck(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
+	case "verify":
+		err = runVerify(ctx, args[1:], stdout)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":

@@ -210,12 +210,13 @@ func (t *intakeTx) CreateCase(c *mailproc.Case) error {
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
 			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-			linked_case_id, needs_followup, escalate_at, remind_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
-		c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
-		timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
-		c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated))
+			linked_case_id, needs_followup, escalate_at, remind_at, updated_at,
+			verdict, verdict_kind, verdict_promise_ms, verdict_service_ms, verdict_calendar, verdict_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
+			c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
+			timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
+			c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated)}, verdictArgs(c.Verdict)...)...)
 	if err != nil {
 		return t.wrap("create case "+c.Number, err)
 	}
@@ -238,12 +239,15 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
 			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
-			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?
+			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?,
+			verdict = ?, verdict_kind = ?, verdict_promise_ms = ?, verdict_service_ms = ?,
+			verdict_calendar = ?, verdict_at = ?
 		WHERE id = ?`,
-		c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
-		c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
-		timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
-		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ID)
+		append(append([]any{c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
+			c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
+			timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
+			idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated)},
+			verdictArgs(c.Verdict)...), c.ID)...)
 	if err != nil {
 		return t.wrap("update case "+c.Number, err)
 	}
@@ -298,6 +302,9 @@ func (t *intakeTx) InsertMessage(m *mailproc.Message, caseID int64) error {
 	if err != nil {
 		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
 	}
+	if err := messageChain.link(t.ctx, t.tx, id); err != nil {
+		return err
+	}
 	for i, a := range m.Attachments {
 		_, err := t.tx.ExecContext(t.ctx, `
 			INSERT INTO attachments (message_row_id, idx, filename, content_type, size, part)
@@ -330,6 +337,9 @@ func (t *intakeTx) AddEvent(e *mailproc.Event) error {
 	id, err := res.LastInsertId()
 	if err != nil {
 		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
+	}
+	if err := eventChain.link(t.ctx, t.tx, id); err != nil {
+		return err
 	}
 	e.ID, e.At = id, at
 	return nil
@@ -435,4 +445,17 @@ func (t *intakeTx) InsertRating(r *mailproc.Rating) error {
 	}
 	r.ID, err = res.LastInsertId()
 	return t.wrap("insert rating", err)
+}
+
+// verdictArgs are the column values of a case's verdict, in the order of
+// the verdict_* columns; an undecided verdict is all NULL and ”.
+func verdictArgs(v mailproc.Verdict) []any {
+	if !v.Decided() {
+		return []any{"", "", nil, nil, "", nil}
+	}
+	var service any
+	if v.HasServiceTime {
+		service = v.ServiceTime.Milliseconds()
+	}
+	return []any{string(v.Outcome), string(v.Kind), v.Promise.Milliseconds(), service, v.Calendar, timeArg(v.At)}
 }
