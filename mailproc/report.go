@@ -126,7 +126,7 @@ type LevelCount struct {
 // CaseLine is one case in the list of open or overdue cases.
 type CaseLine struct {
 	Number          string
-	Kind            Kind
+	Kind            Kind // the kind it is counted under: as judged, else as it is now
 	State           State
 	EscalationLevel int
 	OpenedAt        time.Time
@@ -256,7 +256,7 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 		}
 
 		if c.State.Open() {
-			line := CaseLine{Number: c.Number, Kind: c.Kind, State: c.State,
+			line := CaseLine{Number: c.Number, Kind: kind, State: c.State,
 				EscalationLevel: c.EscalationLevel, OpenedAt: c.OpenedAt, DueAt: c.DueAt}
 			owes := c.State != StateDijawab || c.NeedsFollowUp
 			if owes && !c.DueAt.IsZero() && now.After(c.DueAt) {
