@@ -37,7 +37,13 @@ func runVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("verify: riwayat tidak utuh: %w", err)
 	}
-	fmt.Fprintf(stdout, "riwayat utuh: %d peristiwa, %d pesan, %d berkas arsip diperiksa\nkepala rantai: %s\n",
-		res.Events, res.Messages, res.Files, res.Head)
+	printVerified(stdout, res)
 	return nil
+}
+
+// printVerified says what verify checked and the chain head a printed
+// report's "kepala rantai" can be compared with.
+func printVerified(w io.Writer, res sqlite.VerifyResult) {
+	fmt.Fprintf(w, "riwayat utuh: %d peristiwa, %d pesan, %d berkas arsip diperiksa\nkepala rantai: %s\n",
+		res.Events, res.Messages, res.Files, res.Head)
 }

@@ -58,7 +58,7 @@ Jumlah permohonan dan pengaduan: {{.Total}}
   Dijawab sesuai janji layanan    : {{pct .}}
   Median waktu jawaban pertama    : {{durasi .P50 .HasTimes}}
 {{end}}
-Diteruskan kepada pimpinan karena melewati batas waktu
+Diteruskan kepada pimpinan (eskalasi), per tingkat
 {{range .Escalations}}  Tingkat {{.Level}}: {{.Count}}
 {{else}}  Tidak ada.
 {{end}}
