@@ -125,6 +125,7 @@ const (
 	EventCommand   EventType = "perintah"        // a staff command was applied
 	EventReminder  EventType = "pengingat"       // staff were reminded before the deadline
 	EventRating    EventType = "penilaian"       // the citizen rated the service (IKM)
+	EventVerdict   EventType = "putusan"         // the first answer was judged (Verdict.Detail), in the hash chain
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

@@ -42,6 +42,24 @@ type Verdict struct {
 	At       time.Time // when the verdict was made
 }
 
+// Detail is the verdict as its event (EventVerdict) records it: words for
+// the timeline, then every stored field exactly (times in milliseconds), so
+// `mailproc verify` can check the case's verdict columns against the event
+// in the hash chain.
+func (v Verdict) Detail() string {
+	words := "tepat waktu"
+	if v.Outcome == OutcomeLate {
+		words = "melewati janji"
+	}
+	service, ms := "belum dijawab", "-"
+	if v.HasServiceTime {
+		service = "jawaban pertama setelah " + FormatDurasi(v.ServiceTime) + " waktu layanan"
+		ms = fmt.Sprint(v.ServiceTime.Milliseconds())
+	}
+	return fmt.Sprintf("%s: %s, janji %s [%s %s %d %s %s %d]", words, service, FormatDurasi(v.Promise),
+		v.Outcome, v.Kind, v.Promise.Milliseconds(), ms, v.Calendar, v.At.UnixMilli())
+}
+
 // Decided reports whether the case has been judged.
 func (v Verdict) Decided() bool { return v.Outcome != OutcomeNone }
 

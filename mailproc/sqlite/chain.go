@@ -211,10 +211,53 @@ func (db *DB) Verify(ctx context.Context, dataDir string) (VerifyResult, error) 
 	if res.Head.MessageHash == "" {
 		res.Head.MessageHash = mailproc.ChainGenesis
 	}
+	if err := db.verifyVerdicts(ctx); err != nil {
+		return res, err
+	}
 	files, err := db.verifyFiles(ctx, dataDir)
 	res.Files = files
 	return res, err
 }
+
+// verifyVerdicts checks every case's verdict columns against its latest
+// verdict event (EventVerdict), which the chain protects: a verdict changed,
+// made or cleared in the cases table alone is found. A redacted verdict
+// event cannot be compared and is taken as it is.
+func (db *DB) verifyVerdicts(ctx context.Context) error {
+	rows, err := db.db.QueryContext(ctx, "SELECT "+caseColumns+`,
+			(SELECT detail FROM events WHERE id = eid), (SELECT redacted_at IS NOT NULL FROM events WHERE id = eid)
+		FROM (SELECT *, (SELECT max(id) FROM events WHERE case_id = cases.id AND type = ?) AS eid FROM cases)
+		WHERE verdict <> '' OR eid IS NOT NULL
+		ORDER BY id`, string(mailproc.EventVerdict))
+	if err != nil {
+		return wrapErr(ctx, "verify verdicts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var detail sql.NullString
+		var redacted sql.NullBool
+		c, err := scanCase(rowsWith{rows, []any{&detail, &redacted}})
+		if err != nil {
+			return wrapErr(ctx, "verify verdicts", err)
+		}
+		switch {
+		case !detail.Valid:
+			return &Broken{Case: c.Number, Reason: "putusan tanpa peristiwa putusan di rantai (diubah di tabel kasus)"}
+		case redacted.Bool:
+		case !c.Verdict.Decided() || detail.String != c.Verdict.Detail():
+			return &Broken{Case: c.Number, Reason: "putusan di tabel kasus tidak sama dengan peristiwa putusan: " + detail.String}
+		}
+	}
+	return wrapErr(ctx, "verify verdicts", rows.Err())
+}
+
+// rowsWith scans a case row followed by more columns.
+type rowsWith struct {
+	rows *sql.Rows
+	more []any
+}
+
+func (r rowsWith) Scan(dest ...any) error { return r.rows.Scan(append(dest, r.more...)...) }
 
 func (db *DB) verifyChain(ctx context.Context, c chainTable) (int, chainRow, error) {
 	rows, err := db.db.QueryContext(ctx, "SELECT "+c.selectCols()+" FROM "+c.name+" ORDER BY id")

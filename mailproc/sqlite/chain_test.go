@@ -56,8 +56,14 @@ func TestChainBuiltAtUpgrade(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := db.Verify(ctx, t.TempDir()); err != nil || res.Events != 3 {
+	// The two old events, the backfilled verdict's event, the new note.
+	if res, err := db.Verify(ctx, t.TempDir()); err != nil || res.Events != 4 {
 		t.Errorf("verify after a new event: %+v %v", res, err)
+	}
+	tl, err := db.Timeline(ctx, c.ID)
+	if err != nil || len(tl) != 4 || tl[2].Type != mailproc.EventVerdict || !strings.Contains(tl[2].Detail, "tepat waktu") ||
+		!strings.Contains(tl[2].Detail, " migrasi:") {
+		t.Errorf("timeline %v %v", tl, err)
 	}
 }
 
@@ -70,12 +76,15 @@ func TestVerifyFindsTampering(t *testing.T) {
 		tamper string
 		want   string
 	}{
-		{"detail changed", "UPDATE events SET detail = 'dijawab tepat waktu' WHERE id = 2", "kasus ADU-2026-00001: peristiwa #2: isi tidak cocok"},
-		{"time changed", "UPDATE events SET at = at + 1 WHERE id = 2", "kasus ADU-2026-00001: peristiwa #2: mata rantai putus"},
-		{"event deleted", "DELETE FROM events WHERE id = 2", "kasus INF-2026-00001: peristiwa #3: mata rantai putus"},
+		{"detail changed", "UPDATE events SET detail = 'dijawab tepat waktu' WHERE id = 3", "kasus ADU-2026-00001: peristiwa #3: isi tidak cocok"},
+		{"time changed", "UPDATE events SET at = at + 1 WHERE id = 3", "kasus ADU-2026-00001: peristiwa #3: mata rantai putus"},
+		{"event deleted", "DELETE FROM events WHERE id = 3", "kasus INF-2026-00001: peristiwa #4: mata rantai putus"},
 		{"message text changed", "UPDATE messages SET text = 'lain' WHERE id = 1", "kasus ADU-2026-00001: pesan #1: isi tidak cocok"},
 		{"archive file changed", "", "berkas archive/a.eml: SHA-256"},
-		{"redacted", "UPDATE events SET actor = 'dihapus', detail = '', redacted_at = 1 WHERE id = 2", ""},
+		{"verdict changed", "UPDATE cases SET verdict = 'tepat' WHERE id = 1", "kasus ADU-2026-00001: putusan di tabel kasus tidak sama"},
+		{"verdict cleared", "UPDATE cases SET verdict = '' WHERE id = 1", "kasus ADU-2026-00001: putusan di tabel kasus tidak sama"},
+		{"verdict made", "UPDATE cases SET verdict = 'tepat', verdict_kind = 'informasi' WHERE id = 2", "kasus INF-2026-00001: putusan tanpa peristiwa"},
+		{"redacted", "UPDATE events SET actor = 'dihapus', detail = '', redacted_at = 1 WHERE id IN (1, 3)", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openTest(t)
@@ -124,6 +133,11 @@ func seedChain(t *testing.T, db *DB, dataDir string) {
 			Text: "halo", ArchivePath: "archive/a.eml"}
 		m.SHA256 = sha256Hex(raw)
 		if err := tx.InsertMessage(m, a.ID); err != nil {
+			return err
+		}
+		// The promise ran out: the verdict event joins the chain.
+		mailproc.JudgeRunOut(a, mailproc.StandardClock, t0.Add(time.Hour))
+		if err := tx.UpdateCase(a); err != nil {
 			return err
 		}
 		for _, e := range []*mailproc.Event{

@@ -235,6 +235,10 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		return errors.New("sqlite: update case: nil case")
 	}
 	updated := t.db.now()
+	judged, err := t.verdictChanged(c)
+	if err != nil {
+		return err
+	}
 	res, err := t.tx.ExecContext(t.ctx, `
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
@@ -259,7 +263,40 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		return fmt.Errorf("sqlite: update case %d (%s): %w", c.ID, c.Number, mailproc.ErrNotFound)
 	}
 	c.UpdatedAt = updated
+	if judged {
+		// The verdict enters the hash chain as an event, so changing the
+		// case's verdict columns afterwards is found by verify.
+		return t.AddEvent(&mailproc.Event{CaseID: c.ID, Actor: mailproc.ActorSystem,
+			Type: mailproc.EventVerdict, Detail: storedVerdict(c.Verdict).Detail()})
+	}
 	return nil
+}
+
+// verdictChanged reports whether writing c changes its stored verdict
+// (made, or given its service time): one primary-key lookup.
+func (t *intakeTx) verdictChanged(c *mailproc.Case) (bool, error) {
+	if !c.Verdict.Decided() {
+		return false, nil
+	}
+	var outcome string
+	var service sql.NullInt64
+	err := t.tx.QueryRowContext(t.ctx, "SELECT verdict, verdict_service_ms FROM cases WHERE id = ?", c.ID).Scan(&outcome, &service)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // UpdateCase reports the missing case
+	}
+	if err != nil {
+		return false, t.wrap("update case "+c.Number, err)
+	}
+	return outcome != string(c.Verdict.Outcome) || service.Valid != c.Verdict.HasServiceTime, nil
+}
+
+// storedVerdict is v as it reads back from the database: durations and
+// time to the millisecond.
+func storedVerdict(v mailproc.Verdict) mailproc.Verdict {
+	v.Promise = v.Promise.Truncate(time.Millisecond)
+	v.ServiceTime = v.ServiceTime.Truncate(time.Millisecond)
+	v.At = v.At.Truncate(time.Millisecond).UTC()
+	return v
 }
 
 // InsertMessage stores m with its attachments on case caseID (0: none) and
