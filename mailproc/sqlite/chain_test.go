@@ -160,3 +160,29 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestChainLinkIsCheap: linking a row looks up the previous one by primary
+// key, never scanning the table.
+func TestChainLinkIsCheap(t *testing.T) {
+	db := openTest(t)
+	for _, table := range []string{"events", "messages"} {
+		rows, err := db.db.Query("EXPLAIN QUERY PLAN SELECT hash FROM "+table+" WHERE id < ? ORDER BY id DESC LIMIT 1", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, "; ")
+		if !strings.Contains(p, "USING INTEGER PRIMARY KEY") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s: previous hash plan %q", table, p)
+		}
+	}
+}
