@@ -207,6 +207,11 @@ func (e *Escalator) Escalate(tx IntakeTx, c *Case, requestedBy, reason string) e
 // further escalation pending).
 func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*OutgoingMail, error) {
 	now := e.now()
+	if requestedBy == "" {
+		// The deadline passed unanswered: the verdict is made now, even
+		// when there is no head to tell.
+		JudgeRunOut(c, e.Timer, now)
+	}
 	level := c.EscalationLevel + 1
 	heads := e.Directory.Heads(level)
 	if len(heads) == 0 {
@@ -237,9 +242,6 @@ func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*
 	late := ""
 	if !c.DueAt.IsZero() && now.Sub(c.DueAt) >= time.Minute { // on time to the minute reads as on time
 		late = "; terlambat " + FormatDurasi(now.Sub(c.DueAt))
-	}
-	if requestedBy == "" {
-		JudgeRunOut(c, e.Timer, now) // the deadline passed unanswered
 	}
 	c.EscalationLevel = level
 	// An answered case that owes no follow-up (staff asked a head with
