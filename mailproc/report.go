@@ -30,8 +30,10 @@ import (
 //     unanswered and past its stored DueAt, and otherwise Pending.
 //   - The share within the promise is Within / (Within + Late). A case not
 //     yet judged whose promise has not run out is Pending; a case closed
-//     (selesai) without any answer — a duplicate, spam — is
-//     ClosedUnanswered. Neither is in the share.
+//     (selesai) without any answer and without a verdict — a duplicate,
+//     spam, closed before its promise ran out — is ClosedUnanswered.
+//     Neither is in the share. A case judged late when its promise ran out
+//     stays Late if it is closed unanswered afterwards.
 //   - First-answer times p50 and p90 are nearest-rank percentiles of the
 //     service time from opening to first answer, over the answered cases of
 //     the kind.

@@ -222,3 +222,41 @@ func TestEscalationLevelOf(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildMonthReportClosedMonthReadsVerdicts: a closed month counts the
+// stored verdicts — under the kind and promise judged — whatever the
+// calendar, promise and kind given now; an undecided case is late only
+// when open, unanswered and past its stored deadline.
+func TestBuildMonthReportClosedMonthReadsVerdicts(t *testing.T) {
+	cal, wib := reportCalendar(t)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, wib) }
+	late := mailproc.Verdict{Outcome: mailproc.OutcomeLate, Kind: mailproc.KindAduan, Promise: time.Hour, Calendar: "x"}
+	within := mailproc.Verdict{Outcome: mailproc.OutcomeWithin, Kind: mailproc.KindInformasi, Promise: 5 * time.Minute,
+		ServiceTime: 4 * time.Minute, HasServiceTime: true, Calendar: "x"}
+	cases := []*mailproc.Case{
+		// Judged late at its deadline, then closed unanswered: still late.
+		{ID: 1, Number: "ADU-2026-00001", Kind: mailproc.KindAduan, State: mailproc.StateSelesai, OpenedAt: at(2, 9, 0), Verdict: late},
+		// Judged within as informasi, reclassified since, and answered
+		// after 3 hours of today's calendar: within, informasi, 4 minutes.
+		{ID: 2, Number: "ADU-2026-00002", Kind: mailproc.KindAduan, State: mailproc.StateSelesai, OpenedAt: at(3, 9, 0),
+			FirstAnswerAt: at(3, 12, 0), Verdict: within},
+		// Undecided: open and past its deadline, or closed, or not yet due.
+		{ID: 3, Number: "INF-2026-00003", Kind: mailproc.KindInformasi, State: mailproc.StateDiakui, OpenedAt: at(4, 9, 0), DueAt: at(4, 9, 5)},
+		{ID: 4, Number: "INF-2026-00004", Kind: mailproc.KindInformasi, State: mailproc.StateSelesai, OpenedAt: at(4, 9, 0), DueAt: at(4, 9, 5)},
+		{ID: 5, Number: "INF-2026-00005", Kind: mailproc.KindInformasi, State: mailproc.StateDiakui, OpenedAt: at(31, 23, 0), DueAt: at(31, 23, 0).AddDate(0, 0, 5)},
+	}
+	now := time.Date(2026, 4, 2, 9, 0, 0, 0, wib)
+	for _, promise := range []mailproc.FixedClock{mailproc.StandardClock, {Info: time.Minute, Complaint: 10 * time.Hour}} {
+		for _, c := range []*mailproc.ServiceCalendar{cal, nil} {
+			r := mailproc.BuildMonthReport(2026, time.March, wib, cases, nil, promise, c, now)
+			inf, adu := r.Kinds[0], r.Kinds[1]
+			if !r.Closed || inf.Cases != 4 || inf.Within != 1 || inf.Late != 1 || inf.ClosedUnanswered != 1 || inf.Pending != 1 ||
+				inf.P50 != 4*time.Minute || inf.Promise != 5*time.Minute {
+				t.Errorf("promise %v, calendar %v: informasi %+v", promise, c != nil, inf)
+			}
+			if adu.Cases != 1 || adu.Late != 1 || adu.ClosedUnanswered != 0 || adu.Promise != time.Hour {
+				t.Errorf("promise %v, calendar %v: aduan %+v", promise, c != nil, adu)
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -183,6 +184,40 @@ func TestChainLinkIsCheap(t *testing.T) {
 		p := strings.Join(plan, "; ")
 		if !strings.Contains(p, "USING INTEGER PRIMARY KEY") || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s: previous hash plan %q", table, p)
+		}
+	}
+}
+
+// TestOneWriterPerChainedTable: rows of events and messages are inserted
+// in exactly one place each (AddEvent, InsertMessage), which links them,
+// so no writer — intake, staff, escalator, postman, ratings — can add an
+// unchained row. A new INSERT elsewhere in this package fails here.
+func TestOneWriterPerChainedTable(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string][]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := strings.Join(strings.Fields(strings.ToUpper(string(b))), " ")
+		for _, table := range []string{"EVENTS", "MESSAGES"} {
+			for _, verb := range []string{"INSERT INTO ", "INSERT OR REPLACE INTO ", "REPLACE INTO "} {
+				if n := strings.Count(src, verb+table+" "); n > 0 {
+					found[table] = append(found[table], f+" ×"+strconv.Itoa(n))
+				}
+			}
+		}
+	}
+	for _, table := range []string{"EVENTS", "MESSAGES"} {
+		if got := found[table]; len(got) != 1 || got[0] != "intake.go ×1" {
+			t.Errorf("inserts into %s: %v, want only intake.go ×1 (AddEvent / InsertMessage)", strings.ToLower(table), got)
 		}
 	}
 }
