@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The case history is tamper-evident: every case event and every stored
@@ -87,4 +88,21 @@ func short(hash string) string {
 		return hash[:16]
 	}
 	return hash
+}
+
+// ParseChainHead reads a head as String prints it (hashes may be given
+// whole or by any prefix of at least 8 hex digits), so a printed report's
+// head can be checked against the database.
+func ParseChainHead(s string) (ChainHead, error) {
+	var h ChainHead
+	n, err := fmt.Sscanf(strings.TrimSpace(s), "peristiwa #%d %s pesan #%d %s", &h.EventID, &h.EventHash, &h.MessageID, &h.MessageHash)
+	h.EventHash = strings.TrimSuffix(h.EventHash, ",")
+	if err != nil || n != 4 || !hexPrefix(h.EventHash) || !hexPrefix(h.MessageHash) {
+		return ChainHead{}, fmt.Errorf("kepala rantai %q: want \"peristiwa #N HEX, pesan #M HEX\" as a report prints it", s)
+	}
+	return h, nil
+}
+
+func hexPrefix(s string) bool {
+	return len(s) >= 8 && len(s) <= 64 && strings.Trim(s, "0123456789abcdef") == ""
 }

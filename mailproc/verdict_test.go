@@ -82,3 +82,17 @@ func TestCalendarVersion(t *testing.T) {
 		seen[v] = name
 	}
 }
+
+func TestParseChainHead(t *testing.T) {
+	h := mailproc.ChainHead{EventID: 30, EventHash: "553dab97633f04b8aa00", MessageID: 9, MessageHash: "f8a9e15e4e52811fbb"}
+	got, err := mailproc.ParseChainHead(h.String())
+	if err != nil || got.EventID != 30 || got.EventHash != "553dab97633f04b8" || got.MessageID != 9 || got.MessageHash != "f8a9e15e4e52811f" {
+		t.Errorf("ParseChainHead(%q) = %+v, %v", h.String(), got, err)
+	}
+	for _, bad := range []string{"", "peristiwa #30, pesan #9", "peristiwa #30 553d, pesan #9 f8a9e15e4e52811f", "peristiwa #x 553dab97633f04b8, pesan #9 f8a9e15e4e52811f",
+		"peristiwa #30 553dab97633f04bZ, pesan #9 f8a9e15e4e52811f"} {
+		if _, err := mailproc.ParseChainHead(bad); err == nil {
+			t.Errorf("ParseChainHead(%q) accepted", bad)
+		}
+	}
+}

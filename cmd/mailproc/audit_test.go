@@ -164,6 +164,16 @@ func TestAuditOnDemoDatabase(t *testing.T) {
 	if !strings.Contains(vout.String(), "riwayat utuh") {
 		t.Errorf("verify said %q", vout.String())
 	}
+	// The head the report printed is still in the history.
+	head := regexp.MustCompile(`Kepala rantai riwayat: (.*)`).FindStringSubmatch(before["text"])
+	if head == nil {
+		t.Fatal("no chain head in the report")
+	}
+	vout.Reset()
+	if code := run(ctx, []string{"verify", "-config", cfgPath, "--head", head[1]}, &vout, &verr); code != 0 ||
+		!strings.Contains(vout.String(), "kepala rantai laporan ada di riwayat") {
+		t.Fatalf("verify --head %q: exit %d\n%s%s", head[1], code, vout.String(), verr.String())
+	}
 	if _, err := raw.Exec(`UPDATE events SET at = at - 600000 WHERE id =
 		(SELECT max(id) FROM events WHERE case_id = ? AND type = 'eskalasi')`, budi.ID); err != nil {
 		t.Fatal(err)

@@ -32,7 +32,8 @@ Usage:
   mailproc cases list [-config FILE] [--open] [--json]
   mailproc cases show [-config FILE] NUMBER
   mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html] [--public]
-  mailproc verify [-config FILE]        check the case history's hash chain and the archive
+  mailproc verify [-config FILE] [--head "peristiwa #N HEX, pesan #M HEX"]
+                                        check the case history's hash chain and the archive
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc demo                         the whole flow on embedded servers
   mailproc version

@@ -354,3 +354,39 @@ func fileSHA256(path string) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// CheckHead reports whether the rows a printed head names are still in the
+// database with those hashes. Rows removed from the end of a chain leave no
+// broken link; a report printed before the removal names a row that is
+// gone, or whose hash changed.
+func (db *DB) CheckHead(ctx context.Context, h mailproc.ChainHead) error {
+	for _, x := range []struct {
+		c    chainTable
+		id   int64
+		hash string
+	}{{eventChain, h.EventID, h.EventHash}, {messageChain, h.MessageID, h.MessageHash}} {
+		if x.id == 0 {
+			continue // the chain was empty when the report was made
+		}
+		var hash string
+		var caseID sql.NullInt64
+		err := db.db.QueryRowContext(ctx, "SELECT hash, case_id FROM "+x.c.name+" WHERE id = ?", x.id).Scan(&hash, &caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &Broken{Reason: fmt.Sprintf("%s #%d dari kepala rantai laporan tidak ada lagi (riwayat dihapus)", x.c.noun, x.id)}
+		}
+		if err != nil {
+			return wrapErr(ctx, "check head", err)
+		}
+		if !strings.HasPrefix(hash, strings.ToLower(x.hash)) {
+			return db.broken(ctx, caseID.Int64, fmt.Sprintf("%s #%d: sidik %s tidak sama dengan kepala rantai laporan %s", x.c.noun, x.id, short(hash), x.hash))
+		}
+	}
+	return nil
+}
+
+func short(hash string) string {
+	if len(hash) > 16 {
+		return hash[:16]
+	}
+	return hash
+}

@@ -221,3 +221,42 @@ func TestOneWriterPerChainedTable(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckHead: events removed from the end of the log break no link —
+// verify alone passes — but the head a report printed before no longer
+// matches.
+func TestCheckHead(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	dataDir := t.TempDir()
+	seedChain(t, db, dataDir)
+	head, err := db.ChainHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed, err := mailproc.ParseChainHead(head.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckHead(ctx, printed); err != nil {
+		t.Fatalf("head of an intact database: %v", err)
+	}
+	if _, err := db.db.Exec("DELETE FROM events WHERE id = ?", head.EventID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Verify(ctx, dataDir); err != nil {
+		t.Fatalf("verify after removing the last event: %v (a cut tail breaks no link)", err)
+	}
+	if err := db.CheckHead(ctx, printed); err == nil || !strings.Contains(err.Error(), "tidak ada lagi") {
+		t.Errorf("head after removing the last event: %v", err)
+	}
+	// Re-adding a row under the same id gives a different hash.
+	if err := db.Intake(ctx, func(tx mailproc.IntakeTx) error {
+		return tx.AddEvent(&mailproc.Event{CaseID: 2, Actor: mailproc.ActorSystem, Type: mailproc.EventNote, Detail: "pengganti"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CheckHead(ctx, printed); err == nil || !strings.Contains(err.Error(), "kasus INF-2026-00001: peristiwa #") {
+		t.Errorf("head after replacing the last event: %v", err)
+	}
+}
