@@ -260,3 +260,23 @@ func TestBuildMonthReportClosedMonthReadsVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildMonthReportPromiseVaries: verdicts made under two promises in
+// one month are said to differ, not printed as today's promise.
+func TestBuildMonthReportPromiseVaries(t *testing.T) {
+	at := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }
+	v := func(p time.Duration) mailproc.Verdict {
+		return mailproc.Verdict{Outcome: mailproc.OutcomeWithin, Kind: mailproc.KindInformasi, Promise: p, HasServiceTime: true}
+	}
+	cases := []*mailproc.Case{
+		{ID: 1, Kind: mailproc.KindInformasi, State: mailproc.StateSelesai, OpenedAt: at(2), Verdict: v(5 * time.Minute)},
+		{ID: 2, Kind: mailproc.KindInformasi, State: mailproc.StateSelesai, OpenedAt: at(3), Verdict: v(10 * time.Minute)},
+	}
+	r := mailproc.BuildMonthReport(2026, time.March, time.UTC, cases, nil, mailproc.StandardClock, nil, at(31).AddDate(0, 1, 0))
+	if inf := r.Kinds[0]; !inf.PromiseVaries || inf.Within != 2 {
+		t.Errorf("informasi %+v", inf)
+	}
+	if adu := r.Kinds[1]; adu.PromiseVaries || adu.Promise != time.Hour {
+		t.Errorf("aduan (no verdicts: today's promise) %+v", adu)
+	}
+}
