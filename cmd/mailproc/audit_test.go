@@ -155,6 +155,20 @@ func TestAuditOnDemoDatabase(t *testing.T) {
 		t.Errorf("the internal report lacks %s", budi.Number)
 	}
 
+	// cases show gives the verdict, in text and JSON.
+	var show bytes.Buffer
+	if code := run(ctx, []string{"cases", "show", "-config", cfgPath, budi.Number}, &show, &errb); code != 0 ||
+		!strings.Contains(show.String(), "Putusan     : melewati janji: belum dijawab, janji 1 jam") ||
+		!strings.Contains(show.String(), "putusan") {
+		t.Errorf("cases show: exit %d\n%s", code, show.String())
+	}
+	show.Reset()
+	if code := run(ctx, []string{"cases", "show", "-config", cfgPath, "--json", budi.Number}, &show, &errb); code != 0 ||
+		!strings.Contains(show.String(), `"outcome": "terlambat"`) || !strings.Contains(show.String(), `"promise_minutes": 60`) ||
+		strings.Contains(show.String(), "service_minutes") {
+		t.Errorf("cases show --json: exit %d\n%s", code, show.String())
+	}
+
 	// verify passes on the daemon's database, and names the case after one
 	// UPDATE of an event's time.
 	var vout, verr bytes.Buffer
