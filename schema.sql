@@ -47,7 +47,17 @@ CREATE TABLE cases (
     updated_at       INTEGER NOT NULL,
     -- Where acknowledgements and answers go when it is not citizen_addr: the
     -- Reply-To of the mail that opened the case. '' for citizen_addr.
-    reply_addr       TEXT    NOT NULL DEFAULT ''
+    reply_addr       TEXT    NOT NULL DEFAULT '',
+    -- The verdict (putusan) on the first answer, made once when it is known
+    -- (the first answer, or the promise running out unanswered) and read by
+    -- the month report, so a later change of calendar or kind never moves a
+    -- past month. '' while undecided.
+    verdict            TEXT    NOT NULL DEFAULT '' CHECK (verdict IN ('', 'tepat', 'terlambat')),
+    verdict_kind       TEXT    NOT NULL DEFAULT '', -- the kind when judged
+    verdict_promise_ms INTEGER,                      -- the promise in force, service time
+    verdict_service_ms INTEGER,                      -- opening to first answer, service time; NULL while unanswered
+    verdict_calendar   TEXT    NOT NULL DEFAULT '', -- version of calendar and promises ('migrasi:' prefix: judged at upgrade)
+    verdict_at         INTEGER                      -- when judged
 );
 
 -- The escalation loop asks "which open cases are due before T".
@@ -57,6 +67,9 @@ CREATE INDEX cases_opened ON cases (opened_at);
 -- The escalation scheduler sleeps until the earliest of these.
 CREATE INDEX cases_escalate ON cases (escalate_at) WHERE escalate_at IS NOT NULL;
 CREATE INDEX cases_remind ON cases (remind_at) WHERE remind_at IS NOT NULL;
+-- Answered cases still without a verdict (only those answered before the
+-- upgrade that added verdicts): BackfillVerdicts judges them.
+CREATE INDEX cases_undecided ON cases (id) WHERE verdict = '' AND first_answer_at IS NOT NULL;
 
 -- The last registration sequence handed out per kind and year. A number is
 -- never reused, even if its case were removed, so this is not derived from
@@ -114,7 +127,16 @@ CREATE TABLE messages (
     uidvalidity    INTEGER NOT NULL DEFAULT 0,
     uid            INTEGER NOT NULL DEFAULT 0,
     arrived_at     INTEGER,          -- the server's INTERNALDATE
-    received_at    INTEGER NOT NULL  -- when mailproc stored it
+    received_at    INTEGER NOT NULL, -- when mailproc stored it
+    -- The hash chain (mailproc/chain.go): SHA-256 of the redactable content
+    -- (addresses, names, subject, text), and of the previous row's hash, the
+    -- fixed fields and that digest. Set by the adapter in the inserting
+    -- transaction.
+    digest         TEXT    NOT NULL DEFAULT '',
+    hash           TEXT    NOT NULL DEFAULT '',
+    -- When the personal content was redacted (retention, forget): the row is
+    -- then checked against digest only, and its archive file may be gone.
+    redacted_at    INTEGER
 );
 
 CREATE INDEX messages_case ON messages (case_id);
@@ -138,7 +160,12 @@ CREATE TABLE events (
     actor          TEXT    NOT NULL CHECK (actor <> ''), -- 'sistem' or an e-mail address
     type           TEXT    NOT NULL CHECK (type <> ''),  -- mailproc.EventType
     detail         TEXT    NOT NULL DEFAULT '',
-    message_row_id INTEGER REFERENCES messages (id)      -- the mail it is about, if any
+    message_row_id INTEGER REFERENCES messages (id),     -- the mail it is about, if any
+    -- The hash chain, as in messages: digest of actor and detail, and the
+    -- link to the previous event.
+    digest         TEXT    NOT NULL DEFAULT '',
+    hash           TEXT    NOT NULL DEFAULT '',
+    redacted_at    INTEGER -- when actor and detail were redacted
 );
 
 CREATE INDEX events_case ON events (case_id);

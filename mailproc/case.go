@@ -87,7 +87,10 @@ type Case struct {
 	// NeedsFollowUp (tindak lanjut) keeps the case open after an answer,
 	// on the complaint clock: staff set it with #tindaklanjut.
 	NeedsFollowUp bool
-	UpdatedAt     time.Time
+	// Verdict is the judgement of the first answer, made once when it is
+	// known (see verdict.go); the month report reads it.
+	Verdict   Verdict
+	UpdatedAt time.Time
 	// ReplyAddr is where acknowledgements and answers go when the mail
 	// that opened the case named a Reply-To other than its From; "" when
 	// they go to CitizenAddr.
@@ -142,6 +145,7 @@ const (
 	EventAutoReply EventType = "balasan_otomatis" // an auto-reply (vacation, out of office) to a mail we sent
 	EventSpam      EventType = "laporan_spam"     // a recipient reported a mail we sent as spam (ARF)
 	EventRobot     EventType = "email_otomatis"   // other robot mail referring to the case
+	EventVerdict   EventType = "putusan"          // the first answer was judged (Verdict.Detail), in the hash chain
 )
 
 // ActorSystem is the actor of events mailproc causes by itself.

@@ -204,6 +204,11 @@ func (e *Escalator) Escalate(tx IntakeTx, c *Case, requestedBy, reason string) e
 // further escalation pending).
 func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*OutgoingMail, error) {
 	now := e.now()
+	if requestedBy == "" {
+		// The deadline passed unanswered: the verdict is made now, even
+		// when there is no head to tell.
+		JudgeRunOut(c, e.Timer, now)
+	}
 	level := c.EscalationLevel + 1
 	heads := e.Directory.Heads(level)
 	if len(heads) == 0 {

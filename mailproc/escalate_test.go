@@ -183,13 +183,33 @@ func TestEscalationStopsWhenAnswered(t *testing.T) {
 	if n := len(w.escalations()); n != 1 {
 		t.Fatalf("%d escalations", n)
 	}
+	// The promise ran out unanswered: judged late when the head was told.
+	c, _ := w.db.CaseByNumber(context.Background(), number)
+	if v := c.Verdict; v.Outcome != mailproc.OutcomeLate || v.HasServiceTime || v.Promise != time.Hour ||
+		v.Kind != mailproc.KindAduan || v.Calendar != (mailproc.FixedClock{Info: 5 * time.Minute, Complaint: time.Hour}).Version() {
+		t.Fatalf("verdict at the deadline: %+v", v)
+	}
 	// The Kepala Seksi answers by replying to the escalation.
 	esc := w.escalations()[0]
 	w.mail(fmt.Sprintf("From: kasi@pustakaarsip.kamparkab.go.id\nTo: %s\nSubject: Re: %s\nIn-Reply-To: <%s>\nMessage-ID: <kasi-1@pustakaarsip.kamparkab.go.id>\n\nBuku akan kami ganti.\n\nPada Jum, 27 Nov 2026 pukul 10.01 Layanan <%s> menulis:\n> kutipan\n",
 		desk, esc.Subject, esc.MessageID, desk))
-	c, _ := w.db.CaseByNumber(context.Background(), number)
+	c, _ = w.db.CaseByNumber(context.Background(), number)
 	if c.State != mailproc.StateDijawab || !c.EscalateAt.IsZero() {
 		t.Fatalf("after the head's answer: state %s, escalate at %v", c.State, c.EscalateAt)
+	}
+	// Still late, now with the time to the first answer.
+	if v := c.Verdict; v.Outcome != mailproc.OutcomeLate || !v.HasServiceTime || v.ServiceTime != c.FirstAnswerAt.Sub(c.OpenedAt) {
+		t.Fatalf("verdict after the answer: %+v", v)
+	}
+	tl, _ := w.db.Timeline(context.Background(), c.ID)
+	verdicts := 0
+	for _, e := range tl {
+		if e.Type == mailproc.EventVerdict {
+			verdicts++
+		}
+	}
+	if verdicts != 2 {
+		t.Errorf("%d putusan events, want 2 (late, then its answer time)", verdicts)
 	}
 	w.at(48 * time.Hour)
 	if n := len(w.escalations()); n != 1 {

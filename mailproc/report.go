@@ -18,18 +18,22 @@ import (
 //   - A case belongs to the month in which it was opened (OpenedAt in the
 //     desk's time zone). Cases opened before the month are not in it, even
 //     if still open.
-//   - "Answered within the promise" is measured on the service calendar,
-//     not against DueAt: ServiceTimeBetween(OpenedAt, FirstAnswerAt) <= the
-//     promise of the case's (current) kind. DueAt may have been moved since
-//     the case opened (#tindaklanjut, a citizen's follow-up, a reopening),
-//     so it no longer says when the first answer was due; the calendar and
-//     the promise do.
-//   - The share within the promise is Within / (Within + Late). Late is a
-//     case answered after the promise, or one not answered at all whose
-//     promise has already run out on the service calendar at now. A case
-//     not yet answered whose promise has not run out is Pending; a case
-//     closed (selesai) without any answer — a duplicate, spam — is
-//     ClosedUnanswered. Neither is in the share.
+//   - "Answered within the promise" is the case's stored verdict (see
+//     verdict.go): made once, when the first answer went out or the promise
+//     ran out unanswered, on the calendar, promise and kind in force then.
+//     A case counts under the kind it was judged as. A closed month (now at
+//     or after its end) reads verdicts only, so a later change of office
+//     hours, holidays, promise or kind never moves it.
+//   - A case without a verdict is judged provisionally only in the month
+//     still running, on today's calendar, as before verdicts were stored.
+//     In a closed month an undecided case is Late when it is open,
+//     unanswered and past its stored DueAt, and otherwise Pending.
+//   - The share within the promise is Within / (Within + Late). A case not
+//     yet judged whose promise has not run out is Pending; a case closed
+//     (selesai) without any answer and without a verdict — a duplicate,
+//     spam, closed before its promise ran out — is ClosedUnanswered.
+//     Neither is in the share. A case judged late when its promise ran out
+//     stays Late if it is closed unanswered afterwards.
 //   - First-answer times p50 and p90 are nearest-rank percentiles of the
 //     service time from opening to first answer, over the answered cases of
 //     the kind.
@@ -40,7 +44,9 @@ import (
 //   - Open cases are those not selesai. An open case is overdue when its
 //     DueAt has passed at now and the desk still owes something: it is not
 //     in dijawab, or it is but needs follow-up (tindak lanjut), whose own
-//     deadline DueAt then is. How late it is, is counted in service time.
+//     deadline DueAt then is. How late it is, is counted in service time
+//     on today's calendar, and only in the month still running: in a closed
+//     month it depends on today, not on the month.
 
 // SatisfactionNoData is what the report says about citizen satisfaction
 // until the answers to the closing mail's question are collected.
@@ -56,6 +62,13 @@ type MonthReport struct {
 	// AllHours is true when service time is every minute (a 24/7
 	// calendar), so the report does not speak of office hours.
 	AllHours bool
+	// Closed is true when the month has ended at Now: its figures come
+	// from stored verdicts only.
+	Closed bool
+	// ChainHead is the head of the case history's hash chain the report
+	// was computed from (ChainHead.String), so a printed report can be
+	// matched against the database later; "" when not known.
+	ChainHead string
 
 	Total  int         // cases opened in the month
 	Kinds  []KindStats // informasi, then aduan (always both)
@@ -66,15 +79,22 @@ type MonthReport struct {
 	Open        []CaseLine // cases still open, oldest first
 	Overdue     []CaseLine // the open cases past their deadline, oldest first
 	Days        []DayStats // every day of the month, in order
-	// Satisfaction is SatisfactionNoData: the results are not yet
-	// collected.
+	// Satisfaction is the 1-4 distribution line (SatisfactionSummary), or
+	// SatisfactionNoData.
 	Satisfaction string
+	// IKM is the Indeks Kepuasan Masyarakat of the month's cases:
+	// informasi, aduan, then all (AddRatings).
+	IKM []IKMStats
 }
 
 // KindStats is the month of one kind of case.
 type KindStats struct {
 	Kind    Kind
 	Promise time.Duration // in service time: 5 menit informasi, 1 jam aduan
+	// PromiseVaries is true when the month's verdicts of the kind were
+	// made under different promises (the config changed in the month);
+	// Promise is then the configured one.
+	PromiseVaries bool
 
 	Cases            int // opened in the month
 	Answered         int // with a first answer
@@ -108,7 +128,7 @@ type LevelCount struct {
 // CaseLine is one case in the list of open or overdue cases.
 type CaseLine struct {
 	Number          string
-	Kind            Kind
+	Kind            Kind // the kind it is counted under: as judged, else as it is now
 	State           State
 	EscalationLevel int
 	OpenedAt        time.Time
@@ -149,6 +169,7 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 	r := MonthReport{
 		Year: from.Year(), Month: from.Month(), Location: loc, From: from, To: to, Now: now,
 		Satisfaction: SatisfactionNoData, AllHours: cal == nil || cal.Always,
+		Closed: !now.Before(to),
 	}
 
 	for d := 1; ; d++ {
@@ -184,13 +205,27 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 		return strings.Compare(a.Number, b.Number)
 	})
 
+	promises := map[Kind]map[time.Duration]bool{}
 	for _, c := range inMonth {
 		r.Total++
+		v := c.Verdict
+		if !v.Decided() && !r.Closed {
+			v = provisionalVerdict(c, promise, cal, now)
+		}
 		kind := c.Kind
+		if v.Decided() && v.Kind.Valid() {
+			kind = v.Kind
+		}
 		if kind != KindAduan {
 			kind = KindInformasi
 		}
 		ks := kinds[kind]
+		if c.Verdict.Decided() {
+			if promises[kind] == nil {
+				promises[kind] = map[time.Duration]bool{}
+			}
+			promises[kind][c.Verdict.Promise] = true
+		}
 		ks.Cases++
 		states[c.State]++
 		day := &r.Days[c.OpenedAt.In(loc).Day()-1]
@@ -200,21 +235,22 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 			day.Informasi++
 		}
 
-		switch {
-		case !c.FirstAnswerAt.IsZero():
+		if !c.FirstAnswerAt.IsZero() {
 			ks.Answered++
-			took := cal.ServiceTimeBetween(c.OpenedAt, c.FirstAnswerAt)
-			times[kind] = append(times[kind], took)
-			if took <= ks.Promise {
-				ks.Within++
-				day.Within++
-			} else {
-				ks.Late++
-				day.Late++
-			}
-		case c.State == StateSelesai:
+		}
+		if v.HasServiceTime {
+			times[kind] = append(times[kind], v.ServiceTime)
+		}
+		switch {
+		case v.Outcome == OutcomeWithin:
+			ks.Within++
+			day.Within++
+		case v.Outcome == OutcomeLate:
+			ks.Late++
+			day.Late++
+		case c.State == StateSelesai && c.FirstAnswerAt.IsZero():
 			ks.ClosedUnanswered++
-		case cal.ServiceTimeBetween(c.OpenedAt, now) > ks.Promise:
+		case c.State.Open() && c.FirstAnswerAt.IsZero() && !c.DueAt.IsZero() && now.After(c.DueAt):
 			ks.Late++
 			day.Late++
 		default:
@@ -222,12 +258,14 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 		}
 
 		if c.State.Open() {
-			line := CaseLine{Number: c.Number, Kind: c.Kind, State: c.State,
+			line := CaseLine{Number: c.Number, Kind: kind, State: c.State,
 				EscalationLevel: c.EscalationLevel, OpenedAt: c.OpenedAt, DueAt: c.DueAt}
 			owes := c.State != StateDijawab || c.NeedsFollowUp
 			if owes && !c.DueAt.IsZero() && now.After(c.DueAt) {
 				line.Overdue = true
-				line.Late = cal.ServiceTimeBetween(c.DueAt, now)
+				if !r.Closed {
+					line.Late = cal.ServiceTimeBetween(c.DueAt, now)
+				}
 				r.Overdue = append(r.Overdue, line)
 			}
 			r.Open = append(r.Open, line)
@@ -245,6 +283,13 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 
 	for i := range r.Kinds {
 		ks := &r.Kinds[i]
+		if ps := promises[ks.Kind]; len(ps) == 1 {
+			for p := range ps {
+				ks.Promise = p
+			}
+		} else if len(ps) > 1 {
+			ks.PromiseVaries = true
+		}
 		if n := ks.Within + ks.Late; n > 0 {
 			ks.HasPercent = true
 			ks.WithinPercent = 100 * float64(ks.Within) / float64(n)
@@ -277,6 +322,21 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 		r.Escalations = append(r.Escalations, LevelCount{Level: l, Count: levels[l]})
 	}
 	return r
+}
+
+// provisionalVerdict judges an undecided case of the month still running
+// on today's calendar and promise: answered, or unanswered past the promise
+// at now. A case whose promise has not run out stays undecided.
+func provisionalVerdict(c *Case, promise FixedClock, cal *ServiceCalendar, now time.Time) Verdict {
+	clock := CalendarClock{Calendar: cal, Info: promise.Info, Complaint: promise.Complaint}
+	d := *c
+	switch {
+	case !d.FirstAnswerAt.IsZero():
+		JudgeAnswer(&d, clock, now)
+	case d.State.Open() && clock.ServiceTimeBetween(d.OpenedAt, now) > clock.For(d.Kind):
+		JudgeRunOut(&d, clock, now)
+	}
+	return d.Verdict
 }
 
 // EscalationLevelOf reads the level of an EventEscalated detail written by

@@ -126,9 +126,16 @@ func TestBuildMonthReportMonth(t *testing.T) {
 		},
 		90: {{Type: mailproc.EventEscalated, Detail: "tingkat 3 (Kepala Dinas, kadis@x.id) diberi tahu: x"}},
 	}
+	// The daemon judged each case when it happened: at the first answer,
+	// or (case 7) when its deadline passed and the first head was told.
+	clock := mailproc.CalendarClock{Calendar: cal, Info: 5 * time.Minute, Complaint: time.Hour}
+	for _, c := range cases {
+		mailproc.JudgeAnswer(c, clock, c.FirstAnswerAt)
+	}
+	mailproc.JudgeRunOut(cases[len(cases)-1], clock, at(time.April, 1, 8, 0))
 	r := mailproc.BuildMonthReport(2026, time.March, wib, cases, esc, mailproc.StandardClock, cal, now)
 
-	if r.Total != 7 {
+	if r.Total != 7 || !r.Closed {
 		t.Fatalf("Total = %d, want 7", r.Total)
 	}
 	if len(r.Days) != 31 || r.Days[0].Informasi != 1 || r.Days[1].Informasi != 2 || r.Days[30].Aduan != 1 {
@@ -171,12 +178,19 @@ func TestBuildMonthReportMonth(t *testing.T) {
 	if len(r.Overdue) != 2 || r.Overdue[0].Number != "ADU-2026-00002" || r.Overdue[1].Number != "ADU-2026-00004" {
 		t.Fatalf("overdue %+v", r.Overdue)
 	}
-	// Due 1 April 15.00, now 2 April 09.00: 1 hour that day, 1.5 the next.
-	if r.Overdue[0].Late != 2*time.Hour+30*time.Minute {
-		t.Errorf("late %v", r.Overdue[0].Late)
+	// March has ended: how late an open case is today is not a figure of
+	// March, and would move with the calendar.
+	if r.Overdue[0].Late != 0 || r.Overdue[1].Late != 0 {
+		t.Errorf("late in a closed month %v, %v", r.Overdue[0].Late, r.Overdue[1].Late)
 	}
-	if r.Overdue[1].Late != 8*time.Hour+90*time.Minute {
-		t.Errorf("late %v", r.Overdue[1].Late)
+	// Read in April, the same cases are overdue by service time.
+	april := mailproc.BuildMonthReport(2026, time.April, wib, cases[1:2], nil, mailproc.StandardClock, cal, now)
+	if april.Closed {
+		t.Error("April is closed on 2 April")
+	}
+	cur := mailproc.BuildMonthReport(2026, time.March, wib, cases, esc, mailproc.StandardClock, cal, at(time.March, 31, 16, 0))
+	if len(cur.Overdue) != 0 || cur.Closed {
+		t.Errorf("31 March 16.00: overdue %+v", cur.Overdue)
 	}
 	if r.Satisfaction != mailproc.SatisfactionNoData {
 		t.Errorf("satisfaction %q", r.Satisfaction)
@@ -206,5 +220,63 @@ func TestEscalationLevelOf(t *testing.T) {
 		if got != want || ok != (want > 0) {
 			t.Errorf("EscalationLevelOf(%q) = %d, %v; want %d", detail, got, ok, want)
 		}
+	}
+}
+
+// TestBuildMonthReportClosedMonthReadsVerdicts: a closed month counts the
+// stored verdicts — under the kind and promise judged — whatever the
+// calendar, promise and kind given now; an undecided case is late only
+// when open, unanswered and past its stored deadline.
+func TestBuildMonthReportClosedMonthReadsVerdicts(t *testing.T) {
+	cal, wib := reportCalendar(t)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, wib) }
+	late := mailproc.Verdict{Outcome: mailproc.OutcomeLate, Kind: mailproc.KindAduan, Promise: time.Hour, Calendar: "x"}
+	within := mailproc.Verdict{Outcome: mailproc.OutcomeWithin, Kind: mailproc.KindInformasi, Promise: 5 * time.Minute,
+		ServiceTime: 4 * time.Minute, HasServiceTime: true, Calendar: "x"}
+	cases := []*mailproc.Case{
+		// Judged late at its deadline, then closed unanswered: still late.
+		{ID: 1, Number: "ADU-2026-00001", Kind: mailproc.KindAduan, State: mailproc.StateSelesai, OpenedAt: at(2, 9, 0), Verdict: late},
+		// Judged within as informasi, reclassified since, and answered
+		// after 3 hours of today's calendar: within, informasi, 4 minutes.
+		{ID: 2, Number: "ADU-2026-00002", Kind: mailproc.KindAduan, State: mailproc.StateSelesai, OpenedAt: at(3, 9, 0),
+			FirstAnswerAt: at(3, 12, 0), Verdict: within},
+		// Undecided: open and past its deadline, or closed, or not yet due.
+		{ID: 3, Number: "INF-2026-00003", Kind: mailproc.KindInformasi, State: mailproc.StateDiakui, OpenedAt: at(4, 9, 0), DueAt: at(4, 9, 5)},
+		{ID: 4, Number: "INF-2026-00004", Kind: mailproc.KindInformasi, State: mailproc.StateSelesai, OpenedAt: at(4, 9, 0), DueAt: at(4, 9, 5)},
+		{ID: 5, Number: "INF-2026-00005", Kind: mailproc.KindInformasi, State: mailproc.StateDiakui, OpenedAt: at(31, 23, 0), DueAt: at(31, 23, 0).AddDate(0, 0, 5)},
+	}
+	now := time.Date(2026, 4, 2, 9, 0, 0, 0, wib)
+	for _, promise := range []mailproc.FixedClock{mailproc.StandardClock, {Info: time.Minute, Complaint: 10 * time.Hour}} {
+		for _, c := range []*mailproc.ServiceCalendar{cal, nil} {
+			r := mailproc.BuildMonthReport(2026, time.March, wib, cases, nil, promise, c, now)
+			inf, adu := r.Kinds[0], r.Kinds[1]
+			if !r.Closed || inf.Cases != 4 || inf.Within != 1 || inf.Late != 1 || inf.ClosedUnanswered != 1 || inf.Pending != 1 ||
+				inf.P50 != 4*time.Minute || inf.Promise != 5*time.Minute {
+				t.Errorf("promise %v, calendar %v: informasi %+v", promise, c != nil, inf)
+			}
+			if adu.Cases != 1 || adu.Late != 1 || adu.ClosedUnanswered != 0 || adu.Promise != time.Hour {
+				t.Errorf("promise %v, calendar %v: aduan %+v", promise, c != nil, adu)
+			}
+		}
+	}
+}
+
+// TestBuildMonthReportPromiseVaries: verdicts made under two promises in
+// one month are said to differ, not printed as today's promise.
+func TestBuildMonthReportPromiseVaries(t *testing.T) {
+	at := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }
+	v := func(p time.Duration) mailproc.Verdict {
+		return mailproc.Verdict{Outcome: mailproc.OutcomeWithin, Kind: mailproc.KindInformasi, Promise: p, HasServiceTime: true}
+	}
+	cases := []*mailproc.Case{
+		{ID: 1, Kind: mailproc.KindInformasi, State: mailproc.StateSelesai, OpenedAt: at(2), Verdict: v(5 * time.Minute)},
+		{ID: 2, Kind: mailproc.KindInformasi, State: mailproc.StateSelesai, OpenedAt: at(3), Verdict: v(10 * time.Minute)},
+	}
+	r := mailproc.BuildMonthReport(2026, time.March, time.UTC, cases, nil, mailproc.StandardClock, nil, at(31).AddDate(0, 1, 0))
+	if inf := r.Kinds[0]; !inf.PromiseVaries || inf.Within != 2 {
+		t.Errorf("informasi %+v", inf)
+	}
+	if adu := r.Kinds[1]; adu.PromiseVaries || adu.Promise != time.Hour {
+		t.Errorf("aduan (no verdicts: today's promise) %+v", adu)
 	}
 }

@@ -255,6 +255,7 @@ func (in *Ingester) markAnswered(c *Case, now time.Time) {
 	if c.FirstAnswerAt.IsZero() {
 		c.FirstAnswerAt = now
 	}
+	JudgeAnswer(c, in.Clock, now)
 	if c.State != StateSelesai {
 		c.State = StateDijawab
 	}

@@ -115,18 +115,29 @@ func openDatabase(path string) (*config.Config, *sqlite.DB, error) {
 }
 
 type caseJSON struct {
-	Number        string     `json:"number"`
-	Kind          string     `json:"kind"`
-	State         string     `json:"state"`
-	Level         int        `json:"escalation_level"`
-	Citizen       string     `json:"citizen"`
-	ReplyTo       string     `json:"reply_to,omitempty"`
-	CitizenName   string     `json:"citizen_name,omitempty"`
-	Subject       string     `json:"subject"`
-	OpenedAt      time.Time  `json:"opened_at"`
-	DueAt         *time.Time `json:"due_at,omitempty"`
-	FirstAnswerAt *time.Time `json:"first_answer_at,omitempty"`
-	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	Number        string       `json:"number"`
+	Kind          string       `json:"kind"`
+	State         string       `json:"state"`
+	Level         int          `json:"escalation_level"`
+	Citizen       string       `json:"citizen"`
+	ReplyTo       string       `json:"reply_to,omitempty"`
+	CitizenName   string       `json:"citizen_name,omitempty"`
+	Subject       string       `json:"subject"`
+	OpenedAt      time.Time    `json:"opened_at"`
+	DueAt         *time.Time   `json:"due_at,omitempty"`
+	FirstAnswerAt *time.Time   `json:"first_answer_at,omitempty"`
+	ClosedAt      *time.Time   `json:"closed_at,omitempty"`
+	Verdict       *verdictJSON `json:"verdict,omitempty"`
+}
+
+// verdictJSON is the stored verdict on the first answer (mailproc.Verdict).
+type verdictJSON struct {
+	Outcome        string    `json:"outcome"` // tepat or terlambat
+	Kind           string    `json:"kind"`
+	PromiseMinutes float64   `json:"promise_minutes"`
+	ServiceMinutes *float64  `json:"service_minutes,omitempty"` // absent while unanswered
+	Calendar       string    `json:"calendar"`
+	At             time.Time `json:"at"`
 }
 
 type eventJSON struct {
@@ -153,11 +164,20 @@ func toCaseJSON(c *mailproc.Case) caseJSON {
 		}
 		return &t
 	}
-	return caseJSON{
+	out := caseJSON{
 		Number: c.Number, Kind: string(c.Kind), State: string(c.State), Level: c.EscalationLevel,
 		Citizen: c.CitizenAddr, ReplyTo: c.ReplyAddr, CitizenName: c.CitizenName, Subject: c.Subject, OpenedAt: c.OpenedAt,
 		DueAt: opt(c.DueAt), FirstAnswerAt: opt(c.FirstAnswerAt), ClosedAt: opt(c.ClosedAt),
 	}
+	if v := c.Verdict; v.Decided() {
+		out.Verdict = &verdictJSON{Outcome: string(v.Outcome), Kind: string(v.Kind), PromiseMinutes: v.Promise.Minutes(),
+			Calendar: v.Calendar, At: v.At}
+		if v.HasServiceTime {
+			m := v.ServiceTime.Minutes()
+			out.Verdict.ServiceMinutes = &m
+		}
+	}
+	return out
 }
 
 func toMessageJSON(m *mailproc.Message) messageJSON {
@@ -197,6 +217,9 @@ func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*
 	fmt.Fprintf(w, "  Subjek      : %s\n", c.Subject)
 	fmt.Fprintf(w, "  Diterima    : %s\n", c.OpenedAt.In(loc).Format("02-01-2006 15.04.05 MST"))
 	fmt.Fprintf(w, "  Batas waktu : %s\n", shortTime(c.DueAt, loc))
+	if c.Verdict.Decided() {
+		fmt.Fprintf(w, "  Putusan     : %s\n", c.Verdict.Detail())
+	}
 	fmt.Fprintln(w, "\nRiwayat:")
 	for _, e := range events {
 		fmt.Fprintf(w, "  %s  %-14s %-28s %s\n", e.At.In(loc).Format("02-01 15.04.05"), e.Type, e.Actor, e.Detail)

@@ -116,6 +116,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := backfillVerdicts(ctx, m.DB, clock, m.Logger); err != nil {
+		return err
+	}
 	dir := directory(cfg)
 	tokens := mailproc.Tokens{Secret: []byte(cfg.Desk.HMACSecret.Reveal()), Previous: cfg.Desk.PreviousSecrets(),
 		MaxAge: cfg.Desk.TokenMaxAge.D()}

@@ -220,6 +220,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := writeReport(ctx, stdout, m.DB, cfg, now.Year(), now.Month(), now, report.Text); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "\nEdisi publik untuk situs web instansi (mailproc report --public):")
+	if err := writeReport(ctx, stdout, m.DB, cfg, now.Year(), now.Month(), now, report.PublicText); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nRiwayat kasus dan arsip diperiksa (mailproc verify):")
+	res, err := m.DB.Verify(ctx, cfg.Desk.DataDir)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	printVerified(stdout, res)
 	fmt.Fprintf(stdout, "\nSelesai. Kotak masuk kosong; email yang diproses ada di folder %q, yang rusak di %q.\n",
 		cfg.IMAP.ProcessedFolder, cfg.IMAP.QuarantineFolder)
 	return nil

@@ -85,6 +85,10 @@ func TestDemo(t *testing.T) {
 		"Tingkat 1: 1\n  Tingkat 2: 1\n  Tingkat 3: 1\n",
 		"Kasus terbuka yang melewati batas waktu: 1",
 		"1 penilaian, rata-rata 4,00 dari 4",
+		"Permintaan Informasi  : IKM 100,00 (mutu A, Sangat Baik); 1 jawaban; tingkat respons 50,0% dari 2 kasus selesai",
+		"Edisi publik untuk situs web instansi",
+		"Dijawab sesuai janji layanan    : 50,0%",
+		"riwayat utuh: ",
 		"Selesai. Kotak masuk kosong",
 	)
 	// Each head's mailbox: their own level, and each later one in Cc.

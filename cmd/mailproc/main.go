@@ -36,7 +36,9 @@ Usage:
   mailproc cases list [-config FILE] --unlinked [--since 24h] [--json]
   mailproc cases show [-config FILE] NUMBER
   mailproc suppressions list|remove [-config FILE] [ADDRESS]
-  mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]
+  mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html] [--public]
+  mailproc verify [-config FILE] [--head "peristiwa #N HEX, pesan #M HEX"]
+                                        check the case history's hash chain and the archive
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc inspect [--json] [--reply] [-config FILE] FILE|-
                                         what mailproc reads from one raw mail
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runHealthcheck(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
+	case "verify":
+		err = runVerify(ctx, args[1:], stdout)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "inspect":

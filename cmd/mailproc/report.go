@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
@@ -14,23 +15,33 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
-// runReport is `mailproc report --month YYYY-MM [--format text|csv|html]`:
-// did the desk keep its published promise that month?
+// runReport is `mailproc report --month YYYY-MM [--format text|csv|html]
+// [--public]`: did the desk keep its published promise that month?
 func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("mailproc report", flag.ContinueOnError)
 	cfgPath := fs.String("config", "mailproc.toml", "config file")
 	monthFlag := fs.String("month", "", "the month, YYYY-MM (default: this month)")
 	format := fs.String("format", "text", "text, csv or html")
+	public := fs.Bool("public", false, "the public edition for the agency's website (text or html): no names, addresses, subjects or case numbers")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		return errors.New("usage: mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]")
+		return errors.New("usage: mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html] [--public]")
 	}
-	render := map[string]func(io.Writer, mailproc.MonthReport) error{
+	renderers := map[string]func(io.Writer, mailproc.MonthReport) error{
 		"text": report.Text, "csv": report.CSV, "html": report.HTML,
-	}[*format]
+	}
+	if *public {
+		renderers = map[string]func(io.Writer, mailproc.MonthReport) error{
+			"text": report.PublicText, "html": report.PublicHTML,
+		}
+	}
+	render := renderers[*format]
 	if render == nil {
+		if *public {
+			return fmt.Errorf("--format %q with --public: want text or html", *format)
+		}
 		return fmt.Errorf("--format %q: want text, csv or html", *format)
 	}
 	cfg, err := config.Load(*cfgPath)
@@ -56,10 +67,15 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // writeReport builds one month's report from the database and renders it.
+// Cases answered before verdicts were stored are judged first (once), on
+// the configuration in force now.
 func writeReport(ctx context.Context, w io.Writer, db *sqlite.DB, cfg *config.Config, year int, month time.Month, now time.Time,
 	render func(io.Writer, mailproc.MonthReport) error) error {
 	clock, err := serviceClock(cfg)
 	if err != nil {
+		return err
+	}
+	if err := backfillVerdicts(ctx, db, clock, nil); err != nil {
 		return err
 	}
 	loc := cfg.Location()
@@ -82,6 +98,24 @@ func writeReport(ctx context.Context, w io.Writer, db *sqlite.DB, cfg *config.Co
 	if err != nil {
 		return err
 	}
-	r.Satisfaction = mailproc.SatisfactionSummary(ratings)
+	r.AddRatings(cases, ratings)
+	head, err := db.ChainHead(ctx)
+	if err != nil {
+		return err
+	}
+	r.ChainHead = head.String()
 	return render(w, r)
+}
+
+// backfillVerdicts judges the cases answered before this version stored
+// verdicts, on the configuration in force now (see JudgeAtUpgrade).
+func backfillVerdicts(ctx context.Context, db *sqlite.DB, clock mailproc.CalendarClock, log *slog.Logger) error {
+	n, err := db.BackfillVerdicts(ctx, clock)
+	if err != nil {
+		return err
+	}
+	if n > 0 && log != nil {
+		log.Info("verdicts of cases answered before the upgrade", "cases", n, "calendar", "migrasi:"+clock.Version())
+	}
+	return nil
 }

@@ -96,11 +96,12 @@ svg{max-width:100%;height:auto}
 <body>
 <h1>{{title}}</h1>
 <p>Periode {{tgl .R.From}} s.d. {{tgl .Last}}. Dibuat {{waktu .R.Now}}.</p>
+{{if .R.ChainHead}}<p class="rantai">Kepala rantai riwayat: <code>{{.R.ChainHead}}</code></p>{{end}}
 
 <h2>Ringkasan per jenis</h2>
 <table>
 <tr><th></th>{{range .R.Kinds}}<th>{{kind .Kind}}</th>{{end}}</tr>
-<tr><td>Janji layanan</td>{{range .R.Kinds}}<td class="n">{{durasi .Promise true}}</td>{{end}}</tr>
+<tr><td>Janji layanan</td>{{range .R.Kinds}}<td class="n">{{janji .}}</td>{{end}}</tr>
 <tr><td>Jumlah kasus</td>{{range .R.Kinds}}<td class="n">{{.Cases}}</td>{{end}}</tr>
 <tr><td>Dijawab</td>{{range .R.Kinds}}<td class="n">{{.Answered}}</td>{{end}}</tr>
 <tr><td>Dijawab sesuai janji</td>{{range .R.Kinds}}<td class="n">{{.Within}}</td>{{end}}</tr>
@@ -151,11 +152,15 @@ svg{max-width:100%;height:auto}
 <h2>Kasus terbuka yang melewati batas waktu ({{len .R.Overdue}})</h2>
 {{if .R.Overdue}}<table>
 <tr><th>Nomor</th><th>Jenis</th><th>Batas waktu</th><th>Terlambat</th><th>Eskalasi</th></tr>
-{{range .R.Overdue}}<tr><td class="nomor">{{.Number}}</td><td>{{kind .Kind}}</td><td>{{waktu .DueAt}}</td><td>{{durasi .Late true}}</td><td>{{if .EscalationLevel}}tingkat {{.EscalationLevel}}{{else}}-{{end}}</td></tr>
+{{range .R.Overdue}}<tr><td class="nomor">{{.Number}}</td><td>{{kind .Kind}}</td><td>{{waktu .DueAt}}</td><td>{{durasi .Late (not $.R.Closed)}}</td><td>{{if .EscalationLevel}}tingkat {{.EscalationLevel}}{{else}}-{{end}}</td></tr>
 {{end}}</table>{{else}}<p>Tidak ada.</p>{{end}}
 
 <h2>Kepuasan warga</h2>
 <p>{{.R.Satisfaction}}</p>
+{{if .R.IKM}}<table>
+<tr><th>Indeks Kepuasan Masyarakat</th><th>IKM</th><th>Mutu</th><th>Jawaban</th><th>Tingkat respons</th></tr>
+{{range .R.IKM}}<tr><td>{{ikmlabel .}}</td><td class="n">{{if .HasIndex}}{{comma .Index 2}}{{else}}-{{end}}</td><td>{{if .HasIndex}}{{.Grade.Letter}} ({{.Grade.Label}}){{else}}-{{end}}</td><td class="n">{{.Answers}}</td><td class="n">{{if .HasRate}}{{comma .ResponseRate 1}}%{{else}}-{{end}}</td></tr>
+{{end}}</table>{{end}}
 </body>
 </html>
 `

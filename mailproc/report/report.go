@@ -58,25 +58,65 @@ func durasi(d time.Duration, ok bool) string {
 	return mailproc.FormatDurasi(d)
 }
 
+// comma writes x with d decimals and a decimal comma, as Indonesian does.
+func comma(x float64, d int) string {
+	return strings.Replace(strconv.FormatFloat(x, 'f', d, 64), ".", ",", 1)
+}
+
+// ikmLine is one line of the satisfaction index: "IKM 87,50 (B, Baik);
+// 10 jawaban; tingkat respons 50,0% dari 20 kasus selesai".
+func ikmLine(s mailproc.IKMStats) string {
+	out := "IKM belum ada data"
+	if s.HasIndex {
+		out = "IKM " + comma(s.Index, 2) + " (mutu " + s.Grade.Letter + ", " + s.Grade.Label + ")"
+	}
+	out += "; " + strconv.Itoa(s.Answers) + " jawaban"
+	if s.HasRate {
+		out += "; tingkat respons " + comma(s.ResponseRate, 1) + "% dari " + strconv.Itoa(s.Closed) + " kasus selesai"
+	}
+	return out
+}
+
+// ikmLabel names the row of an IKMStats: the kind, or all cases.
+func ikmLabel(s mailproc.IKMStats) string {
+	if s.Kind == "" {
+		return "Semua layanan"
+	}
+	return s.Kind.Label()
+}
+
+// promiseText is the promise of a kind, or a note that it changed.
+func promiseText(k mailproc.KindStats) string {
+	if k.PromiseVaries {
+		return "berbeda-beda dalam bulan ini"
+	}
+	return durasi(k.Promise, true)
+}
+
 func funcs(r mailproc.MonthReport) map[string]any {
 	return map[string]any{
-		"kind":   kindLabel,
-		"state":  stateLabel,
-		"pct":    percent,
-		"durasi": durasi,
-		"waktu":  func(t time.Time) string { return mailproc.FormatWaktu(t, r.Location) },
-		"tgl":    func(t time.Time) string { return mailproc.FormatTanggal(t, r.Location) },
-		"title":  func() string { return Title(r) },
+		"ikm":      ikmLine,
+		"ikmlabel": ikmLabel,
+		"janji":    promiseText,
+		"comma":    comma,
+		"kind":     kindLabel,
+		"state":    stateLabel,
+		"pct":      percent,
+		"durasi":   durasi,
+		"waktu":    func(t time.Time) string { return mailproc.FormatWaktu(t, r.Location) },
+		"tgl":      func(t time.Time) string { return mailproc.FormatTanggal(t, r.Location) },
+		"title":    func() string { return Title(r) },
 	}
 }
 
 const textTmpl = `{{title}}
 Dibuat: {{waktu .Now}}
 Periode: {{tgl .From}} s.d. {{tgl (.To.AddDate 0 0 -1)}}
-
+{{if .ChainHead}}Kepala rantai riwayat: {{.ChainHead}}
+{{end}}
 Jumlah kasus: {{.Total}}
 {{range .Kinds}}
-{{kind .Kind}} (janji layanan {{durasi .Promise true}})
+{{kind .Kind}} (janji layanan {{janji .}})
   Kasus                       : {{.Cases}}
   Dijawab                     : {{.Answered}}
   Dijawab sesuai janji        : {{.Within}}
@@ -98,10 +138,11 @@ Kasus masih terbuka: {{len .Open}}
 {{range .Open}}  {{.Number}}  {{state .State}}  dibuka {{waktu .OpenedAt}}
 {{end}}
 Kasus terbuka yang melewati batas waktu: {{len .Overdue}}
-{{range .Overdue}}  {{.Number}}  batas {{waktu .DueAt}}  terlambat {{durasi .Late true}}{{if .EscalationLevel}}  eskalasi tingkat {{.EscalationLevel}}{{end}}
+{{range .Overdue}}  {{.Number}}  batas {{waktu .DueAt}}  terlambat {{durasi .Late (not $.Closed)}}{{if .EscalationLevel}}  eskalasi tingkat {{.EscalationLevel}}{{end}}
 {{end}}
 Kepuasan warga: {{.Satisfaction}}
-`
+{{range .IKM}}  {{printf "%-22s" (ikmlabel .)}}: {{ikm .}}
+{{end}}`
 
 // Text writes the report for a terminal.
 func Text(w io.Writer, r mailproc.MonthReport) error {
@@ -127,6 +168,7 @@ func CSV(w io.Writer, r mailproc.MonthReport) error {
 	row(CSVHeader...)
 	period := fmt.Sprintf("%04d-%02d", r.Year, int(r.Month))
 	row("periode", "bulan", "semua", period, Title(r))
+	row("periode", "kepala_rantai", "semua", "", r.ChainHead)
 	row("ringkasan", "jumlah_kasus", "semua", num(r.Total), "")
 	for _, k := range r.Kinds {
 		kk := string(k.Kind)
@@ -163,17 +205,40 @@ func CSV(w io.Writer, r mailproc.MonthReport) error {
 	}
 	for _, c := range r.Open {
 		late := ""
-		if c.Overdue {
+		if c.Overdue && !r.Closed {
 			late = menit(c.Late)
 		}
 		row("terbuka", c.Number, string(c.Kind), late, "status "+string(c.State)+
 			"; dibuka "+c.OpenedAt.In(r.Location).Format("2006-01-02 15:04"))
 	}
 	for _, c := range r.Overdue {
-		row("terlambat", c.Number, string(c.Kind), menit(c.Late),
+		late := ""
+		if !r.Closed {
+			late = menit(c.Late)
+		}
+		row("terlambat", c.Number, string(c.Kind), late,
 			"menit terlambat; batas "+c.DueAt.In(r.Location).Format("2006-01-02 15:04"))
 	}
 	row("kepuasan", "hasil", "semua", "", r.Satisfaction)
+	for _, s := range r.IKM {
+		kk := string(s.Kind)
+		if kk == "" {
+			kk = "semua"
+		}
+		ikm, rate := "", ""
+		if s.HasIndex {
+			ikm = strconv.FormatFloat(s.Index, 'f', 2, 64)
+		}
+		if s.HasRate {
+			rate = strconv.FormatFloat(s.ResponseRate, 'f', 1, 64)
+		}
+		row("ikm", "indeks", kk, ikm, s.Grade.Letter+" "+s.Grade.Label)
+		row("ikm", "jawaban", kk, num(s.Answers), "")
+		for score := 1; score <= 4; score++ {
+			row("ikm", "nilai_"+num(score), kk, num(s.Counts[score]), mailproc.RatingLabels[score])
+		}
+		row("ikm", "tingkat_respons_persen", kk, rate, "penilaian / kasus selesai ("+num(s.Closed)+")")
+	}
 	cw.Flush()
 	return cw.Error()
 }

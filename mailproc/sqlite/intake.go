@@ -210,12 +210,13 @@ func (t *intakeTx) CreateCase(c *mailproc.Case) error {
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
 			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-			linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
-		c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
-		timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
-		c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr)
+			linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr,
+			verdict, verdict_kind, verdict_promise_ms, verdict_service_ms, verdict_calendar, verdict_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
+			c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
+			timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
+			c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr}, verdictArgs(c.Verdict)...)...)
 	if err != nil {
 		return t.wrap("create case "+c.Number, err)
 	}
@@ -234,16 +235,23 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		return errors.New("sqlite: update case: nil case")
 	}
 	updated := t.db.now()
+	judged, err := t.verdictChanged(c)
+	if err != nil {
+		return err
+	}
 	res, err := t.tx.ExecContext(t.ctx, `
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
 			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
-			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?, reply_addr = ?
+			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?, reply_addr = ?,
+			verdict = ?, verdict_kind = ?, verdict_promise_ms = ?, verdict_service_ms = ?,
+			verdict_calendar = ?, verdict_at = ?
 		WHERE id = ?`,
-		c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
-		c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
-		timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
-		idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr, c.ID)
+		append(append([]any{c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
+			c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
+			timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
+			idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr},
+			verdictArgs(c.Verdict)...), c.ID)...)
 	if err != nil {
 		return t.wrap("update case "+c.Number, err)
 	}
@@ -255,7 +263,40 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		return fmt.Errorf("sqlite: update case %d (%s): %w", c.ID, c.Number, mailproc.ErrNotFound)
 	}
 	c.UpdatedAt = updated
+	if judged {
+		// The verdict enters the hash chain as an event, so changing the
+		// case's verdict columns afterwards is found by verify.
+		return t.AddEvent(&mailproc.Event{CaseID: c.ID, Actor: mailproc.ActorSystem,
+			Type: mailproc.EventVerdict, Detail: storedVerdict(c.Verdict).Detail()})
+	}
 	return nil
+}
+
+// verdictChanged reports whether writing c changes its stored verdict
+// (made, or given its service time): one primary-key lookup.
+func (t *intakeTx) verdictChanged(c *mailproc.Case) (bool, error) {
+	if !c.Verdict.Decided() {
+		return false, nil
+	}
+	var outcome string
+	var service sql.NullInt64
+	err := t.tx.QueryRowContext(t.ctx, "SELECT verdict, verdict_service_ms FROM cases WHERE id = ?", c.ID).Scan(&outcome, &service)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // UpdateCase reports the missing case
+	}
+	if err != nil {
+		return false, t.wrap("update case "+c.Number, err)
+	}
+	return outcome != string(c.Verdict.Outcome) || service.Valid != c.Verdict.HasServiceTime, nil
+}
+
+// storedVerdict is v as it reads back from the database: durations and
+// time to the millisecond.
+func storedVerdict(v mailproc.Verdict) mailproc.Verdict {
+	v.Promise = v.Promise.Truncate(time.Millisecond)
+	v.ServiceTime = v.ServiceTime.Truncate(time.Millisecond)
+	v.At = v.At.Truncate(time.Millisecond).UTC()
+	return v
 }
 
 // InsertMessage stores m with its attachments on case caseID (0: none) and
@@ -298,6 +339,9 @@ func (t *intakeTx) InsertMessage(m *mailproc.Message, caseID int64) error {
 	if err != nil {
 		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
 	}
+	if err := messageChain.link(t.ctx, t.tx, id); err != nil {
+		return err
+	}
 	for i, a := range m.Attachments {
 		_, err := t.tx.ExecContext(t.ctx, `
 			INSERT INTO attachments (message_row_id, idx, filename, content_type, size, part)
@@ -330,6 +374,9 @@ func (t *intakeTx) AddEvent(e *mailproc.Event) error {
 	id, err := res.LastInsertId()
 	if err != nil {
 		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
+	}
+	if err := eventChain.link(t.ctx, t.tx, id); err != nil {
+		return err
 	}
 	e.ID, e.At = id, at
 	return nil
@@ -455,4 +502,17 @@ func (t *intakeTx) TokenRevoked(messageID string) (bool, error) {
 	err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM revoked_tokens WHERE message_id = ?`,
 		mailproc.NormalizeMessageID(messageID)).Scan(&n)
 	return n > 0, t.wrap("read revoked token", err)
+}
+
+// verdictArgs are the column values of a case's verdict, in the order of
+// the verdict_* columns; an undecided verdict is all NULL and ”.
+func verdictArgs(v mailproc.Verdict) []any {
+	if !v.Decided() {
+		return []any{"", "", nil, nil, "", nil}
+	}
+	var service any
+	if v.HasServiceTime {
+		service = v.ServiceTime.Milliseconds()
+	}
+	return []any{string(v.Outcome), string(v.Kind), v.Promise.Milliseconds(), service, v.Calendar, timeArg(v.At)}
 }

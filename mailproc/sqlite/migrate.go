@@ -69,6 +69,24 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 		message_row_id INTEGER REFERENCES messages (id),
 		at             INTEGER NOT NULL
 	);`,
+	// migrations[3] upgrades version 4 to version 5 (issue 18): verdicts
+	// stored on cases — cases answered before the upgrade are judged by
+	// BackfillVerdicts on the calendar in force at the upgrade — and the
+	// hash chain of events and messages, built from the existing rows by
+	// buildChains after the migrations.
+	`ALTER TABLE cases ADD COLUMN verdict TEXT NOT NULL DEFAULT '' CHECK (verdict IN ('', 'tepat', 'terlambat'));
+	ALTER TABLE cases ADD COLUMN verdict_kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE cases ADD COLUMN verdict_promise_ms INTEGER;
+	ALTER TABLE cases ADD COLUMN verdict_service_ms INTEGER;
+	ALTER TABLE cases ADD COLUMN verdict_calendar TEXT NOT NULL DEFAULT '';
+	ALTER TABLE cases ADD COLUMN verdict_at INTEGER;
+	CREATE INDEX cases_undecided ON cases (id) WHERE verdict = '' AND first_answer_at IS NOT NULL;
+	ALTER TABLE messages ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+	ALTER TABLE messages ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+	ALTER TABLE messages ADD COLUMN redacted_at INTEGER;
+	ALTER TABLE events ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN redacted_at INTEGER;`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.
@@ -145,6 +163,10 @@ func migrate(ctx context.Context, db *sql.DB) (err error) {
 			}
 		}
 		if err := checkForeignKeys(ctx, tx); err != nil {
+			return err
+		}
+		// Rows from before the hash chain get their links, in id order.
+		if err := buildChains(ctx, tx); err != nil {
 			return err
 		}
 	}

@@ -106,3 +106,45 @@ func (db *DB) Ratings(ctx context.Context, caseIDs []int64) ([]mailproc.Rating, 
 	}
 	return out, wrapErr(ctx, "ratings", rows.Err())
 }
+
+// BackfillVerdicts judges every answered case that has no verdict yet — the
+// cases answered before the upgrade that added verdicts — with
+// mailproc.JudgeAtUpgrade on clock, and returns how many it judged. After
+// the first run it finds none (the daemon judges each answer as it
+// happens), and the partial index cases_undecided keeps the search to the
+// undecided cases.
+func (db *DB) BackfillVerdicts(ctx context.Context, clock mailproc.VerdictClock) (int, error) {
+	n := 0
+	err := db.write(ctx, "backfill verdicts", func(t *intakeTx) error {
+		n = 0
+		rows, err := t.tx.QueryContext(ctx, "SELECT "+caseColumns+
+			" FROM cases WHERE verdict = '' AND first_answer_at IS NOT NULL ORDER BY id")
+		if err != nil {
+			return t.wrap("backfill verdicts", err)
+		}
+		var todo []*mailproc.Case
+		for rows.Next() {
+			c, err := scanCase(rows)
+			if err != nil {
+				rows.Close()
+				return t.wrap("backfill verdicts", err)
+			}
+			todo = append(todo, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return t.wrap("backfill verdicts", err)
+		}
+		now := db.now()
+		for _, c := range todo {
+			if mailproc.JudgeAtUpgrade(c, clock, now) {
+				if err := t.UpdateCase(c); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}

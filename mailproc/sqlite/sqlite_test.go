@@ -21,7 +21,7 @@ func openTest(t *testing.T) *DB {
 	return openAt(t, filepath.Join(t.TempDir(), "mailproc.db"))
 }
 
-func openAt(t *testing.T, path string) *DB {
+func openAt(t testing.TB, path string) *DB {
 	t.Helper()
 	db, err := Open(path)
 	if err != nil {
