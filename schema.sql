@@ -18,6 +18,8 @@
 --     [{"name": "...", "addr": "local@domain"}]; "name" is left out when empty.
 --   * Text is UTF-8 as SQLite TEXT; the adapter refuses anything else.
 --   * Nothing here is ever deleted by mailproc: cases close, mail is kept.
+--     Only retention and personal-data requests (mailproc retention, forget)
+--     blank personal content in place and stamp redacted_at.
 
 -- A case (kasus): one information request (informasi) or complaint (aduan).
 CREATE TABLE cases (
@@ -43,6 +45,10 @@ CREATE TABLE cases (
     -- An earlier case this one continues (a reply long after it was closed).
     linked_case_id   INTEGER REFERENCES cases (id),
     needs_followup   INTEGER NOT NULL DEFAULT 0 CHECK (needs_followup IN (0, 1)), -- #tindaklanjut: stays open after an answer
+    -- When retention removed the case's mail content, or a personal-data
+    -- request anonymised its citizen (mailproc retention, forget); NULL while
+    -- the case is whole.
+    redacted_at      INTEGER,
     -- Kept by the adapter: when the row was last written.
     updated_at       INTEGER NOT NULL
 );
@@ -111,7 +117,11 @@ CREATE TABLE messages (
     uidvalidity    INTEGER NOT NULL DEFAULT 0,
     uid            INTEGER NOT NULL DEFAULT 0,
     arrived_at     INTEGER,          -- the server's INTERNALDATE
-    received_at    INTEGER NOT NULL  -- when mailproc stored it
+    received_at    INTEGER NOT NULL, -- when mailproc stored it
+    -- When retention or a personal-data request removed the text, names,
+    -- addresses and the archived raw file (archive_path and sha256 stay, as
+    -- the record of what was there); NULL while the mail is whole.
+    redacted_at    INTEGER
 );
 
 CREATE INDEX messages_case ON messages (case_id);
@@ -135,7 +145,10 @@ CREATE TABLE events (
     actor          TEXT    NOT NULL CHECK (actor <> ''), -- 'sistem' or an e-mail address
     type           TEXT    NOT NULL CHECK (type <> ''),  -- mailproc.EventType
     detail         TEXT    NOT NULL DEFAULT '',
-    message_row_id INTEGER REFERENCES messages (id)      -- the mail it is about, if any
+    message_row_id INTEGER REFERENCES messages (id),     -- the mail it is about, if any
+    -- When a personal-data request replaced the citizen's address in actor
+    -- or detail; NULL while the row is as written.
+    redacted_at    INTEGER
 );
 
 CREATE INDEX events_case ON events (case_id);
@@ -269,3 +282,15 @@ CREATE TABLE ratings (
     message_row_id INTEGER REFERENCES messages (id)
 );
 CREATE INDEX ratings_case ON ratings (case_id);
+
+-- Every retention or personal-data run (mailproc retention, forget): who ran
+-- it, when, and how many cases and stored mails it changed. It never names
+-- the forgotten address; each changed case also has an event.
+CREATE TABLE redactions (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    actor    TEXT    NOT NULL CHECK (actor <> ''),
+    reason   TEXT    NOT NULL CHECK (reason IN ('retensi', 'data_pribadi')),
+    cases    INTEGER NOT NULL DEFAULT 0,
+    messages INTEGER NOT NULL DEFAULT 0
+);

@@ -95,6 +95,9 @@ type Message struct {
 
 	Delivery Delivery
 	Received time.Time // when mailproc stored it
+	// RedactedAt is when retention or a personal-data request removed the
+	// text, names and raw file (ArchivePath and SHA256 stay); zero if whole.
+	RedactedAt time.Time
 }
 
 // ReferencedIDs lists every message id this mail points at (In-Reply-To

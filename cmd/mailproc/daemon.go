@@ -98,6 +98,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Archive, err = archive.Open(cfg.Desk.DataDir); err != nil {
 		return err
 	}
+	m.Archive.Mirror = cfg.Records.ArchiveMirror
 	if m.DB, err = sqlite.Open(cfg.DatabasePath()); err != nil {
 		return err
 	}
@@ -218,6 +219,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.goRun(ctx, "outbox", m.Postman.Run)
 	m.goRun(ctx, "escalation", m.Escalator.Run)
+	m.goRun(ctx, "retention", func(ctx context.Context) error {
+		retentionLoop(ctx, m.DB, cfg, m.Logger.With("component", "retention"))
+		return nil
+	})
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil

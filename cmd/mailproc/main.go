@@ -6,6 +6,9 @@
 //	mailproc cases list [--open] [--json]  the cases
 //	mailproc cases show NUMBER             one case's timeline
 //	mailproc report --month YYYY-MM        the month: did we keep our promise?
+//	mailproc export NUMBER [--eml DIR]     one case file, printable HTML
+//	mailproc retention [--dry-run]         the retention schedule, now
+//	mailproc forget ADDRESS [--dry-run]    a personal-data request
 //	mailproc demo                          the whole flow on embedded servers
 //	mailproc version
 package main
@@ -32,6 +35,9 @@ Usage:
   mailproc cases list [-config FILE] [--open] [--json]
   mailproc cases show [-config FILE] NUMBER
   mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html]
+  mailproc export [-config FILE] NUMBER [--eml DIR] [-o FILE]   a case file (HTML) for a records request
+  mailproc retention [-config FILE] [--dry-run]   apply records.retention_* now
+  mailproc forget [-config FILE] [--dry-run] ADDRESS   anonymise one citizen (UU 27/2022)
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc demo                         the whole flow on embedded servers
   mailproc version
@@ -63,6 +69,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runHealthcheck(ctx, args[1:], stdout)
 	case "report":
 		err = runReport(ctx, args[1:], stdout)
+	case "export":
+		err = runExport(ctx, args[1:], stdout)
+	case "retention":
+		err = runRetention(ctx, args[1:], stdout)
+	case "forget":
+		err = runForget(ctx, args[1:], stdout)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":

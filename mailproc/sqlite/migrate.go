@@ -27,7 +27,20 @@ import (
 // (https://www.sqlite.org/lang_altertable.html#otheralter); the foreign keys
 // are checked before the commit.
 var migrations = []string{
-	// migrations[0] upgrades version 1 to version 2.
+	// migrations[0] upgrades version 1 to version 2: redacted_at marks a
+	// case, mail or event whose personal content retention or a
+	// personal-data request removed (issue 16).
+	`ALTER TABLE cases ADD COLUMN redacted_at INTEGER;
+	ALTER TABLE messages ADD COLUMN redacted_at INTEGER;
+	ALTER TABLE events ADD COLUMN redacted_at INTEGER;
+	CREATE TABLE redactions (
+		id       INTEGER PRIMARY KEY,
+		at       INTEGER NOT NULL,
+		actor    TEXT    NOT NULL CHECK (actor <> ''),
+		reason   TEXT    NOT NULL CHECK (reason IN ('retensi', 'data_pribadi')),
+		cases    INTEGER NOT NULL DEFAULT 0,
+		messages INTEGER NOT NULL DEFAULT 0
+	);`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.
