@@ -59,6 +59,7 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 			ok("database %s (schema version %d)", cfg.DatabasePath(), sqlite.SchemaVersion())
 		}
 	}
+	checkBackup(ctx, cfg, time.Now(), ok, bad)
 
 	if set, err := template.Load(cfg.Desk.TemplateDir, slog.New(slog.DiscardHandler)); err != nil {
 		for _, e := range splitErrors(err) {

@@ -38,6 +38,7 @@ Usage:
   mailproc export [-config FILE] NUMBER [--eml DIR] [-o FILE]   a case file (HTML) for a records request
   mailproc retention [-config FILE] [--dry-run]   apply records.retention_* now
   mailproc forget [-config FILE] [--dry-run] ADDRESS   anonymise one citizen (UU 27/2022)
+  mailproc recover [-config FILE] [--since TIME]   after a restore: take mail the backup missed again
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc demo                         the whole flow on embedded servers
   mailproc version
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runRetention(ctx, args[1:], stdout)
 	case "forget":
 		err = runForget(ctx, args[1:], stdout)
+	case "recover":
+		err = runRecover(ctx, args[1:], stdout)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":

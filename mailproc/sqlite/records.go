@@ -379,3 +379,27 @@ func (db *DB) RedactedFiles(ctx context.Context) ([]string, error) {
 	}
 	return out, wrapErr(ctx, "redacted files", rows.Err())
 }
+
+// HasMessageID reports whether a stored mail has that Message-ID.
+func (db *DB) HasMessageID(ctx context.Context, messageID string) (bool, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, "SELECT count(*) FROM messages WHERE message_id = ?", messageID).Scan(&n)
+	return n > 0, wrapErr(ctx, "find message id", err)
+}
+
+// LatestArrival is the newest INTERNALDATE (or, without one, storing time)
+// of any stored mail; zero when there is none.
+func (db *DB) LatestArrival(ctx context.Context) (time.Time, error) {
+	var at time.Time
+	err := db.db.QueryRowContext(ctx, "SELECT max(coalesce(arrived_at, received_at)) FROM messages").Scan(timeCol{&at})
+	return at, wrapErr(ctx, "latest arrival", err)
+}
+
+// RaiseCounter makes sure the next number of kind in year is above seq: a
+// number already given out (seen in the Sent folder after a restore) is
+// never given again.
+func (db *DB) RaiseCounter(ctx context.Context, kind mailproc.Kind, year, seq int) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO case_counters (kind, year, last) VALUES (?, ?, ?)
+		ON CONFLICT (kind, year) DO UPDATE SET last = max(last, excluded.last)`, string(kind), year, seq)
+	return wrapErr(ctx, "raise counter", err)
+}
