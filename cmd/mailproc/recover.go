@@ -16,8 +16,10 @@ import (
 // restore (README, Backups): the mail committed after the restored
 // database's last replicated transaction sits in the processed folder
 // unknown to it; recover moves it back to the inbox, where the daemon
-// takes it again, and raises the case counters past every number the Sent
-// folder shows was given out. Run it before starting the daemon.
+// takes it again, and moves the case counters past every number the lost
+// part may have given out: past those the Sent folder shows, and on by as
+// many numbers as mails it moves back (each lost case came from one of
+// them). Run it before starting the daemon.
 func runRecover(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("mailproc recover", flag.ContinueOnError)
 	cfgPath := fs.String("config", "mailproc.toml", "config file")
@@ -56,7 +58,13 @@ func runRecover(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	raised := 0
+	years := map[int]bool{since.In(cfg.Location()).Year(): true, time.Now().In(cfg.Location()).Year(): true}
+	for y := range years {
+		if err := db.SkipNumbers(ctx, y, len(res.Moved)); err != nil {
+			return err
+		}
+	}
+	raised := map[string]bool{}
 	for _, n := range res.Numbers {
 		kind, year, seq, err := mailproc.ParseNumber(n)
 		if err != nil {
@@ -65,9 +73,9 @@ func runRecover(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := db.RaiseCounter(ctx, kind, year, seq); err != nil {
 			return err
 		}
-		raised++
+		raised[n] = true
 	}
-	fmt.Fprintf(stdout, "Sejak %s: %d email di %s sudah tercatat; %d dikembalikan ke %s untuk diproses lagi; %d nomor kasus di %s tidak akan dipakai lagi.\n",
-		since.In(cfg.Location()).Format(time.RFC3339), res.Known, cfg.IMAP.ProcessedFolder, len(res.Moved), cfg.IMAP.Inbox, raised, cfg.IMAP.SentFolder)
+	fmt.Fprintf(stdout, "Sejak %s: %d email di %s sudah tercatat; %d dikembalikan ke %s untuk diproses lagi; %d nomor kasus di %s dan %d nomor berikutnya per jenis dilewati, agar tidak ada nomor yang dipakai dua kali.\n",
+		since.In(cfg.Location()).Format(time.RFC3339), res.Known, cfg.IMAP.ProcessedFolder, len(res.Moved), cfg.IMAP.Inbox, len(raised), cfg.IMAP.SentFolder, len(res.Moved))
 	return nil
 }

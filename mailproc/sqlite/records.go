@@ -403,3 +403,20 @@ func (db *DB) RaiseCounter(ctx context.Context, kind mailproc.Kind, year, seq in
 		ON CONFLICT (kind, year) DO UPDATE SET last = max(last, excluded.last)`, string(kind), year, seq)
 	return wrapErr(ctx, "raise counter", err)
 }
+
+// SkipNumbers moves the counter of every kind in year on by n: after a
+// restore, the cases the backup lacked used at most one number each, and
+// each came from a mail recover takes again, so skipping as many numbers as
+// mails taken again never gives a number twice (it leaves gaps instead).
+func (db *DB) SkipNumbers(ctx context.Context, year, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	for _, kind := range []mailproc.Kind{mailproc.KindInformasi, mailproc.KindAduan} {
+		if _, err := db.db.ExecContext(ctx, `INSERT INTO case_counters (kind, year, last) VALUES (?, ?, ?)
+			ON CONFLICT (kind, year) DO UPDATE SET last = last + excluded.last`, string(kind), year, n); err != nil {
+			return wrapErr(ctx, "skip numbers", err)
+		}
+	}
+	return nil
+}
