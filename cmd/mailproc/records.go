@@ -124,8 +124,14 @@ func runForget(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := db.ApplyForget(ctx, plan, addr, pseudonym, *by, time.Now()); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Alamat diganti dengan %s. Salinan di replika Litestream hilang setelah masa simpan replika (README, Backups).\n", pseudonym)
-	return removeRedactedFiles(ctx, db, cfg)
+	if err := removeRedactedFiles(ctx, db, cfg); err != nil {
+		return err
+	}
+	if err := db.Compact(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Alamat diganti dengan %s. Salinan lama di replika Litestream hilang setelah masa simpan replika (README, Backups).\n", pseudonym)
+	return nil
 }
 
 // removeRedactedFiles deletes the raw files of redacted mail from the

@@ -215,3 +215,113 @@ func TestRetentionKeepsReport(t *testing.T) {
 	// Export of the raw mails skips a redacted mail instead of failing.
 	mailprocOut(t, "export", "-config", cfgPath, cases[0].Number, "--eml", t.TempDir())
 }
+
+// TestForget: `mailproc forget ADDRESS` leaves no trace of the citizen in
+// the database — not in any column of any table, not in the file's free
+// pages or its WAL — nor in the archive or its mirror, while the counts and
+// the March report stay as they were and other citizens are untouched.
+// Each of the citizen's cases records who ran it; a dry run changes
+// nothing.
+func TestForget(t *testing.T) {
+	const addr = "Budi.Santoso@warga.test"
+	mirror := t.TempDir()
+	cfgPath, cfg, cases := recordsDesk(t, fmt.Sprintf("archive_mirror = %q", mirror), 2, addr)
+	// A mail of his on no case, and one to him in Cc of another citizen's.
+	db, err := sqlite.Open(cfg.DatabasePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Intake(context.Background(), func(tx mailproc.IntakeTx) error {
+		return tx.InsertMessage(&mailproc.Message{MessageID: "lepas@warga.test", From: mailproc.Address{Name: "Budi Santoso", Addr: addr},
+			Cc: []mailproc.Address{{Addr: "lain@warga.test"}}, Subject: "Budi Santoso menulis lagi", Text: "Surat tanpa kasus dari Budi Santoso."}, 0)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := func() string { return mailprocOut(t, "report", "-config", cfgPath, "--month", "2026-03", "--format", "csv") }
+	before := report()
+	traces := []string{"budi.santoso", "Budi Santoso", cases[0].CitizenText, cases[1].Answer, "terima kasih Bu Rina", "foto-atap"}
+
+	dry := mailprocOut(t, "forget", "-config", cfgPath, "--dry-run", addr)
+	if !strings.Contains(dry, "2 kasus, 3 email masuk") {
+		t.Errorf("dry run: %s", dry)
+	}
+	if len(findTraces(t, cfg, traces)) == 0 {
+		t.Fatal("the dry run removed the citizen's data")
+	}
+
+	out := mailprocOut(t, "forget", "-config", cfgPath, "--by", "operator ppid", addr)
+	t.Log(out)
+	if found := findTraces(t, cfg, traces); len(found) > 0 {
+		t.Errorf("after forget the citizen is still in the database files:\n%s", strings.Join(found, "\n"))
+	}
+	for _, rc := range cases {
+		for _, root := range []string{cfg.Desk.DataDir, mirror} {
+			if _, err := os.Stat(filepath.Join(root, rc.Files[0])); !os.IsNotExist(err) {
+				t.Errorf("%s: raw file in %s still there (err %v)", rc.Number, root, err)
+			}
+		}
+	}
+	if after := report(); after != before {
+		t.Errorf("the March report changed:\n--- before\n%s\n--- after\n%s", before, after)
+	}
+	db, err = sqlite.Open(cfg.DatabasePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	nc, nm, _, err := db.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nm != 3 || nc < 3 {
+		t.Errorf("counts after forget: %d cases, %d messages", nc, nm)
+	}
+	var pseudo string
+	for _, rc := range cases {
+		c, err := db.CaseByNumber(ctx, rc.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(c.CitizenAddr, "@"+mailproc.AnonymousDomain) || (pseudo != "" && c.CitizenAddr != pseudo) {
+			t.Errorf("%s: citizen %q, want one pseudonym for both cases (%q)", rc.Number, c.CitizenAddr, pseudo)
+		}
+		pseudo = c.CitizenAddr
+		evs, err := db.Timeline(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := evs[len(evs)-1]
+		if last.Type != mailproc.EventForget || last.Actor != "operator ppid" {
+			t.Errorf("%s: last event %+v, want the forget request by operator ppid", rc.Number, last)
+		}
+	}
+	if other, err := db.CaseByNumber(ctx, "INF-2026-00001"); err != nil || !strings.HasPrefix(other.CitizenAddr, "warga") {
+		t.Errorf("another citizen's case changed: %+v, %v", other, err)
+	}
+}
+
+// findTraces returns which of the strings (case-insensitively) are in the
+// database file or its WAL, byte for byte.
+func findTraces(t *testing.T, cfg *config.Config, traces []string) []string {
+	t.Helper()
+	var found []string
+	for _, f := range []string{cfg.DatabasePath(), cfg.DatabasePath() + "-wal"} {
+		b, err := os.ReadFile(f)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lower := bytes.ToLower(b)
+		for _, tr := range traces {
+			if bytes.Contains(lower, bytes.ToLower([]byte(tr))) {
+				found = append(found, fmt.Sprintf("%s: %q", filepath.Base(f), tr))
+			}
+		}
+	}
+	return found
+}

@@ -420,3 +420,16 @@ func (db *DB) SkipNumbers(ctx context.Context, year, n int) error {
 	}
 	return nil
 }
+
+// Compact rewrites the database file and empties the WAL, so the bytes of
+// blanked content leave the free pages of the file and the log too (a
+// personal-data request means the content is gone from this disk, not
+// merely unreachable). It locks the database for as long as the rewrite
+// takes; intake waits and retries.
+func (db *DB) Compact(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, "VACUUM"); err != nil {
+		return wrapErr(ctx, "vacuum", err)
+	}
+	_, err := db.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return wrapErr(ctx, "checkpoint", err)
+}
