@@ -239,7 +239,9 @@ func TestForget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := func() string { return mailprocOut(t, "report", "-config", cfgPath, "--month", "2026-03", "--format", "csv") }
+	report := func() string {
+		return mailprocOut(t, "report", "-config", cfgPath, "--month", "2026-03", "--format", "csv")
+	}
 	before := report()
 	traces := []string{"budi.santoso", "Budi Santoso", cases[0].CitizenText, cases[1].Answer, "terima kasih Bu Rina", "foto-atap"}
 
