@@ -45,12 +45,12 @@ func TestFaultRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgText := string(base) + fmt.Sprintf("\n[records]\narchive_mirror = %q\n", mirror)
+	dbPath := d.Config.DatabasePath()
+	lsConfig := filepath.Join(work, "litestream.yml")
+	cfgText := string(base) + fmt.Sprintf("\n[records]\narchive_mirror = %q\nlitestream_config = %q\nbackup_max_age = \"1h\"\n", mirror, lsConfig)
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dbPath := d.Config.DatabasePath()
-	lsConfig := filepath.Join(work, "litestream.yml")
 	if err := os.WriteFile(lsConfig, []byte(fmt.Sprintf("dbs:\n  - path: %s\n    replica:\n      type: file\n      path: %s\n", dbPath, replica)), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +167,12 @@ func TestFaultRestore(t *testing.T) {
 		if err := archive.Verify(filepath.Join(d.DataDir, filepath.FromSlash(f.path)), f.sha); err != nil {
 			t.Errorf("archive after the restore: %v", err)
 		}
+	}
+	// mailproc check reports the age of the newest replicated change.
+	env := append(d.env(), "PATH="+filepath.Dir(ls)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if out := runCmd(t, env, binary(t), "check", "-config", cfgPath); !strings.Contains(out, "newest Litestream backup of "+dbPath) ||
+		!strings.Contains(out, "archive mirror "+mirror+" is writable") {
+		t.Errorf("mailproc check does not report the backup:\n%s", out)
 	}
 	p.killGroup(t)
 	figure(t, "%d mails; Litestream (file replica, sync every 1 s) and mailproc SIGKILLed together with %d cases committed, data dir destroyed: the replica held %d (lost %d, stored in the last %.1f s before the kill); every restored case whole, every archive file present with its SHA-256; after mailproc recover all %d mails are cases, each on exactly one, %d case numbers reused; kill to restored and running again in %.0f s",

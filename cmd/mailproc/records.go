@@ -76,7 +76,14 @@ func applyRetention(ctx context.Context, db *sqlite.DB, cfg *config.Config, acto
 	if err := db.ApplyRetention(ctx, plan, actor, now); err != nil {
 		return nil, err
 	}
-	return plan, removeRedactedFiles(ctx, db, cfg)
+	if err := removeRedactedFiles(ctx, db, cfg); err != nil {
+		return plan, err
+	}
+	if len(plan.Cases) == 0 {
+		return plan, nil
+	}
+	// Deleted means deleted: not left in the file's free pages.
+	return plan, db.Compact(ctx)
 }
 
 // runForget is `mailproc forget ADDRESS [--dry-run]`: a citizen's
