@@ -125,8 +125,11 @@ func TestFaultRestore(t *testing.T) {
 			t.Errorf("archive file of a restored mail: %v", err)
 		}
 	}
-	window := crash.lastReceived.Sub(restored.lastReceived)
-	t.Logf("the replica holds %d of %d cases; it lacks %d, stored in the last %s before the kill", len(restored.numbers), len(crash.numbers), lost, window)
+	// The loss window: the replica's newest mail was stored this long
+	// before the kill; everything stored after it is what recover takes
+	// again.
+	window := killedAt.Sub(restored.lastReceived)
+	t.Logf("the replica holds %d of %d cases; it lacks %d; its newest mail was stored %s before the kill", len(restored.numbers), len(crash.numbers), lost, window)
 
 	if err := <-sent; err != nil {
 		t.Fatal(err)
@@ -175,7 +178,7 @@ func TestFaultRestore(t *testing.T) {
 		t.Errorf("mailproc check does not report the backup:\n%s", out)
 	}
 	p.killGroup(t)
-	figure(t, "%d mails; Litestream (file replica, sync every 1 s) and mailproc SIGKILLed together with %d cases committed, data dir destroyed: the replica held %d (lost %d, stored in the last %.1f s before the kill); every restored case whole, every archive file present with its SHA-256; after mailproc recover all %d mails are cases, each on exactly one, %d case numbers reused; kill to restored and running again in %.0f s",
+	figure(t, "%d mails; Litestream (file replica, sync every 1 s) and mailproc SIGKILLed together with %d cases committed, data dir destroyed: the replica held %d (lost %d; its newest mail stored %.1f s before the kill); every restored case whole, every archive file present with its SHA-256; after mailproc recover all %d mails are cases, each on exactly one, %d case numbers reused; kill to restored and running again in %.0f s",
 		n, len(crash.numbers), len(restored.numbers), lost, window.Seconds(), n, reused, time.Since(killedAt).Seconds())
 }
 
