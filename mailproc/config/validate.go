@@ -551,7 +551,7 @@ func (c *Config) validateRecords(v *validator) {
 		mirror, _ := filepath.Abs(r.ArchiveMirror)
 		data, _ := filepath.Abs(c.Desk.DataDir)
 		if mirror == data || strings.HasPrefix(mirror, data+string(filepath.Separator)) {
-			v.add("records.archive_mirror", "must be outside desk.data_dir (%q), or losing the data dir loses the copy", c.Desk.DataDir)
+			v.add("records.archive_mirror", "must be outside desk.data_dir: losing the data dir must not lose the copy")
 		}
 	}
 }
