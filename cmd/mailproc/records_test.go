@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -326,4 +327,37 @@ func findTraces(t *testing.T, cfg *config.Config, traces []string) []string {
 		}
 	}
 	return found
+}
+
+// TestRetentionLoop: the daemon's daily retention runs at once when it
+// starts (a period is configured), records itself as sistem, and stops
+// with its context; with no period it returns at once.
+func TestRetentionLoop(t *testing.T) {
+	_, cfg, cases := recordsDesk(t, "retention_aduan = \"30d\"", 1, "budi.santoso@warga.test")
+	db, err := sqlite.Open(cfg.DatabasePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { retentionLoop(ctx, db, cfg, slog.New(slog.DiscardHandler)); close(done) }()
+	c, err := db.CaseByNumber(context.Background(), cases[0].Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the retention event", func() bool {
+		evs, err := db.Timeline(context.Background(), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := evs[len(evs)-1]
+		return last.Type == mailproc.EventRetention && last.Actor == mailproc.ActorSystem
+	})
+	cancel()
+	<-done
+
+	off := *cfg
+	off.Records.RetentionAduan, off.Records.RetentionInformasi = 0, 0
+	retentionLoop(context.Background(), db, &off, slog.New(slog.DiscardHandler)) // returns: nothing to do
 }

@@ -59,7 +59,7 @@ func (db *DB) ForgetPlan(ctx context.Context, addr string) (*Redaction, error) {
 	err = db.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM messages WHERE `+forgetMessages+`),
 		(SELECT count(*) FROM outbox WHERE `+forgetOutbox+`)`,
-		string(ids), addr, addr, "%"+addr+"%", string(ids), addr).Scan(&plan.Messages, &plan.Outbox)
+		string(ids), addr, addr, likeContains(addr), string(ids), addr).Scan(&plan.Messages, &plan.Outbox)
 	if err != nil {
 		return nil, wrapErr(ctx, "forget plan", err)
 	}
@@ -70,7 +70,15 @@ func (db *DB) ForgetPlan(ctx context.Context, addr string) (*Redaction, error) {
 // other that names the address (a mail without a case, a copy to them).
 // Parameters: case ids as a JSON array, addr, addr, %addr%.
 const forgetMessages = `(case_id IN (SELECT value FROM json_each(?)) OR lower(from_addr) = lower(?)
-	OR lower(sender_addr) = lower(?) OR (reply_to || to_addrs || cc_addrs) LIKE ?)`
+	OR lower(sender_addr) = lower(?) OR (reply_to || to_addrs || cc_addrs) LIKE ? ESCAPE '\')`
+
+// likeContains is the LIKE pattern (with ESCAPE '\') matching any text
+// that contains s: an address may hold _ or %, which LIKE would otherwise
+// take as wildcards and so match other people's addresses.
+func likeContains(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
 
 // Parameters: case ids as a JSON array, addr.
 const forgetOutbox = `(case_id IN (SELECT value FROM json_each(?))
@@ -213,7 +221,7 @@ func (f forgetter) messages(caseIDs string) (int, error) {
 	t := f.t
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, from_addr, from_name, sender_addr, sender_name,
 		reply_to, to_addrs, cc_addrs FROM messages WHERE `+forgetMessages,
-		caseIDs, f.addr, f.addr, "%"+f.addr+"%")
+		caseIDs, f.addr, f.addr, likeContains(f.addr))
 	if err != nil {
 		return 0, t.wrap("forget: read mail", err)
 	}
@@ -325,8 +333,8 @@ func (f forgetter) outbox(caseIDs string) error {
 // events replaces the address where an event names it.
 func (f forgetter) events() error {
 	t := f.t
-	rows, err := t.tx.QueryContext(t.ctx, "SELECT id, actor, detail FROM events WHERE actor LIKE ? OR detail LIKE ?",
-		"%"+f.addr+"%", "%"+f.addr+"%")
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, actor, detail FROM events
+		WHERE actor LIKE ? ESCAPE '\' OR detail LIKE ? ESCAPE '\'`, likeContains(f.addr), likeContains(f.addr))
 	if err != nil {
 		return t.wrap("forget: read events", err)
 	}
