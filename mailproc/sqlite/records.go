@@ -29,15 +29,17 @@ type Redaction struct {
 }
 
 // RetentionPlan lists the closed cases whose retention period has passed at
-// now and whose content is still there.
+// now and whose content is still there. The query narrows the cases down
+// by the cutoff; mailproc.Retention.Due decides.
 func (db *DB) RetentionPlan(ctx context.Context, r mailproc.Retention, now time.Time) (*Redaction, error) {
 	plan := new(Redaction)
+	due := func(c *mailproc.Case) bool { return r.Due(c, now) }
 	for _, kind := range []mailproc.Kind{mailproc.KindInformasi, mailproc.KindAduan} {
 		cutoff, ok := r.Cutoff(kind, now)
 		if !ok {
 			continue
 		}
-		if err := db.addToPlan(ctx, plan, `WHERE kind = ? AND state = 'selesai' AND closed_at IS NOT NULL
+		if err := db.addToPlan(ctx, plan, due, `WHERE kind = ? AND state = 'selesai' AND closed_at IS NOT NULL
 			AND closed_at <= ? AND redacted_at IS NULL`, string(kind), timeArg(cutoff)); err != nil {
 			return nil, err
 		}
@@ -49,7 +51,7 @@ func (db *DB) RetentionPlan(ctx context.Context, r mailproc.Retention, now time.
 // mail that names it.
 func (db *DB) ForgetPlan(ctx context.Context, addr string) (*Redaction, error) {
 	plan := new(Redaction)
-	if err := db.addToPlan(ctx, plan, "WHERE lower(citizen_addr) = lower(?)", addr); err != nil {
+	if err := db.addToPlan(ctx, plan, nil, "WHERE lower(citizen_addr) = lower(?)", addr); err != nil {
 		return nil, err
 	}
 	ids, err := json.Marshal(nonNilIDs(plan.caseIDs))
@@ -84,8 +86,9 @@ func likeContains(s string) string {
 const forgetOutbox = `(case_id IN (SELECT value FROM json_each(?))
 	OR id IN (SELECT outbox_id FROM outbox_rcpts WHERE addr = lower(?)))`
 
-func (db *DB) addToPlan(ctx context.Context, plan *Redaction, where string, args ...any) error {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, number,
+// addToPlan adds the cases matching where (and keep, if not nil) to plan.
+func (db *DB) addToPlan(ctx context.Context, plan *Redaction, keep func(*mailproc.Case) bool, where string, args ...any) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, number, kind, state, closed_at,
 		(SELECT count(*) FROM messages m WHERE m.case_id = c.id AND m.redacted_at IS NULL),
 		(SELECT count(*) FROM outbox o WHERE o.case_id = c.id AND (o.text <> '' OR o.html <> ''))
 		FROM cases c `+where+` ORDER BY id`, args...)
@@ -94,14 +97,16 @@ func (db *DB) addToPlan(ctx context.Context, plan *Redaction, where string, args
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var number string
+		var c mailproc.Case
 		var msgs, out int
-		if err := rows.Scan(&id, &number, &msgs, &out); err != nil {
+		if err := rows.Scan(&c.ID, &c.Number, &c.Kind, &c.State, timeCol{&c.ClosedAt}, &msgs, &out); err != nil {
 			return wrapErr(ctx, "plan redaction", err)
 		}
-		plan.caseIDs = append(plan.caseIDs, id)
-		plan.Cases = append(plan.Cases, number)
+		if keep != nil && !keep(&c) {
+			continue
+		}
+		plan.caseIDs = append(plan.caseIDs, c.ID)
+		plan.Cases = append(plan.Cases, c.Number)
 		plan.Messages += msgs
 		plan.Outbox += out
 	}
