@@ -44,6 +44,18 @@ func TestChromiumExport(t *testing.T) {
 	if t.Failed() {
 		t.Logf("page text:\n%s", text)
 	}
+	// Nothing sticks out sideways at the width of an A4 page (794 CSS
+	// pixels): a long address wraps instead.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(794, 1123)); err != nil {
+		t.Fatal(err)
+	}
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the case file is wider than the window: something does not wrap")
+	}
 	emls, err := filepath.Glob(filepath.Join(emlDir, "*.eml"))
 	if err != nil || len(emls) != 1 {
 		t.Fatalf("--eml wrote %v (%v), want one mail", emls, err)
