@@ -322,12 +322,12 @@ func (f forgetter) outbox(caseIDs string) error {
 		return t.wrap("forget: read outbox", err)
 	}
 	for _, r := range all {
-		// A pending mail keeps its text: blanking it would send an empty
-		// mail. Its addresses change, so it goes nowhere.
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE outbox SET to_addrs = ?, cc_addrs = ?,
-			text = CASE WHEN state = 'pending' THEN text ELSE '' END,
-			html = CASE WHEN state = 'pending' THEN html ELSE '' END, raw = NULL WHERE id = ?`,
-			f.addrList(r.to), f.addrList(r.cc), r.id); err != nil {
+		// A mail still pending is not sent any more: it would go to the
+		// pseudonym, or carry the forgotten text.
+		if _, err := t.tx.ExecContext(t.ctx, `UPDATE outbox SET to_addrs = ?, cc_addrs = ?, text = '', html = '',
+			raw = NULL, last_error = CASE WHEN state = 'pending' THEN ? ELSE last_error END,
+			next_attempt = NULL, state = CASE WHEN state = 'pending' THEN 'failed' ELSE state END WHERE id = ?`,
+			f.addrList(r.to), f.addrList(r.cc), "tidak dikirim: data pribadi penerima dihapus atas permintaan (UU 27/2022)", r.id); err != nil {
 			return t.wrap("forget: outbox", err)
 		}
 	}

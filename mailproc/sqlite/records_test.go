@@ -28,6 +28,10 @@ func TestForgetMatchesOnlyTheAddress(t *testing.T) {
 	insertMessage(t, db, &mailproc.Message{MessageID: "b@warga.test", From: mailproc.Address{Name: "Anix", Addr: other},
 		To: []mailproc.Address{{Addr: other}}, Cc: []mailproc.Address{{Addr: "teman@warga.test"}}, Text: "Mohon info koleksi.", Received: opened}, c2.ID)
 	intake(t, db, func(tx mailproc.IntakeTx) error {
+		if err := tx.EnqueueMail(&mailproc.OutgoingMail{CaseID: c1.ID, Purpose: mailproc.PurposeAck, MessageID: "ack-1@desk.test",
+			To: []mailproc.Address{{Addr: forgotten}}, Subject: "[INF-2026-00001] Tanda terima", Text: "Tanda terima untuk Ani"}); err != nil {
+			return err
+		}
 		return tx.AddEvent(&mailproc.Event{CaseID: c2.ID, Actor: other, Type: mailproc.EventCreated, Detail: "dari " + other})
 	})
 
@@ -35,11 +39,22 @@ func TestForgetMatchesOnlyTheAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Cases) != 1 || plan.Cases[0] != c1.Number || plan.Messages != 1 {
+	if len(plan.Cases) != 1 || plan.Cases[0] != c1.Number || plan.Messages != 1 || plan.Outbox != 1 {
 		t.Fatalf("plan = %+v, want only %s and its one mail", plan, c1.Number)
 	}
 	if err := db.ApplyForget(ctx, plan, forgotten, mailproc.Pseudonym("uji"), "operator uji", opened.Add(time.Hour)); err != nil {
 		t.Fatal(err)
+	}
+	pending, _, _, err := db.OutboxCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.Outbox(ctx, OutboxFilter{CaseID: c1.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 || out[0].State != mailproc.OutboxFailed || out[0].Text != "" || out[0].To[0].Addr != mailproc.Pseudonym("uji") {
+		t.Errorf("the pending acknowledgement to the forgotten citizen: %d pending, %+v", pending, out[0])
 	}
 	got1, _ := db.CaseByID(ctx, c1.ID)
 	got2, _ := db.CaseByID(ctx, c2.ID)
