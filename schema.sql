@@ -18,6 +18,8 @@
 --     [{"name": "...", "addr": "local@domain"}]; "name" is left out when empty.
 --   * Text is UTF-8 as SQLite TEXT; the adapter refuses anything else.
 --   * Nothing here is ever deleted by mailproc: cases close, mail is kept.
+--     Only retention and personal-data requests (mailproc retention, forget)
+--     blank personal content in place and stamp redacted_at.
 
 -- A case (kasus): one information request (informasi) or complaint (aduan).
 CREATE TABLE cases (
@@ -43,6 +45,10 @@ CREATE TABLE cases (
     -- An earlier case this one continues (a reply long after it was closed).
     linked_case_id   INTEGER REFERENCES cases (id),
     needs_followup   INTEGER NOT NULL DEFAULT 0 CHECK (needs_followup IN (0, 1)), -- #tindaklanjut: stays open after an answer
+    -- When retention removed the case's mail content, or a personal-data
+    -- request anonymised its citizen (mailproc retention, forget); NULL while
+    -- the case is whole.
+    redacted_at      INTEGER,
     -- Kept by the adapter: when the row was last written.
     updated_at       INTEGER NOT NULL,
     -- Where acknowledgements and answers go when it is not citizen_addr: the
@@ -344,4 +350,16 @@ CREATE TABLE suppressions (
     reason         TEXT    NOT NULL DEFAULT '',
     message_row_id INTEGER REFERENCES messages (id), -- the report that put it here
     at             INTEGER NOT NULL
+);
+
+-- Every retention or personal-data run (mailproc retention, forget): who ran
+-- it, when, and how many cases and stored mails it changed. It never names
+-- the forgotten address; each changed case also has an event.
+CREATE TABLE redactions (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    actor    TEXT    NOT NULL CHECK (actor <> ''),
+    reason   TEXT    NOT NULL CHECK (reason IN ('retensi', 'data_pribadi')),
+    cases    INTEGER NOT NULL DEFAULT 0,
+    messages INTEGER NOT NULL DEFAULT 0
 );

@@ -110,6 +110,9 @@ type Message struct {
 	// taughtAuth is set when this mail switched desk.require_auth = "auto"
 	// on in its transaction; Ingest acts on it in memory after the commit.
 	taughtAuth bool
+	// RedactedAt is when retention or a personal-data request removed the
+	// text, names and raw file (ArchivePath and SHA256 stay); zero if whole.
+	RedactedAt time.Time
 }
 
 // ReferencedIDs lists every message id this mail points at (In-Reply-To

@@ -64,6 +64,7 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 			db.Close()
 		}
 	}
+	checkBackup(ctx, cfg, time.Now(), ok, bad)
 
 	if set, err := template.Load(cfg.Desk.TemplateDir, slog.New(slog.DiscardHandler)); err != nil {
 		for _, e := range splitErrors(err) {

@@ -99,6 +99,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Archive, err = archive.Open(cfg.Desk.DataDir); err != nil {
 		return err
 	}
+	m.Archive.Mirror = cfg.Records.ArchiveMirror
 	if m.DB, err = sqlite.Open(cfg.DatabasePath()); err != nil {
 		return err
 	}
@@ -236,6 +237,10 @@ func (m *Main) Run(ctx context.Context) error {
 		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
 	m.goRun(ctx, "ops-digest", digester.Run)
 	m.goRun(ctx, "digest", m.Digest.Run)
+	m.goRun(ctx, "retention", func(ctx context.Context) error {
+		retentionLoop(ctx, m.DB, cfg, m.Logger.With("component", "retention"))
+		return nil
+	})
 	m.Logger.Info("mailproc started", "version", version, "mailbox", cfg.IMAP.Username,
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil

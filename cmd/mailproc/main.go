@@ -9,6 +9,9 @@
 //	mailproc suppressions list|remove      addresses that get no acknowledgement
 //	mailproc report --month YYYY-MM        the month: did we keep our promise?
 //	mailproc inspect [--json] [--reply] FILE  what mailproc reads from a mail
+//	mailproc export NUMBER [--eml DIR]     one case file, printable HTML
+//	mailproc retention [--dry-run]         the retention schedule, now
+//	mailproc forget ADDRESS [--dry-run]    a personal-data request
 //	mailproc demo                          the whole flow on embedded servers
 //	mailproc version
 package main
@@ -39,6 +42,10 @@ Usage:
   mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html] [--public]
   mailproc verify [-config FILE] [--head "peristiwa #N HEX, pesan #M HEX"]
                                         check the case history's hash chain and the archive
+  mailproc export [-config FILE] NUMBER [--eml DIR] [-o FILE]   a case file (HTML) for a records request
+  mailproc retention [-config FILE] [--dry-run]   apply records.retention_* now
+  mailproc forget [-config FILE] [--dry-run] ADDRESS   anonymise one citizen (UU 27/2022)
+  mailproc recover [-config FILE] [--since TIME]   after a restore: take mail the backup missed again
   mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc inspect [--json] [--reply] [-config FILE] FILE|-
                                         what mailproc reads from one raw mail
@@ -76,6 +83,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runReport(ctx, args[1:], stdout)
 	case "verify":
 		err = runVerify(ctx, args[1:], stdout)
+	case "export":
+		err = runExport(ctx, args[1:], stdout)
+	case "retention":
+		err = runRetention(ctx, args[1:], stdout)
+	case "forget":
+		err = runForget(ctx, args[1:], stdout)
+	case "recover":
+		err = runRecover(ctx, args[1:], stdout)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "inspect":

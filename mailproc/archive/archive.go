@@ -21,6 +21,9 @@ import (
 // <data>/archive/tmp until they are complete and synced.
 type Dir struct {
 	DataDir string
+	// Mirror, when set, receives a synced copy of every archived file
+	// before Commit returns (see mirror.go).
+	Mirror string
 }
 
 var _ mailproc.Archive = (*Dir)(nil)
@@ -106,6 +109,9 @@ func (w *writer) Commit() (string, string, int64, error) {
 	if _, err := os.Stat(final); err == nil {
 		// The same bytes are archived already (the same mail fetched again).
 		os.Remove(tmp)
+		if err := w.dir.mirror(rel, sum); err != nil {
+			return "", "", 0, err
+		}
 		return rel, sum, w.n, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fail(err)
@@ -118,6 +124,9 @@ func (w *writer) Commit() (string, string, int64, error) {
 	}
 	if err := syncDir(filepath.Dir(final)); err != nil {
 		return "", "", 0, fmt.Errorf("archive: %w", err)
+	}
+	if err := w.dir.mirror(rel, sum); err != nil {
+		return "", "", 0, err
 	}
 	return rel, sum, w.n, nil
 }

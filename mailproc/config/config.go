@@ -34,6 +34,7 @@ type Config struct {
 	Calendar Calendar     `toml:"calendar"`
 	HTTP     HTTP         `toml:"http"`
 	Log      Log          `toml:"log"`
+	Records  Records      `toml:"records"`
 
 	// Filled by Validate.
 	loc      *time.Location
@@ -201,6 +202,26 @@ type HTTP struct {
 	Username     string `toml:"username"`
 	Password     Secret `toml:"password" secret:"true"`
 	PasswordFile string `toml:"password_file"`
+}
+
+// Records is how the desk keeps its legal record: the backup of the archive
+// and the database, and the retention schedule (Jadwal Retensi Arsip).
+type Records struct {
+	// ArchiveMirror is a directory (another disk, or a mounted backup
+	// volume) that receives a synced copy of every archived mail before its
+	// database row commits, so a restored database never names a file the
+	// backup lacks. "" disables it.
+	ArchiveMirror string `toml:"archive_mirror"`
+	// LitestreamConfig is the litestream.yml that replicates the database;
+	// mailproc check asks Litestream for the newest replicated change.
+	LitestreamConfig string `toml:"litestream_config"`
+	// BackupMaxAge makes mailproc check fail when the newest backup is
+	// older than this. 0: only report the age.
+	BackupMaxAge Duration `toml:"backup_max_age"`
+	// RetentionInformasi and RetentionAduan: how long after it closed a
+	// case keeps its mail bodies, attachments and raw files. 0: for ever.
+	RetentionInformasi Duration `toml:"retention_informasi"`
+	RetentionAduan     Duration `toml:"retention_aduan"`
 }
 
 // Log says how much is logged and how.

@@ -662,6 +662,9 @@ func TestValidate(t *testing.T) {
 		{"http.username half", func(c *Config) { c.HTTP.Password = "x" }, "http.username: required when http.password is set"},
 		{"log.level", func(c *Config) { c.Log.Level = "verbose" }, `log.level: must be one of debug, info, warn, error (got "verbose")`},
 		{"log.format", func(c *Config) { c.Log.Format = "logfmt" }, `log.format: must be one of text, json (got "logfmt")`},
+		{"records.retention_aduan", func(c *Config) { c.Records.RetentionAduan = Duration(-time.Hour) }, "records.retention_aduan: must not be negative (0 turns it off)"},
+		{"records.archive_mirror", func(c *Config) { c.Records.ArchiveMirror = filepath.Join(c.Desk.DataDir, "cermin") },
+			"records.archive_mirror: must be outside desk.data_dir: losing the data dir must not lose the copy"},
 	}
 	if err := validConfig().Validate(); err != nil {
 		t.Fatalf("validConfig: %v", err)

@@ -33,6 +33,7 @@ func (c *Config) Validate() error {
 	c.validateCalendar(v)
 	c.validateHTTP(v)
 	c.validateLog(v)
+	c.validateRecords(v)
 	c.warnings = v.warnings
 	return errors.Join(v.errs...)
 }
@@ -552,6 +553,38 @@ func (c *Config) validateHTTP(v *validator) {
 		}
 		v.warnings = append(v.warnings, fmt.Sprintf("http.listen: %s is reachable from the network over plain HTTP; put a TLS reverse proxy in front", h.Listen))
 	}
+}
+
+func (c *Config) validateRecords(v *validator) {
+	r := &c.Records
+	for _, d := range []struct {
+		key string
+		val Duration
+	}{{"records.retention_informasi", r.RetentionInformasi}, {"records.retention_aduan", r.RetentionAduan},
+		{"records.backup_max_age", r.BackupMaxAge}} {
+		if d.val < 0 {
+			v.add(d.key, "must not be negative (0 turns it off)")
+		}
+	}
+	if r.ArchiveMirror != "" && c.Desk.DataDir != "" {
+		mirror, _ := filepath.Abs(r.ArchiveMirror)
+		data, _ := filepath.Abs(c.Desk.DataDir)
+		if mirror == data || strings.HasPrefix(mirror, data+string(filepath.Separator)) {
+			v.add("records.archive_mirror", "must be outside desk.data_dir: losing the data dir must not lose the copy")
+		}
+	}
+}
+
+// RetentionFor is records.retention_<kind>: how long after closing a case
+// keeps its mail; 0 for ever.
+func (c *Config) RetentionFor(kind string) time.Duration {
+	switch kind {
+	case "informasi":
+		return c.Records.RetentionInformasi.D()
+	case "aduan":
+		return c.Records.RetentionAduan.D()
+	}
+	return 0
 }
 
 func (c *Config) validateLog(v *validator) {

@@ -87,6 +87,19 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 	ALTER TABLE events ADD COLUMN digest TEXT NOT NULL DEFAULT '';
 	ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 	ALTER TABLE events ADD COLUMN redacted_at INTEGER;`,
+	// migrations[4] upgrades version 5 to version 6: redacted_at marks a
+	// case whose personal content retention or a personal-data request
+	// removed (issue 16; mails and events got theirs with the hash chain),
+	// and the log of those runs.
+	`ALTER TABLE cases ADD COLUMN redacted_at INTEGER;
+	CREATE TABLE redactions (
+		id       INTEGER PRIMARY KEY,
+		at       INTEGER NOT NULL,
+		actor    TEXT    NOT NULL CHECK (actor <> ''),
+		reason   TEXT    NOT NULL CHECK (reason IN ('retensi', 'data_pribadi')),
+		cases    INTEGER NOT NULL DEFAULT 0,
+		messages INTEGER NOT NULL DEFAULT 0
+	);`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

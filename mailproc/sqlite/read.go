@@ -208,7 +208,7 @@ func getCase(ctx context.Context, q querier, where string, args ...any) (*mailpr
 const messageColumns = `id, message_id, synthetic_id, case_id, from_addr, from_name,
 	sender_addr, sender_name, reply_to, to_addrs, cc_addrs, subject, date,
 	in_reply_to, refs, auto, auth_results, text, text_truncated, from_html, notes,
-	size, sha256, archive_path, mailbox, uidvalidity, uid, arrived_at, received_at`
+	size, sha256, archive_path, mailbox, uidvalidity, uid, arrived_at, received_at, redacted_at`
 
 // queryMessages returns the messages matching where, in row order, with
 // their attachments, and the case id of each (0 for none).
@@ -238,7 +238,7 @@ func queryMessages(ctx context.Context, q querier, where string, args ...any) ([
 			&m.Subject, timeCol{&m.Date}, jsonCol{&inReplyTo}, jsonCol{&refs}, jsonCol{&auto},
 			jsonCol{&authResults}, &m.Text, &m.TextTruncated, &m.FromHTML, jsonCol{&notes},
 			&m.Size, &m.SHA256, &m.ArchivePath, &m.Delivery.Mailbox, &m.Delivery.UIDValidity,
-			&m.Delivery.UID, timeCol{&m.Delivery.Arrived}, timeCol{&m.Received})
+			&m.Delivery.UID, timeCol{&m.Delivery.Arrived}, timeCol{&m.Received}, timeCol{&m.RedactedAt})
 		if err != nil {
 			return nil, nil, wrapErr(ctx, "read messages", err)
 		}
