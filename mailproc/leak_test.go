@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
@@ -36,6 +37,12 @@ func TestLeakFindings(t *testing.T) {
 				t.Errorf("LeakFindings(%q) = %q, held want %v", tt.text, f, tt.held)
 			}
 		})
+	}
+	// A token as the desk signs it today (key id, recipient, day).
+	tok := mailproc.Tokens{Secret: []byte("0123456789abcdef0123456789abcdef")}.MessageID(mailproc.PurposeNotify,
+		"INF-2026-00042", "rina@pustakaarsip.kamparkab.go.id", "layanan@pustakaarsip.kamparkab.go.id", time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
+	if f := mailproc.LeakFindings("Ya.\n> <"+tok+">", nil); len(f) == 0 {
+		t.Errorf("a token of today's format (%s) is not found", tok)
 	}
 	if f := mailproc.LeakFindings("Ya. "+mailproc.ReplyMarker, nil); len(f) == 0 {
 		t.Error("the marker is found without the original too")

@@ -303,3 +303,37 @@ func TestLegacyTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestStaffAutoReplyNeverAnswers: a staff member's out-of-office reply to
+// the notification carries a valid token, but a robot wrote it: it goes on
+// the case as balasan_otomatis, nothing reaches the citizen, the case and
+// its clock stay as they were; the staff member's own reply afterwards is
+// relayed.
+func TestStaffAutoReplyNeverAnswers(t *testing.T) {
+	for name, auto := range map[string]string{
+		"Auto-Submitted": "Auto-Submitted: auto-replied\n",
+		"X-Autoreply":    "X-Autoreply: yes\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			tc := newTrustCase(t)
+			tc.w.uid++
+			tc.w.mail(fmt.Sprintf("From: %s\nTo: %s\nSubject: Balasan otomatis: [%s] Buku rusak\nMessage-ID: <cuti%d@pustakaarsip.kamparkab.go.id>\n"+
+				"In-Reply-To: <%s>\nReferences: <%s>\n%s\nSaya sedang cuti sampai 10 Desember.\n", petugas, desk, tc.number, tc.w.uid, tc.notif.MessageID, tc.notif.MessageID, auto))
+			c := tc.kase()
+			if c.State != tc.before.State || !c.EscalateAt.Equal(tc.before.EscalateAt) || !c.FirstAnswerAt.IsZero() {
+				t.Errorf("an auto-reply changed the case: %s, escalate %v, answered %v", c.State, c.EscalateAt, c.FirstAnswerAt)
+			}
+			if n := tc.toCitizen(); n != 0 {
+				t.Fatalf("%d mails queued for the citizen after a staff auto-reply", n)
+			}
+			events, _ := tc.w.db.Timeline(context.Background(), c.ID)
+			if last := events[len(events)-1]; last.Type != mailproc.EventAutoReply {
+				t.Errorf("last event %s %q, want %s", last.Type, last.Detail, mailproc.EventAutoReply)
+			}
+			tc.reply(petugas, "", tc.notif.MessageID, "Bukunya sudah kami ganti.")
+			if n := len(tc.outbox(mailproc.PurposeAnswer)); n != 1 {
+				t.Errorf("%d answers after the staff member's own reply, want 1", n)
+			}
+		})
+	}
+}
