@@ -96,3 +96,52 @@ func TestInspectBounce(t *testing.T) {
 		t.Errorf("bounce inspection: %s", out.String())
 	}
 }
+
+// TestInspectRobotsJSON: `mailproc inspect --json` on a spam-complaint
+// report (ARF), a read receipt (MDN), an iCloud vacation reply and a
+// Mail.Delivery.System bounce says no acknowledgement would go out, no case
+// would open, and what the robot is; a person's letter with Reply-To gets
+// its acknowledgement there.
+func TestInspectRobotsJSON(t *testing.T) {
+	for file, automatic := range map[string]string{
+		"arf-yahoo.eml":                   "laporan spam",
+		"mdn-read-receipt.eml":            "dibaca",
+		"icloud-vacation.eml":             "X-Apple-Action: VACATION",
+		"bounce-mail-delivery-system.eml": "gagal kirim",
+		"reply-to-letter.eml":             "",
+	} {
+		t.Run(file, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run(context.Background(), []string{"inspect", "--json", filepath.Join("../../mailproc/mime/testdata", file)}, &out, &errOut); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			var got struct {
+				AckTo      *string         `json:"ack_to"`
+				AckRefused string          `json:"ack_refused"`
+				OpensCase  *bool           `json:"opens_case"`
+				Automatic  *string         `json:"automatic"`
+				Bounce     json.RawMessage `json:"bounce"`
+				ReplyTo    []string        `json:"reply_to"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			if got.AckTo == nil || got.OpensCase == nil || got.Automatic == nil || got.Bounce == nil {
+				t.Fatalf("a key is missing:\n%s", out.String())
+			}
+			if automatic == "" {
+				if *got.AckTo != "sekretariat@sman1bangkinang.sch.id" || !*got.OpensCase || *got.Automatic != "" {
+					t.Errorf("the letter with Reply-To: %s", out.String())
+				}
+				return
+			}
+			if *got.AckTo != "" || *got.OpensCase || !strings.Contains(*got.Automatic, automatic) || got.AckRefused == "" {
+				t.Errorf("ack_to %q, opens_case %v, automatic %q (want it to say %q), ack_refused %q",
+					*got.AckTo, *got.OpensCase, *got.Automatic, automatic, got.AckRefused)
+			}
+			if isBounce := file == "bounce-mail-delivery-system.eml"; isBounce != (string(got.Bounce) != "null") {
+				t.Errorf("bounce = %s", got.Bounce)
+			}
+		})
+	}
+}
