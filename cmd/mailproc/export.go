@@ -40,7 +40,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(number) != 1 {
 		return errors.New("usage: mailproc export [-config FILE] NUMBER [--eml DIR] [-o FILE]")
 	}
-	cfg, db, err := openDesk(*cfgPath)
+	cfg, db, err := openDatabase(*cfgPath)
 	if err != nil {
 		return err
 	}

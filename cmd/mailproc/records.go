@@ -34,7 +34,7 @@ func runRetention(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() != 0 {
 		return errors.New("usage: mailproc retention [-config FILE] [--dry-run]")
 	}
-	cfg, db, err := openDesk(*cfgPath)
+	cfg, db, err := openDatabase(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func runForget(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() != 1 || !strings.Contains(addr, "@") {
 		return errors.New("usage: mailproc forget [-config FILE] [--dry-run] ADDRESS")
 	}
-	cfg, db, err := openDesk(*cfgPath)
+	cfg, db, err := openDatabase(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -167,20 +167,6 @@ func removeRedactedFiles(ctx context.Context, db *sqlite.DB, cfg *config.Config)
 // relative paths as the data dir (archive/ab/ab….eml), so a restore copies
 // its archive/ directory into the data dir.
 func mirrorRoot(cfg *config.Config) string { return cfg.Records.ArchiveMirror }
-
-// openDesk loads the config and opens its database, for the records
-// commands.
-func openDesk(cfgPath string) (*config.Config, *sqlite.DB, error) {
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := sqlite.Open(cfg.DatabasePath())
-	if err != nil {
-		return nil, nil, err
-	}
-	return cfg, db, nil
-}
 
 // defaultOperator names who runs a command: the login (the user behind sudo
 // if any), for the case log.

@@ -30,7 +30,7 @@ func runRecover(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() != 0 {
 		return errors.New("usage: mailproc recover [-config FILE] [--since TIME]")
 	}
-	cfg, db, err := openDesk(*cfgPath)
+	cfg, db, err := openDatabase(*cfgPath)
 	if err != nil {
 		return err
 	}
