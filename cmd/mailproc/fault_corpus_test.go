@@ -35,7 +35,7 @@ func TestFaultBrokenCorpus(t *testing.T) {
 	// default imap.max_message_size, which would quarantine it undownloaded
 	// (TestE2EOversizeQuarantined). Here it must stream through.
 	d.Config.IMAP.MaxMessageSize = 128 << 20
-	wantCases, wantQ := 0, 0
+	wantCases, wantQ, wantUnlinked := 0, 0, 0
 	var skipped []string
 	var files []indexEntry // in the order appended: UID i+1
 	sc := bufio.NewScanner(f)
@@ -63,6 +63,8 @@ func TestFaultBrokenCorpus(t *testing.T) {
 			wantCases++
 		case strings.HasPrefix(outcome, "quarantine"):
 			wantQ++
+		case strings.HasPrefix(outcome, "unlinked"):
+			wantUnlinked++ // stored, on no case (robot mail)
 		default:
 			t.Fatalf("INDEX %s: outcome %q", parts[0], outcome)
 		}
@@ -71,7 +73,7 @@ func TestFaultBrokenCorpus(t *testing.T) {
 	}
 	d.appendRaw(bigMail(d.citizen("besar"), d.Address, 50<<20))
 	wantCases++
-	total := wantCases + wantQ
+	total := wantCases + wantUnlinked + wantQ
 
 	cfgPath := d.writeConfig()
 	db := d.db()
@@ -87,14 +89,14 @@ func TestFaultBrokenCorpus(t *testing.T) {
 	waitFor(t, 30*time.Second, "the good mail after the corpus", func() bool { c, _, _ := counts(t, db); return c == wantCases+1 })
 
 	cases, msgs, q := counts(t, db)
-	if cases != wantCases+1 || msgs != wantCases+1 || q != wantQ {
-		t.Fatalf("cases=%d messages=%d quarantined=%d, want %d/%d/%d", cases, msgs, q, wantCases+1, wantCases+1, wantQ)
+	if cases != wantCases+1 || msgs != wantCases+1+wantUnlinked || q != wantQ {
+		t.Fatalf("cases=%d messages=%d quarantined=%d, want %d/%d/%d", cases, msgs, q, wantCases+1, wantCases+1+wantUnlinked, wantQ)
 	}
 	if got := d.count("Karantina"); got != wantQ {
 		t.Errorf("Karantina holds %d, want %d", got, wantQ)
 	}
-	if got := d.count("Diproses"); got != wantCases+1 {
-		t.Errorf("Diproses holds %d, want %d", got, wantCases+1)
+	if got := d.count("Diproses"); got != wantCases+1+wantUnlinked {
+		t.Errorf("Diproses holds %d, want %d", got, wantCases+1+wantUnlinked)
 	}
 	entries, err := db.QuarantineList(context.Background())
 	if err != nil {
@@ -110,10 +112,11 @@ func TestFaultBrokenCorpus(t *testing.T) {
 		quarantined[e.Delivery.UID] = e.Reason
 	}
 	stored := storedByUID(t, db)
+	unlinked := unlinkedByUID(t, db)
 	matched := 0
 	for i, f := range files {
 		uid := uint32(i + 1)
-		if f.matches(t, quarantined[uid], stored[uid]) {
+		if f.matches(t, quarantined[uid], stored[uid], unlinked[uid]) {
 			matched++
 		}
 	}
@@ -128,11 +131,19 @@ type indexEntry struct{ file, outcome string }
 var attachmentsRE = regexp.MustCompile(`\b(\d+) attachments?\b`)
 
 // matches checks what became of the file against its INDEX outcome: a case
-// (with the number of attachments INDEX names, if it names one), or
-// quarantine with a reason that begins as INDEX gives it (the parser may add
-// detail after it, as TestBrokenCorpus allows).
-func (e indexEntry) matches(t *testing.T, reason string, msg *mailproc.Message) bool {
+// (with the number of attachments INDEX names, if it names one), a mail
+// stored on no case (robot mail), or quarantine with a reason that begins
+// as INDEX gives it (the parser may add detail after it, as TestBrokenCorpus
+// allows).
+func (e indexEntry) matches(t *testing.T, reason string, msg, unlinked *mailproc.Message) bool {
 	t.Helper()
+	if strings.HasPrefix(e.outcome, "unlinked") {
+		if unlinked == nil {
+			t.Errorf("%s: not stored on no case (on a case: %v, quarantined: %q), INDEX says %q", e.file, msg != nil, reason, e.outcome)
+			return false
+		}
+		return true
+	}
 	if want, ok := strings.CutPrefix(e.outcome, "quarantine: "); ok {
 		if !strings.HasPrefix(reason, want) {
 			t.Errorf("%s: quarantine reason %q (stored as a case: %v), INDEX says %q", e.file, reason, msg != nil, want)
@@ -151,6 +162,22 @@ func (e indexEntry) matches(t *testing.T, reason string, msg *mailproc.Message) 
 		}
 	}
 	return true
+}
+
+// unlinkedByUID returns the stored messages on no case by their inbox UID.
+func unlinkedByUID(t *testing.T, db *sqlite.DB) map[uint32]*mailproc.Message {
+	t.Helper()
+	msgs, err := db.UnlinkedMessages(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint32]*mailproc.Message{}
+	for _, m := range msgs {
+		if m.Delivery.Mailbox == "INBOX" {
+			out[m.Delivery.UID] = m
+		}
+	}
+	return out
 }
 
 // storedByUID returns every stored message of the desk by its inbox UID.
