@@ -341,3 +341,14 @@ func appendNew(list []string, add ...string) []string {
 	}
 	return list
 }
+
+// lineLeadingAddr returns the address a line starts with ("a@b:", "\"a@b\":",
+// "<a@b>", "a@b Invalid Address"), or "".
+func lineLeadingAddr(l string) string {
+	l = strings.TrimLeft(l, " \t\"'<")
+	loc := textAddr.FindStringIndex(l)
+	if loc == nil || loc[0] != 0 {
+		return ""
+	}
+	return l[:loc[1]]
+}

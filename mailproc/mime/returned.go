@@ -1,10 +1,6 @@
 package mime
 
-import (
-	"strings"
-
-	"github.com/dpk-kampar/mailproc/mailproc"
-)
+import "github.com/dpk-kampar/mailproc/mailproc"
 
 // returnedCopy keeps the addresses of the first returned copy of a
 // bounced mail: its addressees, and its own sender's addresses (the desk's,
@@ -82,15 +78,4 @@ func containsAddr(list []string, addr string) bool {
 		}
 	}
 	return false
-}
-
-// lineLeadingAddr returns the address a line starts with ("a@b:", "\"a@b\":",
-// "<a@b>", "a@b Invalid Address"), or "".
-func lineLeadingAddr(l string) string {
-	l = strings.TrimLeft(l, " \t\"'<")
-	loc := textAddr.FindStringIndex(l)
-	if loc == nil || loc[0] != 0 {
-		return ""
-	}
-	return l[:loc[1]]
 }
