@@ -34,3 +34,37 @@ func TestHeadingRecipients(t *testing.T) {
 		})
 	}
 }
+
+// TestReturnedRecipient: the returned copy's one addressee is named only
+// when the bounce names no recipient, is not the bounce's own sender or
+// addressee, and the report does not only say "delayed".
+func TestReturnedRecipient(t *testing.T) {
+	bounce := func(to, status, returnedTo string) string {
+		return crlf("Return-Path: <>\nFrom: MAILER-DAEMON@mx.riau.example\nTo: " + to + "\nSubject: Undelivered Mail\n" +
+			"Content-Type: multipart/report; report-type=delivery-status; boundary=R\n\n" +
+			"--R\nContent-Type: text/plain\n\nYour message could not be delivered.\n" +
+			"--R\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.riau.example\n" + status +
+			"--R\nContent-Type: message/rfc822\n\nFrom: arsip@pustakaarsip.kamparkab.go.id\nTo: " + returnedTo +
+			"\nMessage-ID: <ack.1@pustakaarsip.kamparkab.go.id>\nSubject: x\n\nisi\n--R--\n")
+	}
+	delayed := "\nFinal-Recipient: rfc822; sri@odesa.example\nAction: delayed\nStatus: 4.4.1\n"
+	for _, tt := range []struct {
+		name, mail string
+		want       []string
+	}{
+		{"one addressee", bounce("layanan@pustakaarsip.kamparkab.go.id", "", "sri@odesa.example"), []string{"sri@odesa.example"}},
+		{"the bounce's own addressee", bounce("layanan@pustakaarsip.kamparkab.go.id", "", "Layanan@pustakaarsip.kamparkab.go.id"), nil},
+		{"the bounce's own sender", bounce("layanan@pustakaarsip.kamparkab.go.id", "", "MAILER-DAEMON@mx.riau.example"), nil},
+		{"only delayed", bounce("layanan@pustakaarsip.kamparkab.go.id", delayed, "sri@odesa.example"), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := parseString(t, tt.mail)
+			if m.Report == nil {
+				t.Fatal("no report read")
+			}
+			if !slices.Equal(m.Report.Recipients, tt.want) {
+				t.Errorf("recipients %q, want %q", m.Report.Recipients, tt.want)
+			}
+		})
+	}
+}
