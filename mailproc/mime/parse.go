@@ -176,6 +176,8 @@ type parser struct {
 
 	nullFrom bool // From: <>, as some mail systems write their reports
 
+	returned returnedCopy // addresses of a bounce's returned copy (report.go)
+
 	tnefText string // the body found in a winmail.dat (see tnef.go)
 	tnefMore bool
 
@@ -663,7 +665,8 @@ func (p *parser) leaf(h header, ct mediaType, body io.Reader, path string, wc wa
 	case ct.value == "message/feedback-report" || ct.value == "message/disposition-notification" ||
 		ct.value == "message/global-disposition-notification":
 		p.reportFields(h, ct, filename, body, path)
-	case wc.report && (ct.value == "text/rfc822-headers" || ct.value == "message/global-headers"):
+	case wc.report && (ct.value == "text/rfc822-headers" || ct.value == "message/global-headers" ||
+		ct.value == "message/partial" || (isAttachment && ct.value == "text/plain" && headerFile(h, body))):
 		p.returnedHeaders(h, ct, filename, body, path)
 	case ct.value == "message/rfc822" || ct.value == "message/global":
 		p.forwarded(h, filename, body, path, wc.report)
@@ -947,6 +950,9 @@ func (p *parser) forwarded(h header, filename string, body io.Reader, path strin
 		if v, ok := ih.get("Message-Id"); ok && inReport {
 			p.addOriginalID(v) // the returned copy of a bounced mail
 		}
+		if inReport {
+			p.noteReturned(ih)
+		}
 	}
 	p.count(ibr)
 	if filename == "" {
@@ -1021,6 +1027,7 @@ func (p *parser) finish() *mailproc.Message {
 	m.Text = text
 	m.TextTruncated = p.truncated
 	p.textReport()
+	p.returnedRecipient()
 	if p.truncated {
 		p.note("text cut at %d KiB", p.opts.MaxText>>10)
 	}

@@ -15,6 +15,7 @@ const (
 	maxReportRecipients = 100
 	maxReportBlocks     = 200
 	maxDiagnosticRunes  = 1000
+	maxHeadingLines     = 60 // lines read below a heading of failed recipients
 )
 
 // Message.Report says which of the desk's mails a bounce is about. Bounces
@@ -163,7 +164,8 @@ func (p *parser) addRecipient(v string) {
 }
 
 // returnedHeaders reads a text/rfc822-headers part of a report (the header
-// of the mail that bounced) for its Message-ID.
+// of the mail that bounced), or a message/partial or header file standing
+// in for it, for its Message-ID and addresses.
 func (p *parser) returnedHeaders(h header, ct mediaType, filename string, body io.Reader, path string) {
 	dec := p.transferDecoder(h, body, path)
 	cr := &countingReader{r: dec}
@@ -173,8 +175,27 @@ func (p *parser) returnedHeaders(h header, ct mediaType, filename string, body i
 		if v, ok := rh.get("Message-Id"); ok {
 			p.addOriginalID(v)
 		}
+		p.noteReturned(rh)
 	}
 	p.listReportPart(dec, cr, br, ct, filename, path)
+}
+
+// headerFile reports whether a text/plain attachment of a bounce is the
+// returned mail's header saved as a file (some gateways attach it so, as
+// others attach message/partial): its first bytes are header fields.
+func headerFile(h header, body io.Reader) bool {
+	v, _ := h.get("Content-Transfer-Encoding")
+	switch strings.ToLower(strings.TrimSpace(stripComments(v))) {
+	case "", "7bit", "8bit", "binary":
+	default:
+		return false
+	}
+	br, ok := body.(*bufio.Reader)
+	if !ok {
+		return false
+	}
+	first, _ := br.Peek(1024)
+	return len(first) > 0 && looksLikeHeader(first)
 }
 
 var (
@@ -182,8 +203,10 @@ var (
 	textStatus    = regexp.MustCompile(`\b([245]\.\d{1,3}\.\d{1,3})\b`)
 	textSMTPReply = regexp.MustCompile(`(?m)^.*\b[45]\d\d[ -][^\n]*$`)
 	// A recipient line of qmail ("<a@b>:"), Postfix's human part ("<a@b>:
-	// host … said"), sendmail ("<a@b>... User unknown") and others.
-	textBracketRcpt = regexp.MustCompile(`(?m)^[ \t]*<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*(?:[:.(]|$)`)
+	// host … said"), sendmail ("<a@b>... User unknown") and others, also
+	// after the SMTP reply code or enhanced status an old sendmail's
+	// transcript puts first ("554 <a@b>... Host unknown", "5.2.1 <a@b>...").
+	textBracketRcpt = regexp.MustCompile(`(?m)^[ \t]*(?:(?:[45]\d\d|[45]\.\d{1,3}\.\d{1,3})[ \t]+)?<([^<>\s@]{1,64}@[^<>\s@]{1,255})>[ \t]*(?:[:.(]|$)`)
 	// A line naming a failed recipient after a heading (Exim's indented
 	// addresses, Exchange's "Delivery has failed to these recipients",
 	// "Final-Recipient:" in text).
@@ -259,19 +282,13 @@ func textRecipients(text string, skip func(string) bool) []string {
 		return out
 	}
 	for _, loc := range textHeading.FindAllStringIndex(text, 10) {
-		// The address on the heading line itself ("Final-Recipient: rfc822;
-		// a@b"), else on one of the lines below it.
-		lines := append([]string{text[loc[0]:loc[1]]}, strings.SplitN(text[loc[1]:], "\n", 7)...)
-		for _, l := range lines {
-			if strings.Contains(strings.ToLower(l), "message-id") {
-				break
-			}
-			for _, a := range textAddr.FindAllString(l, 4) {
-				if !skip(a) {
-					return []string{a}
-				}
-			}
+		out = appendNew(out, headingRecipients(text[loc[0]:loc[1]], text[loc[1]:], skip)...)
+		if len(out) >= maxReportRecipients {
+			break
 		}
+	}
+	if len(out) > 0 {
+		return out
 	}
 	// No heading we know (another language, another wording): the first
 	// address of the notice itself, above the returned copy.
@@ -281,4 +298,57 @@ func textRecipients(text string, skip func(string) bool) []string {
 		}
 	}
 	return out
+}
+
+// headingRecipients reads the addresses under a heading that names failed
+// recipients: the first address on the heading line itself ("Final-Recipient:
+// rfc822; a@b") or on one of the few lines below it, then every line below
+// that starts with an address (a list of them, one a line, each perhaps
+// followed by its reason), up to a Message-ID line.
+func headingRecipients(heading, below string, skip func(string) bool) []string {
+	lines := append([]string{heading}, strings.SplitN(below, "\n", maxHeadingLines+1)...)
+	var out []string
+	for i, l := range lines {
+		if strings.Contains(strings.ToLower(l), "message-id") {
+			break
+		}
+		if len(out) == 0 {
+			if i > 7 {
+				break
+			}
+			for _, a := range textAddr.FindAllString(l, 4) {
+				if !skip(a) {
+					out = append(out, a)
+					break
+				}
+			}
+			continue
+		}
+		if a := lineLeadingAddr(l); a != "" && !skip(a) {
+			out = appendNew(out, a)
+		}
+	}
+	return out
+}
+
+// appendNew appends the addresses of add not yet in list (the domain
+// compared without case).
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		if !containsAddr(list, a) && len(list) < maxReportRecipients {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
+// lineLeadingAddr returns the address a line starts with ("a@b:", "\"a@b\":",
+// "<a@b>", "a@b Invalid Address"), or "".
+func lineLeadingAddr(l string) string {
+	l = strings.TrimLeft(l, " \t\"'<")
+	loc := textAddr.FindStringIndex(l)
+	if loc == nil || loc[0] != 0 {
+		return ""
+	}
+	return l[:loc[1]]
 }

@@ -43,6 +43,21 @@ var robotCases = []struct {
 	{file: "bounce-exim-text.eml", robot: mailproc.RobotBounce, automatic: "laporan gagal kirim", bounce: true,
 		origID: "ack.INF-2026-00080.Ee4r@pustakaarsip.kamparkab.go.id", recipients: []string{"rudi.hartono@riaunet.example"}, status: "5.1.1"},
 	{file: "bounce-dsn.eml", robot: mailproc.RobotBounce, automatic: "DSN", bounce: true},
+	// Issue 13: shapes of the reference bounce corpus, in fixtures of our own.
+	{file: "bounce-v5-transcript.eml", robot: mailproc.RobotBounce, automatic: "laporan gagal kirim", bounce: true, // "554 <a@b>... Host unknown"
+		origID: "ack.INF-2026-00090.Vv5s@pustakaarsip.kamparkab.go.id", recipients: []string{"kades@sungaipagar.example", "sekdes@kualukampar.example"}},
+	{file: "bounce-recipient-list.eml", robot: mailproc.RobotBounce, automatic: "laporan gagal kirim", bounce: true, // one address a line below the heading
+		origID: "ack.INF-2026-00091.Ll7t@pustakaarsip.kamparkab.go.id", recipients: []string{"andi.saputra@lintasriau.example", "budi.santoso@lintasriau.example"}, status: "5.2.2"},
+	{file: "bounce-returned-to-only.eml", robot: mailproc.RobotBounce, automatic: "DSN", bounce: true, // no per-recipient block: the returned copy's one addressee
+		origID: "ack.INF-2026-00092.Oo1a@pustakaarsip.kamparkab.go.id", recipients: []string{"sri.wahyuni@odesa.example"}},
+	{file: "bounce-returned-to-several.eml", robot: mailproc.RobotBounce, automatic: "DSN", bounce: true, // two addressees: which one failed is unknown
+		origID: "ack.INF-2026-00093.Oo2b@pustakaarsip.kamparkab.go.id"},
+	{file: "bounce-returned-to-desk.eml", robot: mailproc.RobotBounce, automatic: "DSN", bounce: true, // the returned copy's own sender is never the failed recipient
+		origID: "staff.INF-2026-00094.Oo3c@pustakaarsip.kamparkab.go.id"},
+	{file: "bounce-header-file.eml", robot: mailproc.RobotBounce, automatic: "laporan gagal kirim", bounce: true, // the returned header as a text attachment
+		origID: "ack.INF-2026-00095.Hh9f@pustakaarsip.kamparkab.go.id", recipients: []string{"rektorat@kampusriau.example"}, status: "5.4.6"},
+	{file: "bounce-message-partial.eml", robot: mailproc.RobotBounce, automatic: "DSN", bounce: true, // the returned header as message/partial
+		origID: "ack.INF-2026-00096.Pp4q@pustakaarsip.kamparkab.go.id", recipients: []string{"camat@bangkinang.example"}, status: "5.7.1"},
 	{file: "list-mail.eml", robot: mailproc.RobotBulk, automatic: "Precedence: list"},
 	{file: "human-out-of-office-subject.eml", ackTo: "yusuf.hakim@gmail.com"},
 	{file: "reply-to-letter.eml", ackTo: "sekretariat@sman1bangkinang.sch.id"},
