@@ -136,7 +136,7 @@ func TestSyncNow(t *testing.T) {
 	r.syncs(t, 1)
 	e.srv.appendMail("INBOX", testMail(1, "Mohon info."))
 	r.SyncNow()
-	waitFor(t, 5*time.Second, "mail picked up after SyncNow", func() bool { return e.srv.count("Diproses") == 1 })
+	waitFor(t, 20*time.Second, "mail picked up after SyncNow", func() bool { return e.srv.count("Diproses") == 1 })
 }
 
 func TestQuarantinedMailGoesToKarantina(t *testing.T) {
