@@ -42,6 +42,7 @@ type Main struct {
 	Intake    *imap.Intake
 	SentWatch *imap.Intake // reads the Sent folder for answers sent around mailproc; nil when disabled
 	Postman   *mailproc.Postman
+	Sender    *smtp.Sender // keeps SMTP sessions open between mails; Close ends them
 	Escalator *mailproc.Escalator
 	Digest    *mailproc.UnlinkedDigest // ops' daily list of mail stored on no case
 	SentCopy  *imap.SentFolder         // nil when imap.sent_folder is empty
@@ -137,9 +138,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.SentCopy = &imap.SentFolder{Config: imapConfig(cfg), Folder: cfg.IMAP.SentFolder,
 			Logger: m.Logger.With("component", "sent")}
 	}
+	m.Sender = &smtp.Sender{Config: smtpConfig(cfg), DataDir: cfg.Desk.DataDir, PerSession: smtpPerSession,
+		Logger: m.Logger.With("component", "smtp")}
 	m.Postman = mailproc.NewPostman(mailproc.Postman{
 		Store:       m.DB,
-		Sender:      &smtp.Sender{Config: smtpConfig(cfg), DataDir: cfg.Desk.DataDir, Logger: m.Logger.With("component", "smtp")},
+		Sender:      m.Sender,
+		Connections: cfg.SMTP.Connections,
 		Composer:    m.Composer,
 		Cases:       m.DB.CaseByID,
 		RetryMin:    cfg.SMTP.RetryMin.D(),
@@ -231,7 +235,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SentWatch != nil {
 		m.goRun(ctx, "imap-sent", m.SentWatch.Run)
 	}
-	m.goRun(ctx, "outbox", m.Postman.Run)
+	m.goRun(ctx, "outbox", func(ctx context.Context) error {
+		defer m.Sender.Close() // QUIT on the kept sessions once no mail is being sent
+		return m.Postman.Run(ctx)
+	})
 	m.goRun(ctx, "escalation", m.Escalator.Run)
 	digester := &mailproc.OpsDigester{Store: m.DB, Composer: m.Composer, Interval: cfg.Desk.OpsNoticeInterval.D(),
 		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
@@ -245,6 +252,12 @@ func (m *Main) Run(ctx context.Context) error {
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil
 }
+
+// smtpPerSession caps the mails sent over one SMTP session: a backlog costs
+// a login per hundred mails, and a server that limits mails per session
+// (Postfix's smtpd_recipient_limit is per mail; some providers cap at 100)
+// is never reached.
+const smtpPerSession = 100
 
 // unlinkedDigestHour is when ops get the day's list of mail stored on no
 // case: 07.00 local, before the office opens.
