@@ -98,10 +98,9 @@ func (p *Postman) Run(ctx context.Context) error {
 
 // sendDue sends one batch of due mail, in lane order (DueMail), over
 // Connections senders at once; more reports a full batch, or a batch cut
-// short. It is cut short when new mail was queued (Wake) before a mail
-// that is not for a citizen: the batch is read again, so a citizen's
-// acknowledgement queued meanwhile goes next, not after the rest of a
-// backlog of staff and ops mail.
+// short. It is cut short when new mail was queued (Wake): the batch is read
+// again, so a citizen's acknowledgement queued meanwhile goes next, not
+// after the rest of a backlog.
 func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	due, err := p.Store.DueMail(ctx, p.now(), postmanBatch)
 	if err != nil {
@@ -116,7 +115,7 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 				return
 			}
 			m := due[i]
-			if i > 0 && m.Purpose.Lane() != LaneCitizen && p.rang() {
+			if i > 0 && p.rang() {
 				cut.Store(true)
 				return
 			}

@@ -456,7 +456,9 @@ func (m *Main) health() (bool, string) {
 // stats reads the figures for /metrics and the status page.
 func (m *Main) stats(ctx context.Context) (mhttp.Stats, error) {
 	st := mhttp.Stats{Now: m.Now().In(m.Config.Location())}
-	cases, err := m.DB.ListCases(ctx, sqlite.CaseFilter{})
+	y, mo, _ := st.Now.Date()
+	st.Month.Start = time.Date(y, mo, 1, 0, 0, 0, 0, st.Now.Location())
+	f, err := m.DB.DeskFigures(ctx, st.Now, st.Month.Start)
 	if err != nil {
 		return st, err
 	}
@@ -464,13 +466,32 @@ func (m *Main) stats(ctx context.Context) (mhttp.Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	st.AddCases(cases)
+	addFigures(&st, f)
 	for _, t := range tallies {
 		st.Outbox = append(st.Outbox, mhttp.OutboxCount{Purpose: t.Purpose, State: t.State, N: t.N})
 	}
 	is := m.Intake.Status()
 	st.IMAPConnected, st.IMAPReconnects, st.LastSync = is.Connected, is.Reconnects, is.LastSync
 	return st, nil
+}
+
+// addFigures copies the database's aggregates into st.
+func addFigures(st *mhttp.Stats, f *sqlite.DeskFigures) {
+	for _, k := range f.ByKindState {
+		st.Cases = append(st.Cases, mhttp.CaseCount{Kind: k.Kind, State: k.State, N: k.N})
+	}
+	for l := 1; len(st.Escalated) < len(f.Escalated); l++ {
+		if n, ok := f.Escalated[l]; ok {
+			st.Escalated = append(st.Escalated, mhttp.LevelCount{Level: l, N: n})
+		}
+	}
+	st.Open, st.OverdueN = f.Open, f.OverdueN
+	for _, c := range f.Overdue {
+		st.Overdue = append(st.Overdue, mhttp.OverdueCase{Number: c.Number, Kind: c.Kind, State: c.State,
+			DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
+	}
+	st.Month.Informasi, st.Month.Aduan, st.Month.Escalated = f.Informasi, f.Aduan, f.Escalations
+	st.Month.Answered, st.Month.AnsweredOnTime, st.Month.Closed = f.Answered, f.AnsweredOnTime, f.Closed
 }
 
 // timedHandler times each ingested mail for the processing-time histogram,

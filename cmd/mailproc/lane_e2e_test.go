@@ -105,8 +105,9 @@ func TestE2EOutboxLanes(t *testing.T) {
 	<-done
 
 	order := s.order()
-	if order[0] != out("ack-first", "").MessageID || order[1] != out("ack-second", "").MessageID {
-		t.Errorf("first two sent = %q, want the two acknowledgements", order[:2])
+	// Citizen mail newest first.
+	if order[0] != out("ack-second", "").MessageID || order[1] != out("ack-first", "").MessageID {
+		t.Errorf("first two sent = %q, want the two acknowledgements, newest first", order[:2])
 	}
 	at := slices.Index(order, live.MessageID)
 	n := <-queuedAt

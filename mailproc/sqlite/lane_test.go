@@ -10,8 +10,9 @@ import (
 )
 
 // TestDueMailLanes: a backlog of staff and ops mail queued first never
-// comes before a citizen's mail queued after it; within a lane the oldest
-// goes first, and a mail not yet due waits whatever its lane.
+// comes before a citizen's mail queued after it; citizen mail goes newest
+// first (a live acknowledgement before a backlog of them), staff and ops
+// mail oldest first; a mail not yet due waits whatever its lane.
 func TestDueMailLanes(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
@@ -43,7 +44,7 @@ func TestDueMailLanes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"ack1", "answer1", "closing1", "ack2",
+	want := []string{"ack2", "closing1", "answer1", "ack1",
 		"notify1", "escalation1", "notify2", "confirm1",
 		"ops1", "ops2"}
 	if ids := messageIDs(got); !reflect.DeepEqual(ids, want) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -130,8 +131,10 @@ func (t *intakeTx) CountSent(purpose mailproc.Purpose, addr string, since time.T
 }
 
 // DueMail returns up to n pending mails whose next attempt is at or before
-// now, by lane (citizen mail, then staff and heads, then ops), oldest (first
-// queued) first within a lane.
+// now, by lane (citizen mail, then staff and heads, then ops). Citizen mail
+// goes newest first: a citizen writing now is acknowledged at once, ahead
+// of a backlog of acknowledgements (a start-up backlog, a burst) whose
+// senders have waited already; staff and ops mail goes oldest first.
 func (db *DB) DueMail(ctx context.Context, now time.Time, n int) ([]*mailproc.OutgoingMail, error) {
 	if n <= 0 {
 		return nil, nil
@@ -153,7 +156,8 @@ const (
 
 // dueMailRest sorts only the due rows (the partial index finds them): a
 // backlog of a few thousand sorts in a millisecond or two.
-var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ? ORDER BY ` + laneOrder + `, id LIMIT ?`
+var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ? ORDER BY ` + laneOrder +
+	` , CASE WHEN ` + laneOrder + ` = ` + strconv.Itoa(int(mailproc.LaneCitizen)) + ` THEN -id ELSE id END LIMIT ?`
 
 // laneOrder is the SQL for a row's mailproc.Lane, from its purpose.
 var laneOrder = func() string {
