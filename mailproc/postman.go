@@ -98,40 +98,51 @@ func (p *Postman) Run(ctx context.Context) error {
 
 // sendDue sends one batch of due mail, in lane order (DueMail), over
 // Connections senders at once; more reports a full batch, or a batch cut
-// short. It is cut short when new mail was queued (Wake): the batch is read
-// again, so a citizen's acknowledgement queued meanwhile goes next, not
-// after the rest of a backlog.
+// short. A lane's mails are all sent before the next lane's first is
+// begun, so with parallel senders too a citizen's acknowledgement is
+// accepted before the staff notification of the same case. The batch is
+// cut short when new mail was queued (Wake): it is read again, so a
+// citizen's acknowledgement queued meanwhile goes next, not after the rest
+// of a backlog.
 func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	due, err := p.Store.DueMail(ctx, p.now(), postmanBatch)
 	if err != nil {
 		return false, err
 	}
-	var next atomic.Int64
+	full := len(due) == postmanBatch
 	var cut atomic.Bool
-	work := func() {
-		for ctx.Err() == nil && !cut.Load() {
-			i := int(next.Add(1)) - 1
-			if i >= len(due) {
-				return
-			}
-			m := due[i]
-			if i > 0 && p.rang() {
-				cut.Store(true)
-				return
-			}
-			p.deliver(context.WithoutCancel(ctx), m)
+	for first := true; len(due) > 0 && ctx.Err() == nil && !cut.Load(); first = false {
+		n := 1
+		for n < len(due) && due[n].Purpose.Lane() == due[0].Purpose.Lane() {
+			n++
 		}
+		lane := due[:n]
+		due = due[n:]
+		var next atomic.Int64
+		work := func() {
+			for ctx.Err() == nil && !cut.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(lane) {
+					return
+				}
+				if (i > 0 || !first) && p.rang() {
+					cut.Store(true)
+					return
+				}
+				p.deliver(context.WithoutCancel(ctx), lane[i])
+			}
+		}
+		var wg sync.WaitGroup
+		for range min(max(p.Connections, 1), len(lane)) - 1 {
+			wg.Go(work)
+		}
+		work()
+		wg.Wait()
 	}
-	var wg sync.WaitGroup
-	for range max(p.Connections, 1) - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
 	if ctx.Err() != nil {
 		return false, nil
 	}
-	return cut.Load() || len(due) == postmanBatch, nil
+	return cut.Load() || full, nil
 }
 
 // rang takes a waiting Wake, if any.
