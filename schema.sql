@@ -76,6 +76,13 @@ CREATE INDEX cases_remind ON cases (remind_at) WHERE remind_at IS NOT NULL;
 -- Answered cases still without a verdict (only those answered before the
 -- upgrade that added verdicts): BackfillVerdicts judges them.
 CREATE INDEX cases_undecided ON cases (id) WHERE verdict = '' AND first_answer_at IS NOT NULL;
+-- The status page and /metrics count this month's answers and closings
+-- (DeskFigures) and cases by kind and state without reading the table.
+CREATE INDEX cases_kind_state ON cases (kind, state);
+CREATE INDEX cases_opened_kind ON cases (opened_at, kind, escalation_level);
+CREATE INDEX cases_first_answer ON cases (first_answer_at, due_at) WHERE first_answer_at IS NOT NULL;
+CREATE INDEX cases_closed ON cases (closed_at, state) WHERE closed_at IS NOT NULL;
+CREATE INDEX cases_escalated ON cases (escalation_level, state) WHERE escalation_level > 0;
 
 -- The last registration sequence handed out per kind and year. A number is
 -- never reused, even if its case were removed, so this is not derived from

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +30,10 @@ type Postman struct {
 	Composer *Composer
 	// Cases finds a mail's case for the notice; nil: the notice has no number.
 	Cases func(ctx context.Context, id int64) (*Case, error)
+
+	// Connections is how many mails are sent at once (config
+	// smtp.connections); 0: one.
+	Connections int
 
 	RetryMin, RetryMax time.Duration // backoff between attempts
 	GiveUpAfter        time.Duration // a mail still failing this long after it was queued fails
@@ -90,19 +96,63 @@ func (p *Postman) Run(ctx context.Context) error {
 	}
 }
 
-// sendDue sends one batch of due mail; more reports a full batch.
+// sendDue sends one batch of due mail, in lane order (DueMail), over
+// Connections senders at once; more reports a full batch, or a batch cut
+// short. A lane's mails are all sent before the next lane's first is
+// begun, so with parallel senders too a citizen's acknowledgement is
+// accepted before the staff notification of the same case. The batch is
+// cut short when new mail was queued (Wake): it is read again, so a
+// citizen's acknowledgement queued meanwhile goes next, not after the rest
+// of a backlog.
 func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	due, err := p.Store.DueMail(ctx, p.now(), postmanBatch)
 	if err != nil {
 		return false, err
 	}
-	for _, m := range due {
-		if ctx.Err() != nil {
-			return false, nil
+	full := len(due) == postmanBatch
+	var cut atomic.Bool
+	for first := true; len(due) > 0 && ctx.Err() == nil && !cut.Load(); first = false {
+		n := 1
+		for n < len(due) && due[n].Purpose.Lane() == due[0].Purpose.Lane() {
+			n++
 		}
-		p.deliver(context.WithoutCancel(ctx), m)
+		lane := due[:n]
+		due = due[n:]
+		var next atomic.Int64
+		work := func() {
+			for ctx.Err() == nil && !cut.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(lane) {
+					return
+				}
+				if (i > 0 || !first) && p.rang() {
+					cut.Store(true)
+					return
+				}
+				p.deliver(context.WithoutCancel(ctx), lane[i])
+			}
+		}
+		var wg sync.WaitGroup
+		for range min(max(p.Connections, 1), len(lane)) - 1 {
+			wg.Go(work)
+		}
+		work()
+		wg.Wait()
 	}
-	return len(due) == postmanBatch, nil
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	return cut.Load() || full, nil
+}
+
+// rang takes a waiting Wake, if any.
+func (p *Postman) rang() bool {
+	select {
+	case <-p.wake:
+		return true
+	default:
+		return false
+	}
 }
 
 // deliver makes one attempt at m and records the outcome.

@@ -42,6 +42,7 @@ type Main struct {
 	Intake    *imap.Intake
 	SentWatch *imap.Intake // reads the Sent folder for answers sent around mailproc; nil when disabled
 	Postman   *mailproc.Postman
+	Sender    *smtp.Sender // keeps SMTP sessions open between mails; Close ends them
 	Escalator *mailproc.Escalator
 	Digest    *mailproc.UnlinkedDigest // ops' daily list of mail stored on no case
 	SentCopy  *imap.SentFolder         // nil when imap.sent_folder is empty
@@ -137,9 +138,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.SentCopy = &imap.SentFolder{Config: imapConfig(cfg), Folder: cfg.IMAP.SentFolder,
 			Logger: m.Logger.With("component", "sent")}
 	}
+	m.Sender = &smtp.Sender{Config: smtpConfig(cfg), DataDir: cfg.Desk.DataDir, PerSession: smtpPerSession,
+		Logger: m.Logger.With("component", "smtp")}
 	m.Postman = mailproc.NewPostman(mailproc.Postman{
 		Store:       m.DB,
-		Sender:      &smtp.Sender{Config: smtpConfig(cfg), DataDir: cfg.Desk.DataDir, Logger: m.Logger.With("component", "smtp")},
+		Sender:      m.Sender,
+		Connections: cfg.SMTP.Connections,
 		Composer:    m.Composer,
 		Cases:       m.DB.CaseByID,
 		RetryMin:    cfg.SMTP.RetryMin.D(),
@@ -231,7 +235,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SentWatch != nil {
 		m.goRun(ctx, "imap-sent", m.SentWatch.Run)
 	}
-	m.goRun(ctx, "outbox", m.Postman.Run)
+	m.goRun(ctx, "outbox", func(ctx context.Context) error {
+		defer m.Sender.Close() // QUIT on the kept sessions once no mail is being sent
+		return m.Postman.Run(ctx)
+	})
 	m.goRun(ctx, "escalation", m.Escalator.Run)
 	digester := &mailproc.OpsDigester{Store: m.DB, Composer: m.Composer, Interval: cfg.Desk.OpsNoticeInterval.D(),
 		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
@@ -245,6 +252,12 @@ func (m *Main) Run(ctx context.Context) error {
 		"imap", cfg.IMAPAddr(), "data_dir", cfg.Desk.DataDir)
 	return nil
 }
+
+// smtpPerSession caps the mails sent over one SMTP session: a backlog costs
+// a login per hundred mails, and a server that limits mails per session
+// (Postfix's smtpd_recipient_limit is per mail; some providers cap at 100)
+// is never reached.
+const smtpPerSession = 100
 
 // unlinkedDigestHour is when ops get the day's list of mail stored on no
 // case: 07.00 local, before the office opens.
@@ -443,7 +456,9 @@ func (m *Main) health() (bool, string) {
 // stats reads the figures for /metrics and the status page.
 func (m *Main) stats(ctx context.Context) (mhttp.Stats, error) {
 	st := mhttp.Stats{Now: m.Now().In(m.Config.Location())}
-	cases, err := m.DB.ListCases(ctx, sqlite.CaseFilter{})
+	y, mo, _ := st.Now.Date()
+	st.Month.Start = time.Date(y, mo, 1, 0, 0, 0, 0, st.Now.Location())
+	f, err := m.DB.DeskFigures(ctx, st.Now, st.Month.Start)
 	if err != nil {
 		return st, err
 	}
@@ -451,13 +466,32 @@ func (m *Main) stats(ctx context.Context) (mhttp.Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	st.AddCases(cases)
+	addFigures(&st, f)
 	for _, t := range tallies {
 		st.Outbox = append(st.Outbox, mhttp.OutboxCount{Purpose: t.Purpose, State: t.State, N: t.N})
 	}
 	is := m.Intake.Status()
 	st.IMAPConnected, st.IMAPReconnects, st.LastSync = is.Connected, is.Reconnects, is.LastSync
 	return st, nil
+}
+
+// addFigures copies the database's aggregates into st.
+func addFigures(st *mhttp.Stats, f *sqlite.DeskFigures) {
+	for _, k := range f.ByKindState {
+		st.Cases = append(st.Cases, mhttp.CaseCount{Kind: k.Kind, State: k.State, N: k.N})
+	}
+	for l := 1; len(st.Escalated) < len(f.Escalated); l++ {
+		if n, ok := f.Escalated[l]; ok {
+			st.Escalated = append(st.Escalated, mhttp.LevelCount{Level: l, N: n})
+		}
+	}
+	st.Open, st.OverdueN = f.Open, f.OverdueN
+	for _, c := range f.Overdue {
+		st.Overdue = append(st.Overdue, mhttp.OverdueCase{Number: c.Number, Kind: c.Kind, State: c.State,
+			DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
+	}
+	st.Month.Informasi, st.Month.Aduan, st.Month.Escalated = f.Informasi, f.Aduan, f.Escalations
+	st.Month.Answered, st.Month.AnsweredOnTime, st.Month.Closed = f.Answered, f.AnsweredOnTime, f.Closed
 }
 
 // timedHandler times each ingested mail for the processing-time histogram,

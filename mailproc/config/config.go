@@ -158,6 +158,9 @@ type SMTP struct {
 	RetryMin      Duration `toml:"retry_min"`
 	RetryMax      Duration `toml:"retry_max"`
 	GiveUpAfter   Duration `toml:"give_up_after"`
+	// Connections is how many SMTP sessions send at once; each is kept
+	// open for up to 100 mails.
+	Connections int `toml:"connections"`
 }
 
 // Ack is the acknowledgement (tanda terima) sent for every new case.
@@ -267,6 +270,7 @@ func DefaultConfig() *Config {
 			RetryMin:    Duration(30 * time.Second),
 			RetryMax:    Duration(30 * time.Minute),
 			GiveUpAfter: Duration(24 * time.Hour),
+			Connections: 2,
 		},
 		Ack: Ack{Enabled: true, PerSenderPerDay: 5, PerHour: 30},
 		Calendar: Calendar{

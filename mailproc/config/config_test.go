@@ -626,6 +626,7 @@ func TestValidate(t *testing.T) {
 		{"smtp.retry_max", func(c *Config) { c.SMTP.RetryMax = Duration(time.Second) },
 			"smtp.retry_max: must not be less than smtp.retry_min (30s)"},
 		{"smtp.give_up_after", func(c *Config) { c.SMTP.GiveUpAfter = 0 }, "smtp.give_up_after: must be greater than 0"},
+		{"smtp.connections", func(c *Config) { c.SMTP.Connections = 0 }, "smtp.connections: must be between 1 and 16 (got 0)"},
 		{"ack.per_sender_per_day", func(c *Config) { c.Ack.PerSenderPerDay = 0 },
 			"ack.per_sender_per_day: must be at least 1 (got 0); to send none, set ack.enabled = false"},
 		{"chain empty", func(c *Config) { c.Chain = nil },

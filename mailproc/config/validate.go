@@ -376,6 +376,9 @@ func (c *Config) validateSMTP(v *validator) {
 		v.add("smtp.retry_max", "must not be less than smtp.retry_min (%s)", s.RetryMin)
 	}
 	v.positive("smtp.give_up_after", s.GiveUpAfter)
+	if s.Connections < 1 || s.Connections > 16 {
+		v.add("smtp.connections", "must be between 1 and 16 (got %d)", s.Connections)
+	}
 }
 
 func (c *Config) validateAck(v *validator) {

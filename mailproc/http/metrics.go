@@ -92,7 +92,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descEscalated, float64(l.N), strconv.Itoa(l.Level))
 	}
 	gauge(descOpen, float64(st.Open))
-	gauge(descOverdue, float64(len(st.Overdue)))
+	gauge(descOverdue, float64(st.OverdueCount()))
 	for _, o := range st.Outbox {
 		gauge(descOutbox, float64(o.N), string(o.Purpose), string(o.State))
 	}

@@ -25,8 +25,10 @@ type Stats struct {
 	// Open is how many cases still need the desk (state not selesai).
 	Open int
 	// Overdue lists the open, unanswered cases past their promised time,
-	// most overdue first.
+	// most overdue first (the daemon lists at most 100).
 	Overdue []OverdueCase
+	// OverdueN counts them all; 0: len(Overdue).
+	OverdueN int
 	// Month is this calendar month's figures, in the zone of Now.
 	Month MonthFigures
 
@@ -163,6 +165,9 @@ func (s *Stats) AddOutbox(mails []*mailproc.OutgoingMail) {
 		return a.State < b.State
 	})
 }
+
+// OverdueCount is how many cases are overdue.
+func (s *Stats) OverdueCount() int { return max(s.OverdueN, len(s.Overdue)) }
 
 // OutboxTotal is the number of outgoing mails in state st, any purpose.
 func (s *Stats) OutboxTotal(st mailproc.OutboxState) int {

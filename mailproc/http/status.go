@@ -36,8 +36,9 @@ sinkronisasi terakhir: {{.LastSync}}.</p>
 
 <h2>Kasus terbuka: {{.Open}}</h2>
 
-<h2>Kasus terlambat: {{len .Overdue}}</h2>
-{{if .Overdue}}<table>
+<h2>Kasus terlambat: {{.OverdueN}}</h2>
+{{if lt (len .Overdue) .OverdueN}}<p>{{len .Overdue}} yang paling lama terlambat ditampilkan.</p>
+{{end}}{{if .Overdue}}<table>
 <tr><th>Nomor</th><th>Jenis</th><th>Status</th><th>Batas waktu</th><th>Terlambat</th><th>Eskalasi</th></tr>
 {{range .Overdue}}<tr><td>{{.Number}}</td><td>{{.Kind}}</td><td>{{.State}}</td><td>{{.DueAt}}</td><td class="buruk">{{.Late}}</td><td>{{.Level}}</td></tr>
 {{end}}</table>
@@ -67,6 +68,7 @@ type statusData struct {
 	IMAPConnected   bool
 	Open            int
 	Overdue         []statusOverdue
+	OverdueN        int // all overdue cases; Overdue lists the most overdue
 	Month           string
 	M               MonthFigures
 	Pending, Failed int
@@ -109,6 +111,7 @@ func statusFrom(st Stats) statusData {
 		LastSync:      "belum pernah",
 		IMAPConnected: st.IMAPConnected,
 		Open:          st.Open,
+		OverdueN:      st.OverdueCount(),
 		M:             st.Month,
 		Pending:       st.OutboxTotal(mailproc.OutboxPending),
 		Failed:        st.OutboxTotal(mailproc.OutboxFailed),

@@ -29,6 +29,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
@@ -124,10 +125,13 @@ func (c Config) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// Sender delivers the outbox's mail; it implements mailproc.Sender. Each Send
-// is one SMTP session: the outbox sends rarely, and a fresh connection never
-// meets a server that silently dropped an idle one. A Sender holds no state
-// between calls and may be used by several goroutines at once.
+// Sender delivers the outbox's mail; it implements mailproc.Sender, and
+// may be used by several goroutines at once (each Send has a session of
+// its own). With PerSession above 1 a session is kept after a mail and
+// reused for the next (RSET first), up to PerSession mails and while idle
+// no longer than Idle: a backlog then costs one login, not one per mail.
+// A kept session the server has dropped fails its RSET and is replaced
+// before anything of the mail is sent.
 type Sender struct {
 	Config
 	// DataDir is the data directory the raw archive is in (config
@@ -135,6 +139,14 @@ type Sender struct {
 	// Only mail with attachments needs it; without it such mail fails.
 	DataDir string
 	Logger  *slog.Logger // nil: no logging
+	// PerSession caps the mails sent over one session; 0 or 1: a new
+	// session for every mail.
+	PerSession int
+	Idle       time.Duration // a kept session unused this long is closed; 0: DefaultIdle
+
+	mu           sync.Mutex
+	idleSessions []*kept
+	closed       bool
 }
 
 var _ mailproc.Sender = (*Sender)(nil)
@@ -193,14 +205,23 @@ func (s *Sender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, er
 	return raw, nil
 }
 
-// deliver runs one session: connect and log in, one transaction, QUIT. It
-// returns the server's reply to the message (e.g. "2.0.0 Ok: queued as …").
+// deliver runs one transaction on a session from take; after the 250 the
+// session is kept for the next mail (or QUIT), after any failure it is
+// closed. It returns the server's reply to the message (e.g. "2.0.0 Ok:
+// queued as …").
 func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, raw []byte) (string, error) {
-	sess, err := dial(ctx, s.Config)
+	sess, sent, err := s.take(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer sess.close()
+	accepted := false
+	defer func() {
+		if accepted {
+			s.keep(sess, sent+1)
+		} else {
+			sess.close()
+		}
+	}()
 	c, timeout := sess.client, s.timeout()
 
 	refusals, err := sess.envelope(timeout, from, rcpts)
@@ -253,7 +274,7 @@ func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, raw [
 	if dc, ok := w.(*gomailsmtp.DataCloser); ok {
 		reply = dc.ServerResponse()
 	}
-	sess.quit(timeout) // the mail is accepted; a failing QUIT changes nothing
+	accepted = true // kept or QUIT; a failing QUIT changes nothing
 	return reply, nil
 }
 

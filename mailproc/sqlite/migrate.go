@@ -100,6 +100,14 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 		cases    INTEGER NOT NULL DEFAULT 0,
 		messages INTEGER NOT NULL DEFAULT 0
 	);`,
+	// migrations[5] upgrades version 6 to version 7 (issue 14): indexes
+	// for DeskFigures, so /metrics and the status page never read the
+	// whole cases table.
+	`CREATE INDEX cases_kind_state ON cases (kind, state);
+	CREATE INDEX cases_opened_kind ON cases (opened_at, kind, escalation_level);
+	CREATE INDEX cases_first_answer ON cases (first_answer_at, due_at) WHERE first_answer_at IS NOT NULL;
+	CREATE INDEX cases_closed ON cases (closed_at, state) WHERE closed_at IS NOT NULL;
+	CREATE INDEX cases_escalated ON cases (escalation_level, state) WHERE escalation_level > 0;`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -130,7 +131,10 @@ func (t *intakeTx) CountSent(purpose mailproc.Purpose, addr string, since time.T
 }
 
 // DueMail returns up to n pending mails whose next attempt is at or before
-// now, oldest (first queued) first.
+// now, by lane (citizen mail, then staff and heads, then ops). Citizen mail
+// goes newest first: a citizen writing now is acknowledged at once, ahead
+// of a backlog of acknowledgements (a start-up backlog, a burst) whose
+// senders have waited already; staff and ops mail goes oldest first.
 func (db *DB) DueMail(ctx context.Context, now time.Time, n int) ([]*mailproc.OutgoingMail, error) {
 	if n <= 0 {
 		return nil, nil
@@ -142,8 +146,6 @@ func (db *DB) DueMail(ctx context.Context, now time.Time, n int) ([]*mailproc.Ou
 // index (state = 'pending' as a literal, not a parameter), or SQLite would
 // not use the index; TestOutboxQueryPlans checks they do.
 const (
-	dueMailRest = `WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`
-
 	nextAttemptQuery = `SELECT next_attempt FROM outbox WHERE state = 'pending'
 		ORDER BY next_attempt LIMIT 1`
 
@@ -151,6 +153,22 @@ const (
 		WHERE state = 'sent' AND copied_at IS NULL AND raw IS NOT NULL
 		ORDER BY sent_at, id LIMIT ?`
 )
+
+// dueMailRest sorts only the due rows (the partial index finds them): a
+// backlog of a few thousand sorts in a millisecond or two.
+var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ? ORDER BY ` + laneOrder +
+	` , CASE WHEN ` + laneOrder + ` = ` + strconv.Itoa(int(mailproc.LaneCitizen)) + ` THEN -id ELSE id END LIMIT ?`
+
+// laneOrder is the SQL for a row's mailproc.Lane, from its purpose.
+var laneOrder = func() string {
+	var b strings.Builder
+	b.WriteString("CASE purpose")
+	for _, p := range mailproc.LanePurposes {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", p, p.Lane())
+	}
+	fmt.Fprintf(&b, " ELSE %d END", mailproc.LaneStaff)
+	return b.String()
+}()
 
 // NextAttempt returns the earliest next attempt of any pending mail; ok is
 // false when nothing is pending.

@@ -1,0 +1,29 @@
+package mailproc
+
+// Lane is the outbox's priority class of a mail: the postman sends every
+// due mail of a lower lane before any of a higher one, so a backlog of
+// staff notifications never delays a citizen's acknowledgement.
+type Lane int
+
+const (
+	LaneCitizen Lane = iota // acknowledgement, answer, closing: a person waits for it
+	LaneStaff               // notifications, reminders, escalations, confirmations, help, reports
+	LaneOps                 // ops notices: nobody outside the desk waits for them
+)
+
+// Lane is the purpose's lane. A purpose not named here (one added later,
+// such as a report to the heads) goes with staff and heads: only mail to
+// the citizen goes first, and only ops mail goes last.
+func (p Purpose) Lane() Lane {
+	switch p {
+	case PurposeAck, PurposeAnswer, PurposeClosing:
+		return LaneCitizen
+	case PurposeOps:
+		return LaneOps
+	}
+	return LaneStaff
+}
+
+// LanePurposes are the purposes whose lane is not LaneStaff, the default:
+// the store orders its queue with them.
+var LanePurposes = []Purpose{PurposeAck, PurposeAnswer, PurposeClosing, PurposeOps}

@@ -1,0 +1,29 @@
+package mailproc
+
+import "testing"
+
+func TestPurposeLane(t *testing.T) {
+	for _, tt := range []struct {
+		p    Purpose
+		want Lane
+	}{
+		{PurposeAck, LaneCitizen},
+		{PurposeAnswer, LaneCitizen},
+		{PurposeClosing, LaneCitizen},
+		{PurposeNotify, LaneStaff},
+		{PurposeConfirm, LaneStaff},
+		{PurposeHelp, LaneStaff},
+		{PurposeEscalation, LaneStaff},
+		{Purpose("report"), LaneStaff}, // a purpose added later waits behind citizens, before ops
+		{PurposeOps, LaneOps},
+	} {
+		if got := tt.p.Lane(); got != tt.want {
+			t.Errorf("%s.Lane() = %d, want %d", tt.p, got, tt.want)
+		}
+	}
+	for _, p := range LanePurposes {
+		if p.Lane() == LaneStaff {
+			t.Errorf("LanePurposes lists %s, whose lane is the default", p)
+		}
+	}
+}
