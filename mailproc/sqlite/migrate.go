@@ -100,6 +100,11 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 		cases    INTEGER NOT NULL DEFAULT 0,
 		messages INTEGER NOT NULL DEFAULT 0
 	);`,
+	// migrations[5] upgrades version 6 to version 7 (issue 15): the
+	// channel a contact came by (every case before it came by e-mail) and
+	// the telephone or handle of a contact staff registered.
+	`ALTER TABLE cases ADD COLUMN channel TEXT NOT NULL DEFAULT 'email' CHECK (channel <> '');
+	ALTER TABLE cases ADD COLUMN contact TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.
