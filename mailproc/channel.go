@@ -50,3 +50,15 @@ func (c Channel) OrEmail() Channel {
 	}
 	return c
 }
+
+// Label is the channel as the service standard names it, with its key
+// (the word staff write after #kanal) in brackets.
+func (c Channel) Label() string {
+	names := map[Channel]string{ChannelEmail: "Email", ChannelTatapMuka: "Tatap muka", ChannelTelepon: "Telepon",
+		ChannelWhatsApp: "WhatsApp", ChannelInstagram: "Instagram", ChannelFacebook: "Facebook",
+		ChannelTwitter: "Twitter/X", ChannelKotakSaran: "Kotak saran"}
+	if n, ok := names[c]; ok {
+		return n + " (" + string(c) + ")"
+	}
+	return string(c)
+}
