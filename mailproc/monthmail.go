@@ -141,27 +141,9 @@ func (m *MonthReportMailer) compose(d MonthReportDocs, year int, month time.Mont
 	return out, nil
 }
 
-// Run sends each month's report when it is due, until ctx ends. It looks
-// at least every Poll (a minute by default), so a fast clock is followed.
+// Run sends each month's report when it is due, until ctx ends.
 func (m *MonthReportMailer) Run(ctx context.Context) error {
-	for {
-		wait := time.Minute
-		if sent, err := m.SendDue(ctx); err != nil && ctx.Err() == nil {
-			m.logger().Error("month report", "err", err)
-		} else if sent && m.OnCommit != nil {
-			m.OnCommit()
-		}
-		if m.Poll > 0 {
-			wait = m.Poll
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
-		}
-	}
+	return runDaily(ctx, m.Poll, m.SendDue, m.OnCommit, m.logger(), "month report")
 }
 
 func (m *MonthReportMailer) now() time.Time {

@@ -204,10 +204,10 @@ func printCaseList(w io.Writer, cases []*mailproc.Case, loc *time.Location) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NOMOR\tJENIS\tKANAL\tSTATUS\tDITERIMA\tBATAS WAKTU\tWARGA\tSUBJEK")
+	fmt.Fprintln(tw, "NOMOR\tJENIS\tSTATUS\tDITERIMA\tBATAS WAKTU\tKANAL\tWARGA\tSUBJEK")
 	for _, c := range cases {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.Kind, c.Channel.OrEmail(), c.State,
-			c.OpenedAt.In(loc).Format("02-01-2006 15.04"), shortTime(c.DueAt, loc), citizenOf(c), clip(c.Subject, 50))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.Kind, c.State,
+			c.OpenedAt.In(loc).Format("02-01-2006 15.04"), shortTime(c.DueAt, loc), c.Channel.OrEmail(), citizenOf(c), clip(c.Subject, 50))
 	}
 	tw.Flush()
 }

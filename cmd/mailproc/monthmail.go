@@ -9,7 +9,30 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc"
 	"github.com/dpk-kampar/mailproc/mailproc/config"
 	"github.com/dpk-kampar/mailproc/mailproc/report"
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
+
+// staffDigest wires the daily staff digest: the desk's calendar for its
+// opening time, the open cases from the database.
+func staffDigest(m *Main, cfg *config.Config, clock mailproc.CalendarClock) *mailproc.StaffDigest {
+	return &mailproc.StaffDigest{
+		Store: m.DB, Composer: m.Composer, Calendar: clock.Calendar, Location: cfg.Location(),
+		OpenCases: func(ctx context.Context) ([]*mailproc.Case, error) {
+			return m.DB.ListCases(ctx, sqlite.CaseFilter{OpenOnly: true})
+		},
+		Recorded: m.deskStateSet,
+		Poll:     m.MonthReportPoll,
+		OnCommit: m.Postman.Wake,
+		Now:      m.Now,
+		Logger:   m.Logger.With("component", "staff-digest"),
+	}
+}
+
+// deskStateSet reports whether a desk-state key is recorded.
+func (m *Main) deskStateSet(ctx context.Context, key string) (bool, error) {
+	_, _, ok, err := m.DB.DeskState(ctx, key)
+	return ok, err
+}
 
 // monthReportMailer wires the monthly report mail to the heads: every
 // address of every level of the chain, the desk's calendar for the first
@@ -46,10 +69,7 @@ func monthReportMailer(m *Main, cfg *config.Config, clock mailproc.CalendarClock
 			}
 			return docs, nil
 		},
-		Recorded: func(ctx context.Context, key string) (bool, error) {
-			_, _, ok, err := m.DB.DeskState(ctx, key)
-			return ok, err
-		},
+		Recorded: m.deskStateSet,
 		Poll:     m.MonthReportPoll,
 		OnCommit: m.Postman.Wake,
 		Now:      m.Now,

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 	"github.com/emersion/go-message"
 )
 
@@ -18,6 +20,7 @@ import (
 // — and a restart later that day sends nothing again.
 func TestE2EMonthReportMailedOnce(t *testing.T) {
 	d := newTestDesk(t)
+	d.Config.Report.SendAt = "08.00" // the default; the demo desk mails none
 	clock, err := serviceClock(d.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -105,4 +108,77 @@ func csvAttachment(t *testing.T, raw []byte) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestE2EStaffDigestOnce: on a fast clock crossing the desk's opening on a
+// working day, staff get one digest with the open case, overdue; a restart
+// later that day sends nothing more; with desk.daily_digest = false
+// nothing is sent.
+func TestE2EStaffDigestOnce(t *testing.T) {
+	d := newTestDesk(t)
+	d.Config.Desk.DailyDigest = true
+	clock, err := serviceClock(d.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := d.Config.Location()
+	// The first opening on or after Tuesday 1 December 2026.
+	opens := clock.Calendar.NextOpen(time.Date(2026, 12, 1, 0, 0, 0, 0, loc))
+	run := func(start time.Time) *Main {
+		fast := newDemoClock(start, time.Now)
+		fast.SetSpeed(60)
+		m := NewMain()
+		m.Config, m.Logger, m.Now, m.MonthReportPoll = d.Config, testLogger(t), fast.Now, 50*time.Millisecond
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	// A case opened the evening before, past its deadline at opening.
+	if err := os.MkdirAll(d.Config.Desk.DataDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(d.Config.DatabasePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Intake(context.Background(), func(tx mailproc.IntakeTx) error {
+		return tx.CreateCase(&mailproc.Case{Number: "ADU-2026-00001", Kind: mailproc.KindAduan, State: mailproc.StateBaru,
+			Subject: "Toilet kotor", OpenedAt: opens.Add(-14 * time.Hour), DueAt: opens.Add(-13 * time.Hour)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// The clock starts at opening (the demo desk is open 24/7, so a start
+	// the evening before would rightly send that day's digest first).
+	m := run(opens)
+	waitFor(t, 60*time.Second, "the digest in the staff mailbox", func() bool { return d.inboxCount(d.Staff) >= 1 })
+	box := d.mails(d.Staff, "INBOX")
+	if len(box) != 1 || !strings.Contains(box[0].Subject, "Ringkasan harian") ||
+		!strings.Contains(box[0].Text, "Melewati batas waktu: 1") || !strings.Contains(box[0].Text, "ADU-2026-00001") {
+		t.Fatalf("staff got %d mails; first %q:\n%s", len(box), box[0].Subject, box[0].Text)
+	}
+	if date, err := box[0].Header.Date(); err != nil || date.Before(opens) {
+		t.Errorf("digest dated %v (%v), before the desk opened at %v", date, err, opens)
+	}
+	m.Close()
+	m = run(opens.Add(3 * time.Hour))
+	time.Sleep(3 * time.Second)
+	m.Close()
+	if n := d.inboxCount(d.Staff); n != 1 {
+		t.Errorf("staff have %d mails after a restart, want the one digest", n)
+	}
+
+	off := newTestDesk(t) // desk.daily_digest = false: the demo desk's
+	fast := newDemoClock(opens.Add(time.Hour), time.Now)
+	m = NewMain()
+	m.Config, m.Logger, m.Now, m.MonthReportPoll = off.Config, testLogger(t), fast.Now, 50*time.Millisecond
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	m.Close()
+	if n := off.inboxCount(off.Staff); n != 0 {
+		t.Errorf("with daily_digest = false staff got %d mails", n)
+	}
 }

@@ -98,6 +98,10 @@ type Desk struct {
 	// TokenMaxAge is how long after it was sent a notification, escalation,
 	// confirmation or help mail can still be answered to act on a case.
 	TokenMaxAge Duration `toml:"token_max_age"`
+	// DailyDigest sends staff, when the desk opens on each working day, the
+	// open cases, those past their deadline and those due today. Default
+	// true.
+	DailyDigest bool `toml:"daily_digest"`
 }
 
 // PreviousSecrets lists desk.hmac_previous_secrets, one key each.
@@ -211,7 +215,8 @@ type HTTP struct {
 type Report struct {
 	// SendAt is the time of day (HH.MM or HH:MM, desk time) on the first
 	// working day of each month when the previous month's report is mailed
-	// to every head of the chain; default 08.00.
+	// to every head of the chain; default 08.00. "" sends none (the report
+	// is then only made by mailproc report).
 	SendAt string `toml:"send_at"`
 }
 
@@ -263,6 +268,7 @@ func DefaultConfig() *Config {
 			TokenMaxAge:          Duration(90 * 24 * time.Hour),
 			RequireAuthMode:      AuthAuto,
 			OpsNoticeInterval:    Duration(15 * time.Minute),
+			DailyDigest:          true,
 		},
 		Report: Report{SendAt: "08.00"},
 		IMAP: IMAP{
