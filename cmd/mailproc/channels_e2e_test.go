@@ -28,15 +28,19 @@ func TestE2EKanalTelepon(t *testing.T) {
 	s := d.sender()
 	s.send(d.Staff, d.Address, citizenMail("Rina <"+d.Staff+">", d.Address, "Petugas ruang baca (forged)", body, fail))
 	s.send(d.Staff, d.Address, citizenMail("Rina <"+d.Staff+">", d.Address, "Petugas ruang baca", body, pass))
+	// Malformed (no such channel): a help mail with the syntax, nothing registered.
+	s.send(d.Staff, d.Address, citizenMail("Rina <"+d.Staff+">", d.Address, "Salah tulis",
+		strings.Replace(body, "#kanal telepon", "#kanal surat", 1), pass))
 
-	waitFor(t, 30*time.Second, "the notification and the confirmation to staff", func() bool { return d.inboxCount(d.Staff) >= 2 })
-	var notified, confirmed bool
+	waitFor(t, 30*time.Second, "the notification, confirmation and help mail to staff", func() bool { return d.inboxCount(d.Staff) >= 3 })
+	var notified, confirmed, helped bool
 	for _, m := range d.mails(d.Staff, "INBOX") {
 		notified = notified || (strings.Contains(m.Text, "bersikap kasar") && strings.Contains(m.Subject, "ADU-"))
 		confirmed = confirmed || strings.Contains(m.Text, "sampaikan nomor")
+		helped = helped || (strings.Contains(m.Text, "kanal tidak dikenal: surat") && strings.Contains(m.Text, "#kanal KANAL"))
 	}
-	if !notified || !confirmed {
-		t.Errorf("staff notified %v, confirmed %v", notified, confirmed)
+	if !notified || !confirmed || !helped {
+		t.Errorf("staff notified %v, confirmed %v, helped %v", notified, confirmed, helped)
 	}
 
 	cmd := exec.Command(binary(t), "cases", "list", "--json", "-config", cfgPath)
