@@ -54,6 +54,13 @@ CREATE TABLE cases (
     -- Where acknowledgements and answers go when it is not citizen_addr: the
     -- Reply-To of the mail that opened the case. '' for citizen_addr.
     reply_addr       TEXT    NOT NULL DEFAULT '',
+    -- How the contact reached the desk (kanal): 'email' for a case opened by
+    -- mail, another channel of the service standard for one staff
+    -- registered with a #kanal mail.
+    channel          TEXT    NOT NULL DEFAULT 'email' CHECK (channel <> ''),
+    -- The telephone number or handle (Kontak:) of a contact staff
+    -- registered; '' for a case opened by mail.
+    contact          TEXT    NOT NULL DEFAULT '',
     -- The verdict (putusan) on the first answer, made once when it is known
     -- (the first answer, or the promise running out unanswered) and read by
     -- the month report, so a later change of calendar or kind never moves a

@@ -95,6 +95,12 @@ type Case struct {
 	// that opened the case named a Reply-To other than its From; "" when
 	// they go to CitizenAddr.
 	ReplyAddr string
+	// Channel is how the contact reached the desk (kanal): ChannelEmail
+	// for a case opened by mail, another for one staff registered (#kanal).
+	Channel Channel
+	// Contact is the telephone number or handle of a contact registered
+	// from another channel (Kontak:); "" for a case opened by mail.
+	Contact string
 }
 
 // ReplyAddress is where the desk writes to the citizen of c: the Reply-To

@@ -52,6 +52,9 @@ type StaffEvidence struct {
 	AuthRequired bool
 	AuthOK       bool
 	AuthWhy      string
+	// Register: a new mail (no reference to a mail of ours) whose first
+	// line is #kanal: a contact from another channel to register.
+	Register bool
 }
 
 // StaffVerdict is the gate's answer: who, which case, and the proof — or
@@ -72,10 +75,14 @@ type StaffVerdict struct {
 	Renew bool
 	// Reason says why the mail is not trusted; "" when it is.
 	Reason string
+	// Register: a #kanal registration, which opens a case rather than
+	// acting on one.
+	Register bool
 }
 
-// Trusted reports whether the mail may change its case.
-func (v StaffVerdict) Trusted() bool { return v.Reason == "" && v.Case != nil }
+// Trusted reports whether the mail may change its case, or, for a
+// registration, open one.
+func (v StaffVerdict) Trusted() bool { return v.Reason == "" && (v.Case != nil || v.Register) }
 
 // ClaimPrefix starts the log line of an unverified direct answer.
 const ClaimPrefix = "klaim jawaban belum terverifikasi"
@@ -99,6 +106,9 @@ func VerifyStaff(ev StaffEvidence) StaffVerdict {
 			v.Case, v.Token = tok.Case, tok.Token.ID
 		}
 		return v
+	}
+	if ev.Register {
+		return verifyRegistration(ev, v)
 	}
 	good, bad := pickToken(ev.Tokens)
 	if direct {
@@ -152,6 +162,27 @@ func VerifyStaff(ev StaffEvidence) StaffVerdict {
 		if v.Direct {
 			v.Reason = ClaimPrefix + ": " + v.Reason
 		}
+	}
+	return v
+}
+
+// verifyRegistration judges a #kanal mail from a registered address. It is
+// a new mail, so no token can prove it; it opens a case that pages staff
+// and may mail the address it names, so a forged From: must not pass. The
+// only proof is the desk's own server vouching for the sender
+// (Authentication-Results under desk.require_auth, or "auto" once learnt);
+// without it nothing is registered, the mail is kept and ops told, and the
+// staff member registers again once the server stamps its verdict.
+func verifyRegistration(ev StaffEvidence, v StaffVerdict) StaffVerdict {
+	v.Case, v.Register = nil, true
+	switch {
+	case !ev.AuthRequired:
+		v.Reason = "pendaftaran #kanal hanya diterima dari pengirim yang diverifikasi server desk (DKIM/SPF), " +
+			"tetapi desk.require_auth belum aktif; tidak ada yang didaftarkan"
+	case !ev.AuthOK:
+		v.Reason = "pendaftaran #kanal: pengirim tidak terverifikasi (DKIM/SPF): " + ev.AuthWhy + "; tidak ada yang didaftarkan"
+	default:
+		v.Proof = ProofAuth
 	}
 	return v
 }
@@ -215,6 +246,11 @@ const (
 	// StaffHold: the answer still holds internal mail (the leak guard):
 	// nothing is relayed, the sender is asked again, the clock runs on.
 	StaffHold
+	// StaffRegister: a verified #kanal mail opens a case.
+	StaffRegister
+	// StaffRegisterHelp: a verified but malformed #kanal mail: help with
+	// the syntax to the sender, nothing registered.
+	StaffRegisterHelp
 )
 
 // StaffPlan is what DecideStaff settled.
@@ -228,12 +264,22 @@ type StaffPlan struct {
 	Internal bool
 	// Leaks, with StaffHold, say what of the internal mail was found.
 	Leaks []string
+	// Registration and its problem, with StaffRegister and
+	// StaffRegisterHelp.
+	Registration Registration
+	Problem      string
 }
 
 // DecideStaff plans what a judged mail does, given what its text says (r,
 // read only for a trusted reply: readStaffMail).
 func DecideStaff(v StaffVerdict, r staffReply) StaffPlan {
 	switch {
+	case v.Register && v.Trusted():
+		reg, problem := ParseRegistration(r.Text)
+		if problem != "" {
+			return StaffPlan{Action: StaffRegisterHelp, Problem: problem}
+		}
+		return StaffPlan{Action: StaffRegister, Registration: reg}
 	case v.Trusted() && v.Direct:
 		return StaffPlan{Action: StaffRecord}
 	case v.Trusted():

@@ -70,9 +70,12 @@ type MonthReport struct {
 	// matched against the database later; "" when not known.
 	ChainHead string
 
-	Total  int         // cases opened in the month
-	Kinds  []KindStats // informasi, then aduan (always both)
-	States []StateCount
+	Total int         // cases opened in the month
+	Kinds []KindStats // informasi, then aduan (always both)
+	// Channels are the month's cases per channel (kanal), every channel
+	// in the order of Channels, with none listed as 0.
+	Channels []ChannelStats
+	States   []StateCount
 	// Escalations counts heads told, per level, ascending; levels with
 	// no escalation between 1 and the highest are listed with 0.
 	Escalations []LevelCount
@@ -110,6 +113,17 @@ type KindStats struct {
 	// P50 and P90 are first-answer times in service time; HasTimes is
 	// false when no case of the kind was answered.
 	P50, P90 time.Duration
+	HasTimes bool
+}
+
+// ChannelStats is the month of one channel: cases, those answered
+// within the promise, and the median first answer in service time.
+type ChannelStats struct {
+	Channel  Channel
+	Cases    int
+	Within   int
+	Late     int
+	P50      time.Duration
 	HasTimes bool
 }
 
@@ -190,6 +204,14 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 	}
 	states := map[State]int{}
 	levels := map[int]int{}
+	channels := map[Channel]*ChannelStats{}
+	chTimes := map[Channel][]time.Duration{}
+	for _, ch := range Channels {
+		r.Channels = append(r.Channels, ChannelStats{Channel: ch})
+	}
+	for i := range r.Channels {
+		channels[r.Channels[i].Channel] = &r.Channels[i]
+	}
 
 	var inMonth []*Case
 	for _, c := range cases {
@@ -227,6 +249,16 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 			promises[kind][c.Verdict.Promise] = true
 		}
 		ks.Cases++
+		cs := channels[c.Channel.OrEmail()]
+		if cs == nil { // a channel this version does not know
+			r.Channels = append(r.Channels, ChannelStats{Channel: c.Channel})
+			cs = &r.Channels[len(r.Channels)-1]
+			channels[c.Channel] = cs
+		}
+		cs.Cases++
+		if v.HasServiceTime {
+			chTimes[cs.Channel] = append(chTimes[cs.Channel], v.ServiceTime)
+		}
 		states[c.State]++
 		day := &r.Days[c.OpenedAt.In(loc).Day()-1]
 		if kind == KindAduan {
@@ -244,14 +276,17 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 		switch {
 		case v.Outcome == OutcomeWithin:
 			ks.Within++
+			cs.Within++
 			day.Within++
 		case v.Outcome == OutcomeLate:
 			ks.Late++
+			cs.Late++
 			day.Late++
 		case c.State == StateSelesai && c.FirstAnswerAt.IsZero():
 			ks.ClosedUnanswered++
 		case c.State.Open() && c.FirstAnswerAt.IsZero() && !c.DueAt.IsZero() && now.After(c.DueAt):
 			ks.Late++
+			cs.Late++
 			day.Late++
 		default:
 			ks.Pending++
@@ -298,6 +333,13 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 			slices.Sort(ts)
 			ks.HasTimes = true
 			ks.P50, ks.P90 = percentile(ts, 50), percentile(ts, 90)
+		}
+	}
+	for i := range r.Channels {
+		cs := &r.Channels[i]
+		if ts := chTimes[cs.Channel]; len(ts) > 0 {
+			slices.Sort(ts)
+			cs.HasTimes, cs.P50 = true, percentile(ts, 50)
 		}
 	}
 	for _, s := range reportStates {

@@ -27,7 +27,10 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person, known bool
 	// What did they write? Read only for a mail that may act: the reply
 	// cut where the desk's own text begins, and the leak guard on it.
 	var reply staffReply
-	if v.Trusted() && !v.Direct {
+	switch {
+	case v.Register:
+		reply.Text = msg.Text
+	case v.Trusted() && !v.Direct:
 		if reply, err = in.readStaffReply(tx, msg); err != nil {
 			return IngestResult{}, false, err
 		}
@@ -53,6 +56,10 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person, known bool
 		return res, true, tx.EnqueueMail(help)
 	case StaffRefuse:
 		return in.rejectStaff(tx, msg, v.Case, v.Reason, EventRejected)
+	case StaffRegister:
+		return in.registerContact(tx, msg, v, plan.Registration)
+	case StaffRegisterHelp:
+		return in.registrationHelp(tx, msg, plan.Problem)
 	}
 	return in.applyStaff(tx, msg, v, plan)
 }
@@ -67,6 +74,7 @@ func (in *Ingester) gatherStaff(tx IntakeTx, msg *Message, who Person, known boo
 		return ev, err
 	}
 	ev.Related = related
+	ev.Register = known && related == nil && len(msg.ReferencedIDs()) == 0 && IsRegistration(msg.Text)
 	ev.ToCitizen = related != nil && addressedTo(msg, related.CitizenAddr)
 	if in.SentFolder {
 		return ev, nil

@@ -10,6 +10,7 @@ type staffReply struct {
 	Answer   string   // for the citizen, unless a command keeps it internal
 	Internal bool     // a #catatan: the answer is a note, never relayed
 	Leaks    []string // what the answer still holds of internal mail (LeakFindings)
+	Text     string   // the whole text of a #kanal registration
 }
 
 // maxOriginals bounds the referenced mails looked up in the outbox.

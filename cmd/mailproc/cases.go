@@ -128,6 +128,8 @@ type caseJSON struct {
 	FirstAnswerAt *time.Time   `json:"first_answer_at,omitempty"`
 	ClosedAt      *time.Time   `json:"closed_at,omitempty"`
 	Verdict       *verdictJSON `json:"verdict,omitempty"`
+	Channel       string       `json:"channel"`
+	Contact       string       `json:"contact,omitempty"`
 }
 
 // verdictJSON is the stored verdict on the first answer (mailproc.Verdict).
@@ -168,6 +170,7 @@ func toCaseJSON(c *mailproc.Case) caseJSON {
 		Number: c.Number, Kind: string(c.Kind), State: string(c.State), Level: c.EscalationLevel,
 		Citizen: c.CitizenAddr, ReplyTo: c.ReplyAddr, CitizenName: c.CitizenName, Subject: c.Subject, OpenedAt: c.OpenedAt,
 		DueAt: opt(c.DueAt), FirstAnswerAt: opt(c.FirstAnswerAt), ClosedAt: opt(c.ClosedAt),
+		Channel: string(c.Channel.OrEmail()), Contact: c.Contact,
 	}
 	if v := c.Verdict; v.Decided() {
 		out.Verdict = &verdictJSON{Outcome: string(v.Outcome), Kind: string(v.Kind), PromiseMinutes: v.Promise.Minutes(),
@@ -201,10 +204,10 @@ func printCaseList(w io.Writer, cases []*mailproc.Case, loc *time.Location) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NOMOR\tJENIS\tSTATUS\tDITERIMA\tBATAS WAKTU\tWARGA\tSUBJEK")
+	fmt.Fprintln(tw, "NOMOR\tJENIS\tSTATUS\tDITERIMA\tBATAS WAKTU\tKANAL\tWARGA\tSUBJEK")
 	for _, c := range cases {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.Kind, c.State,
-			c.OpenedAt.In(loc).Format("02-01-2006 15.04"), shortTime(c.DueAt, loc), c.CitizenAddr, clip(c.Subject, 50))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Number, c.Kind, c.State,
+			c.OpenedAt.In(loc).Format("02-01-2006 15.04"), shortTime(c.DueAt, loc), c.Channel.OrEmail(), citizenOf(c), clip(c.Subject, 50))
 	}
 	tw.Flush()
 }
@@ -212,6 +215,10 @@ func printCaseList(w io.Writer, cases []*mailproc.Case, loc *time.Location) {
 func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*mailproc.Message, loc *time.Location) {
 	fmt.Fprintf(w, "%s — %s\n", c.Number, c.Kind.Label())
 	fmt.Fprintf(w, "  Status      : %s\n", c.State)
+	fmt.Fprintf(w, "  Kanal       : %s\n", c.Channel.OrEmail())
+	if c.Contact != "" {
+		fmt.Fprintf(w, "  Kontak      : %s\n", c.Contact)
+	}
 	fmt.Fprintf(w, "  Warga       : %s\n", mailproc.Address{Name: c.CitizenName, Addr: c.CitizenAddr})
 	fmt.Fprintf(w, "  Balasan ke  : %s\n", c.ReplyAddress())
 	fmt.Fprintf(w, "  Subjek      : %s\n", c.Subject)
@@ -274,4 +281,13 @@ func printUnlinked(w io.Writer, msgs []*mailproc.Message, asJSON bool, loc *time
 			clip(m.Subject, 40), clip(mailproc.AutomaticReason(m), 60), m.MessageID)
 	}
 	return tw.Flush()
+}
+
+// citizenOf is who a listed case is from: the address, or for a contact
+// registered from another channel without one, the name and contact.
+func citizenOf(c *mailproc.Case) string {
+	if c.CitizenAddr != "" {
+		return c.CitizenAddr
+	}
+	return strings.TrimSpace(c.CitizenName + " " + c.Contact)
 }

@@ -33,6 +33,10 @@ type Main struct {
 	Stderr     io.Writer
 	// Now is the clock for the whole daemon; tests and the demo replace it.
 	Now func() time.Time
+	// MonthReportPoll is how often the daemon looks whether the month
+	// report or the staff digest is due (a minute when 0); a test's fast
+	// clock shortens it.
+	MonthReportPoll time.Duration
 
 	DB        *sqlite.DB
 	Archive   *archive.Dir
@@ -244,6 +248,12 @@ func (m *Main) Run(ctx context.Context) error {
 		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
 	m.goRun(ctx, "ops-digest", digester.Run)
 	m.goRun(ctx, "digest", m.Digest.Run)
+	if cfg.Report.SendAt != "" {
+		m.goRun(ctx, "month-report", monthReportMailer(m, cfg, clock).Run)
+	}
+	if cfg.Desk.DailyDigest {
+		m.goRun(ctx, "staff-digest", staffDigest(m, cfg, clock).Run)
+	}
 	m.goRun(ctx, "retention", func(ctx context.Context) error {
 		retentionLoop(ctx, m.DB, cfg, m.Logger.With("component", "retention"))
 		return nil

@@ -465,6 +465,9 @@ func demoConfig(dataDir, imapAddr, smtpAddr string) (*config.Config, error) {
 	shost, sport, _ := splitHostPort(smtpAddr)
 	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS, cfg.SMTP.Auth = shost, sport, config.NoTLS, config.AuthNone
 	cfg.HTTP.Listen = ""
+	// The demo is one morning at the desk: no month report to the heads
+	// and no staff digest among its mails (each has its own test).
+	cfg.Report.SendAt, cfg.Desk.DailyDigest = "", false
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}

@@ -35,6 +35,7 @@ type Config struct {
 	HTTP     HTTP         `toml:"http"`
 	Log      Log          `toml:"log"`
 	Records  Records      `toml:"records"`
+	Report   Report       `toml:"report"`
 
 	// Filled by Validate.
 	loc      *time.Location
@@ -97,6 +98,10 @@ type Desk struct {
 	// TokenMaxAge is how long after it was sent a notification, escalation,
 	// confirmation or help mail can still be answered to act on a case.
 	TokenMaxAge Duration `toml:"token_max_age"`
+	// DailyDigest sends staff, when the desk opens on each working day, the
+	// open cases, those past their deadline and those due today. Default
+	// true.
+	DailyDigest bool `toml:"daily_digest"`
 }
 
 // PreviousSecrets lists desk.hmac_previous_secrets, one key each.
@@ -209,6 +214,21 @@ type HTTP struct {
 
 // Records is how the desk keeps its legal record: the backup of the archive
 // and the database, and the retention schedule (Jadwal Retensi Arsip).
+// Report is when the month report reaches the heads by itself.
+type Report struct {
+	// SendAt is the time of day (HH.MM or HH:MM, desk time) on the first
+	// working day of each month when the previous month's report is mailed
+	// to every head of the chain; default 08.00. "" sends none (the report
+	// is then only made by mailproc report).
+	SendAt string `toml:"send_at"`
+}
+
+// ReportSendAt is report.send_at after midnight (valid after Validate).
+func (c *Config) ReportSendAt() time.Duration {
+	d, _ := clock(strings.ReplaceAll(c.Report.SendAt, ".", ":"))
+	return d
+}
+
 type Records struct {
 	// ArchiveMirror is a directory (another disk, or a mounted backup
 	// volume) that receives a synced copy of every archived mail before its
@@ -251,7 +271,9 @@ func DefaultConfig() *Config {
 			TokenMaxAge:          Duration(90 * 24 * time.Hour),
 			RequireAuthMode:      AuthAuto,
 			OpsNoticeInterval:    Duration(15 * time.Minute),
+			DailyDigest:          true,
 		},
+		Report: Report{SendAt: "08.00"},
 		IMAP: IMAP{
 			TLS:              TLS,
 			Inbox:            "INBOX",

@@ -34,6 +34,9 @@ func (c *Config) Validate() error {
 	c.validateHTTP(v)
 	c.validateLog(v)
 	c.validateRecords(v)
+	if _, ok := clock(strings.ReplaceAll(c.Report.SendAt, ".", ":")); !ok && c.Report.SendAt != "" {
+		v.add("report.send_at", "want HH.MM, e.g. 08.00 (got %q)", c.Report.SendAt)
+	}
 	c.warnings = v.warnings
 	return errors.Join(v.errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	nethttp "net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +49,8 @@ func fixedStats() Stats {
 		Open: 2,
 		Overdue: []OverdueCase{{Number: "ADU-2026-00007", Kind: mailproc.KindAduan,
 			State: mailproc.StateDieskalasi, DueAt: now.Add(-3 * time.Hour), EscalationLevel: 2}},
-		Month:          MonthFigures{Informasi: 12, Aduan: 3, Answered: 11, AnsweredOnTime: 10, Closed: 9, Escalated: 1},
+		Month: MonthFigures{Informasi: 12, Aduan: 3, Answered: 11, AnsweredOnTime: 10, Closed: 9, Escalated: 1,
+			Channels: []ChannelCount{{mailproc.ChannelEmail, 13}, {mailproc.ChannelTelepon, 2}}},
 		IMAPConnected:  true,
 		IMAPReconnects: 4,
 		LastSync:       now.Add(-90 * time.Second),
@@ -386,6 +388,8 @@ func TestBasicAuthListener(t *testing.T) {
 		"Jumat, 27 November 2026 pukul 14.05 WIB",
 		"Kotak surat terhubung",
 		`<td class="n">3</td>`, // pending mails
+		"Kasus bulan ini per kanal",
+		`<tr><td>Telepon (telepon)</td><td class="n">2</td></tr>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("status page lacks %q:\n%s", want, body)
@@ -452,8 +456,14 @@ func TestAddCases(t *testing.T) {
 		t.Errorf("escalated %v", st.Escalated)
 	}
 	want := MonthFigures{Start: day(1, 0), Informasi: 2, Aduan: 3, Answered: 2, AnsweredOnTime: 1, Closed: 1, Escalated: 1}
-	if st.Month != want {
+	channels := st.Month.Channels
+	st.Month.Channels = nil
+	if !reflect.DeepEqual(st.Month, want) {
 		t.Errorf("month %+v, want %+v", st.Month, want)
+	}
+	if len(channels) != len(mailproc.Channels) || channels[0] != (ChannelCount{Channel: mailproc.ChannelEmail, N: 5}) ||
+		channels[2] != (ChannelCount{Channel: mailproc.ChannelTelepon}) {
+		t.Errorf("month per channel %v, want every channel, the five by email", channels)
 	}
 }
 

@@ -77,6 +77,32 @@ type MonthFigures struct {
 	AnsweredOnTime int       // of those, answered by their promised time
 	Closed         int       // cases closed (selesai) this month
 	Escalated      int       // cases opened this month that reached a head
+	// Channels are the cases opened this month per channel (kanal), every
+	// channel of mailproc.Channels in order.
+	Channels []ChannelCount
+}
+
+// ChannelCount is the number of cases opened by one channel.
+type ChannelCount struct {
+	Channel mailproc.Channel
+	N       int
+}
+
+// countChannel adds a case opened by ch to the month's channel counts.
+func (m *MonthFigures) countChannel(ch mailproc.Channel) {
+	if m.Channels == nil {
+		for _, c := range mailproc.Channels {
+			m.Channels = append(m.Channels, ChannelCount{Channel: c})
+		}
+	}
+	ch = ch.OrEmail()
+	for i := range m.Channels {
+		if m.Channels[i].Channel == ch {
+			m.Channels[i].N++
+			return
+		}
+	}
+	m.Channels = append(m.Channels, ChannelCount{Channel: ch, N: 1})
 }
 
 // Overdue reports whether c is open, still owes the citizen an answer (or a
@@ -112,6 +138,7 @@ func (s *Stats) AddCases(cases []*mailproc.Case) {
 				DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
 		}
 		if inMonth(c.OpenedAt) {
+			s.Month.countChannel(c.Channel)
 			if c.Kind == mailproc.KindAduan {
 				s.Month.Aduan++
 			} else {

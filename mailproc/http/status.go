@@ -53,7 +53,11 @@ sinkronisasi terakhir: {{.LastSync}}.</p>
 <tr><td>Selesai</td><td class="n">{{.M.Closed}}</td></tr>
 <tr><td>Dieskalasi ke pimpinan</td><td class="n">{{.M.Escalated}}</td></tr>
 </table>
-
+{{if .M.Channels}}<h2>Kasus bulan ini per kanal</h2>
+<table>
+{{range .M.Channels}}<tr><td>{{.Channel.Label}}</td><td class="n">{{.N}}</td></tr>
+{{end}}</table>
+{{end}}
 <h2>Surat keluar</h2>
 <table>
 <tr><td>Menunggu dikirim</td><td class="n">{{.Pending}}</td></tr>

@@ -131,6 +131,12 @@ svg{max-width:100%;height:auto}
 </figure>
 {{end}}
 
+<h2>Kasus per kanal</h2>
+<table>
+<tr><th>Kanal</th><th>Jumlah kasus</th><th>Sesuai janji</th><th>Melewati janji</th><th>Jawaban pertama (p50)</th></tr>
+{{range .R.Channels}}<tr><td>{{kanal .Channel}}</td><td class="n">{{.Cases}}</td><td class="n">{{.Within}}</td><td class="n">{{.Late}}</td><td class="n">{{durasi .P50 .HasTimes}}</td></tr>
+{{end}}</table>
+
 <h2>Kasus per status</h2>
 <table>
 <tr><th>Status</th><th>Jumlah</th></tr>

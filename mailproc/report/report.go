@@ -39,6 +39,9 @@ func stateLabel(s mailproc.State) string {
 	return string(s)
 }
 
+// channelLabel names a channel as the service standard does.
+func channelLabel(c mailproc.Channel) string { return c.Label() }
+
 func kindLabel(k mailproc.Kind) string { return k.Label() }
 
 func percent(k mailproc.KindStats) string {
@@ -101,6 +104,7 @@ func funcs(r mailproc.MonthReport) map[string]any {
 		"comma":    comma,
 		"kind":     kindLabel,
 		"state":    stateLabel,
+		"kanal":    channelLabel,
 		"pct":      percent,
 		"durasi":   durasi,
 		"waktu":    func(t time.Time) string { return mailproc.FormatWaktu(t, r.Location) },
@@ -126,6 +130,9 @@ Jumlah kasus: {{.Total}}
   Persentase sesuai janji     : {{pct .}}
   Waktu jawaban pertama p50   : {{durasi .P50 .HasTimes}}
   Waktu jawaban pertama p90   : {{durasi .P90 .HasTimes}}
+{{end}}
+Kasus per kanal                 kasus  sesuai janji  melewati  jawaban pertama p50
+{{range .Channels}}  {{printf "%-28s" (kanal .Channel)}}: {{printf "%5d" .Cases}}  {{printf "%12d" .Within}}  {{printf "%8d" .Late}}  {{durasi .P50 .HasTimes}}
 {{end}}
 Kasus per status
 {{range .States}}  {{printf "%-12s" (state .State)}}: {{.Count}}
@@ -189,6 +196,17 @@ func CSV(w io.Writer, r mailproc.MonthReport) error {
 		row("jenis", "persen_sesuai_janji", kk, pct, "")
 		row("jenis", "jawaban_pertama_p50_menit", kk, p50, "waktu layanan")
 		row("jenis", "jawaban_pertama_p90_menit", kk, p90, "waktu layanan")
+	}
+	for _, c := range r.Channels {
+		p50 := ""
+		if c.HasTimes {
+			p50 = menit(c.P50)
+		}
+		ch := string(c.Channel)
+		row("kanal", "jumlah_kasus", ch, num(c.Cases), "")
+		row("kanal", "sesuai_janji", ch, num(c.Within), "")
+		row("kanal", "melewati_janji", ch, num(c.Late), "termasuk yang belum dijawab setelah janji lewat")
+		row("kanal", "jawaban_pertama_p50_menit", ch, p50, "waktu layanan")
 	}
 	for _, s := range r.States {
 		row("status", string(s.State), "semua", num(s.Count), "")

@@ -28,7 +28,7 @@ func sample(t *testing.T) mailproc.MonthReport {
 		{ID: 2, Number: "INF-2026-00042", Kind: mailproc.KindInformasi, State: mailproc.StateDijawab,
 			OpenedAt: at(2, 10, 0), FirstAnswerAt: at(2, 10, 7), DueAt: at(2, 10, 5)},
 		{ID: 3, Number: "ADU-2026-00007", Kind: mailproc.KindAduan, State: mailproc.StateDieskalasi,
-			OpenedAt: at(5, 8, 0), DueAt: at(5, 9, 0), EscalationLevel: 2},
+			OpenedAt: at(5, 8, 0), DueAt: at(5, 9, 0), EscalationLevel: 2, Channel: mailproc.ChannelTelepon},
 	}
 	esc := map[int64][]*mailproc.Event{3: {
 		{Type: mailproc.EventEscalated, Detail: "tingkat 1 (Kepala Seksi Pelayanan, kasi@x.id) diberi tahu"},
@@ -58,6 +58,9 @@ func TestText(t *testing.T) {
 		"Kasus terbuka yang melewati batas waktu: 1",
 		"ADU-2026-00007  batas Kamis, 5 Maret 2026 pukul 09.00 WIB  terlambat 3 jam  eskalasi tingkat 2",
 		"Kepuasan warga: belum ada data",
+		"  Email (email)               :     2             1         1  3 menit",
+		"  Telepon (telepon)           :     1             0         1  -",
+		"  Kotak saran (kotaksaran)    :     0             0         0  -",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
@@ -98,6 +101,13 @@ func TestCSV(t *testing.T) {
 		"terbuka/INF-2026-00042/informasi":          "",
 		"kepuasan/hasil/semua":                      "",
 		"harian/2026-03-31/aduan":                   "0",
+		"kanal/jumlah_kasus/email":                  "2",
+		"kanal/sesuai_janji/email":                  "1",
+		"kanal/jawaban_pertama_p50_menit/email":     "3.0",
+		"kanal/jumlah_kasus/telepon":                "1",
+		"kanal/melewati_janji/telepon":              "1",
+		"kanal/jawaban_pertama_p50_menit/telepon":   "",
+		"kanal/jumlah_kasus/whatsapp":               "0",
 	} {
 		if v, ok := got[key]; !ok || v != want {
 			t.Errorf("%s = %q (present %v), want %q", key, v, ok, want)
@@ -182,6 +192,22 @@ func TestEmptyMonth(t *testing.T) {
 		}
 		if !strings.Contains(b.String(), "belum ada data") {
 			t.Errorf("%s: no satisfaction line", name)
+		}
+	}
+}
+
+// TestHTMLChannels: the page has the per-channel table, a row per channel.
+func TestHTMLChannels(t *testing.T) {
+	var b bytes.Buffer
+	if err := HTML(&b, sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"<h2>Kasus per kanal</h2>",
+		`<tr><td>Telepon (telepon)</td><td class="n">1</td><td class="n">0</td><td class="n">1</td>`,
+		`<tr><td>Email (email)</td><td class="n">2</td><td class="n">1</td><td class="n">1</td><td class="n">3 menit</td></tr>`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("HTML lacks %q", want)
 		}
 	}
 }

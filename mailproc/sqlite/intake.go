@@ -207,16 +207,17 @@ func (t *intakeTx) CreateCase(c *mailproc.Case) error {
 		return errors.New("sqlite: create case: nil case")
 	}
 	updated := t.db.now()
+	c.Channel = c.Channel.OrEmail()
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO cases (number, kind, state, escalation_level, citizen_addr,
 			citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-			linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr,
+			linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr, channel, contact,
 			verdict, verdict_kind, verdict_promise_ms, verdict_service_ms, verdict_calendar, verdict_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{c.Number, string(c.Kind), string(c.State), c.EscalationLevel, c.CitizenAddr,
 			c.CitizenName, c.Subject, timeArg(c.OpenedAt), timeArg(c.DueAt),
 			timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt), idArg(c.LinkedCaseID),
-			c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr}, verdictArgs(c.Verdict)...)...)
+			c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr, string(c.Channel.OrEmail()), c.Contact}, verdictArgs(c.Verdict)...)...)
 	if err != nil {
 		return t.wrap("create case "+c.Number, err)
 	}
@@ -243,14 +244,14 @@ func (t *intakeTx) UpdateCase(c *mailproc.Case) error {
 		UPDATE cases SET number = ?, kind = ?, state = ?, escalation_level = ?,
 			citizen_addr = ?, citizen_name = ?, subject = ?, opened_at = ?,
 			due_at = ?, first_answer_at = ?, closed_at = ?, linked_case_id = ?,
-			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?, reply_addr = ?,
+			needs_followup = ?, escalate_at = ?, remind_at = ?, updated_at = ?, reply_addr = ?, channel = ?, contact = ?,
 			verdict = ?, verdict_kind = ?, verdict_promise_ms = ?, verdict_service_ms = ?,
 			verdict_calendar = ?, verdict_at = ?
 		WHERE id = ?`,
 		append(append([]any{c.Number, string(c.Kind), string(c.State), c.EscalationLevel,
 			c.CitizenAddr, c.CitizenName, c.Subject, timeArg(c.OpenedAt),
 			timeArg(c.DueAt), timeArg(c.FirstAnswerAt), timeArg(c.ClosedAt),
-			idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr},
+			idArg(c.LinkedCaseID), c.NeedsFollowUp, timeArg(c.EscalateAt), timeArg(c.RemindAt), timeArg(updated), c.ReplyAddr, string(c.Channel.OrEmail()), c.Contact},
 			verdictArgs(c.Verdict)...), c.ID)...)
 	if err != nil {
 		return t.wrap("update case "+c.Number, err)

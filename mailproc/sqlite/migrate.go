@@ -108,6 +108,11 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 	CREATE INDEX cases_first_answer ON cases (first_answer_at, due_at) WHERE first_answer_at IS NOT NULL;
 	CREATE INDEX cases_closed ON cases (closed_at, state) WHERE closed_at IS NOT NULL;
 	CREATE INDEX cases_escalated ON cases (escalation_level, state) WHERE escalation_level > 0;`,
+	// migrations[6] upgrades version 7 to version 8 (issue 15): the
+	// channel a contact came by (every case before it came by e-mail) and
+	// the telephone or handle of a contact staff registered.
+	`ALTER TABLE cases ADD COLUMN channel TEXT NOT NULL DEFAULT 'email' CHECK (channel <> '');
+	ALTER TABLE cases ADD COLUMN contact TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

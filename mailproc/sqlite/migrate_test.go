@@ -203,6 +203,9 @@ func TestMigrateFromV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c.Channel != mailproc.ChannelEmail {
+		t.Errorf("channel of a case from before channels = %q, want %q", c.Channel, mailproc.ChannelEmail)
+	}
 	msgs, err := upgraded.CaseMessages(context.Background(), c.ID)
 	if err != nil || len(msgs) != 1 || msgs[0].MessageID != "lama@example.id" {
 		t.Errorf("messages of the old case = %v, %v", msgs, err)

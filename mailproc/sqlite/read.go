@@ -173,7 +173,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 const caseColumns = `id, number, kind, state, escalation_level, citizen_addr,
 	citizen_name, subject, opened_at, due_at, first_answer_at, closed_at,
-	linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr,
+	linked_case_id, needs_followup, escalate_at, remind_at, updated_at, reply_addr, channel, contact,
 	verdict, verdict_kind, verdict_promise_ms, verdict_service_ms, verdict_calendar, verdict_at`
 
 func scanCase(s scanner) (*mailproc.Case, error) {
@@ -182,7 +182,7 @@ func scanCase(s scanner) (*mailproc.Case, error) {
 	v := &c.Verdict
 	err := s.Scan(&c.ID, &c.Number, &c.Kind, &c.State, &c.EscalationLevel, &c.CitizenAddr,
 		&c.CitizenName, &c.Subject, timeCol{&c.OpenedAt}, timeCol{&c.DueAt},
-		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.EscalateAt}, timeCol{&c.RemindAt}, timeCol{&c.UpdatedAt}, &c.ReplyAddr,
+		timeCol{&c.FirstAnswerAt}, timeCol{&c.ClosedAt}, &linked, &c.NeedsFollowUp, timeCol{&c.EscalateAt}, timeCol{&c.RemindAt}, timeCol{&c.UpdatedAt}, &c.ReplyAddr, &c.Channel, &c.Contact,
 		&v.Outcome, &v.Kind, &promise, &service, &v.Calendar, timeCol{&v.At})
 	if err != nil {
 		return nil, err
