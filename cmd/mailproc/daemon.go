@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -502,6 +503,14 @@ func addFigures(st *mhttp.Stats, f *sqlite.DeskFigures) {
 	}
 	st.Month.Informasi, st.Month.Aduan, st.Month.Escalated = f.Informasi, f.Aduan, f.Escalations
 	st.Month.Answered, st.Month.AnsweredOnTime, st.Month.Closed = f.Answered, f.AnsweredOnTime, f.Closed
+	for _, ch := range mailproc.Channels {
+		st.Month.AddChannel(ch, f.Channels[ch])
+	}
+	for ch, n := range f.Channels {
+		if !slices.Contains(mailproc.Channels, ch) {
+			st.Month.AddChannel(ch, n)
+		}
+	}
 }
 
 // timedHandler times each ingested mail for the processing-time histogram,

@@ -88,8 +88,9 @@ type ChannelCount struct {
 	N       int
 }
 
-// countChannel adds a case opened by ch to the month's channel counts.
-func (m *MonthFigures) countChannel(ch mailproc.Channel) {
+// AddChannel adds n cases opened by ch to the month's channel counts
+// (every channel of mailproc.Channels is listed, in order, once one is).
+func (m *MonthFigures) AddChannel(ch mailproc.Channel, n int) {
 	if m.Channels == nil {
 		for _, c := range mailproc.Channels {
 			m.Channels = append(m.Channels, ChannelCount{Channel: c})
@@ -98,11 +99,11 @@ func (m *MonthFigures) countChannel(ch mailproc.Channel) {
 	ch = ch.OrEmail()
 	for i := range m.Channels {
 		if m.Channels[i].Channel == ch {
-			m.Channels[i].N++
+			m.Channels[i].N += n
 			return
 		}
 	}
-	m.Channels = append(m.Channels, ChannelCount{Channel: ch, N: 1})
+	m.Channels = append(m.Channels, ChannelCount{Channel: ch, N: n})
 }
 
 // Overdue reports whether c is open, still owes the citizen an answer (or a
@@ -138,7 +139,7 @@ func (s *Stats) AddCases(cases []*mailproc.Case) {
 				DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
 		}
 		if inMonth(c.OpenedAt) {
-			s.Month.countChannel(c.Channel)
+			s.Month.AddChannel(c.Channel, 1)
 			if c.Kind == mailproc.KindAduan {
 				s.Month.Aduan++
 			} else {
