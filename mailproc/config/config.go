@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +42,9 @@ type Config struct {
 	week     [7][]Span // by time.Weekday
 	holidays []time.Time
 
-	envWarnings []string
-	warnings    []string
+	envWarnings  []string
+	fileWarnings []string
+	warnings     []string
 }
 
 // Desk is who the desk is, what it promises and who works it.
@@ -344,7 +346,7 @@ func (c *Config) LogLevel() slog.Level {
 // know: certificate checks switched off, unknown MAILPROC_* variables, a
 // password sent over plain HTTP. `mailproc check` prints them; run logs them.
 func (c *Config) Warnings() []string {
-	return append(append([]string(nil), c.envWarnings...), c.warnings...)
+	return slices.Concat(c.fileWarnings, c.envWarnings, c.warnings)
 }
 
 func (m IMAP) portOrDefault() int {
