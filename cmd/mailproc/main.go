@@ -46,7 +46,7 @@ Usage:
   mailproc retention [-config FILE] [--dry-run]   apply records.retention_* now
   mailproc forget [-config FILE] [--dry-run] ADDRESS   anonymise one citizen (UU 27/2022)
   mailproc recover [-config FILE] [--since TIME]   after a restore: take mail the backup missed again
-  mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
+  mailproc healthcheck [-config FILE | -addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
   mailproc inspect [--json] [--reply] [-config FILE] FILE|-
                                         what mailproc reads from one raw mail
   mailproc demo                         the whole flow on embedded servers
