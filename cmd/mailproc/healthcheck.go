@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc/config"
