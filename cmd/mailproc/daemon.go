@@ -307,6 +307,7 @@ func imapConfig(cfg *config.Config) imap.Config {
 		MaxMessageSize:   cfg.IMAP.MaxMessageSize,
 		Auth:             cfg.IMAP.Auth,
 	}
+	c.StartNow, c.StartAt = cfg.StartAt()
 	if config.IsOAuth(cfg.IMAP.Auth) {
 		ts := tokenSource(cfg.IMAP.TokenFile, cfg.IMAP.TokenCommand)
 		c.Token, c.InvalidateToken = ts.Token, ts.Invalidate

@@ -141,6 +141,24 @@ type IMAP struct {
 	// MaxMessageSize: a larger mail (by the server's RFC822.SIZE) goes to
 	// the quarantine folder without being downloaded.
 	MaxMessageSize int64 `toml:"max_message_size"`
+	// StartAt is read only on the first start (no bookmark for the inbox
+	// yet): "" takes every mail already in the inbox, "now" only mail that
+	// arrives from then on, "YYYY-MM-DD" only mail that arrived from that
+	// day (desk time zone) on. Mail it passes over stays in the inbox.
+	StartAt string `toml:"start_at"`
+}
+
+// StartAt reads imap.start_at: now for "now", else the day it names (zero
+// for "", every mail).
+func (c *Config) StartAt() (now bool, from time.Time) {
+	if c.IMAP.StartAt == "now" {
+		return true, time.Time{}
+	}
+	if c.IMAP.StartAt == "" {
+		return false, time.Time{}
+	}
+	t, _ := time.ParseInLocation(time.DateOnly, c.IMAP.StartAt, c.Location())
+	return false, t
 }
 
 // SMTP is how mailproc sends as the desk.

@@ -354,6 +354,12 @@ func (c *Config) validateIMAP(v *validator) {
 	if m.FetchBatch < 1 {
 		v.add("imap.fetch_batch", "must be at least 1 (got %d)", m.FetchBatch)
 	}
+	m.StartAt = strings.ToLower(strings.TrimSpace(m.StartAt))
+	if m.StartAt != "" && m.StartAt != "now" {
+		if _, err := time.Parse(time.DateOnly, m.StartAt); err != nil {
+			v.add("imap.start_at", `want "now" or a date like "2026-12-01" (got %q)`, m.StartAt)
+		}
+	}
 	if m.MaxMessageSize < 64<<10 {
 		v.add("imap.max_message_size", "must be at least 65536 (64 KB) (got %d)", m.MaxMessageSize)
 	}

@@ -131,6 +131,13 @@ type Config struct {
 	// behind it. 0: no limit.
 	MaxMessageSize int64
 
+	// StartNow and StartAt apply only when the inbox has no bookmark yet
+	// (the first start): StartNow takes only mail that arrives from now
+	// on, StartAt only mail whose INTERNALDATE is on or after that day.
+	// The mail passed over stays in the inbox, untouched.
+	StartNow bool
+	StartAt  time.Time
+
 	// FetchBatch is how many mails one FETCH asks for. 0 means 25.
 	FetchBatch int
 
