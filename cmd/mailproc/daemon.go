@@ -203,6 +203,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Health:   m.health,
 		Stats:    m.stats,
 		Logger:   m.Logger.With("component", "http"),
+		Agency:   cfg.Desk.Agency,
+		DeskName: cfg.Desk.Name,
 	}
 	m.Intake = &imap.Intake{
 		Config:    imapConfig(cfg),

@@ -39,7 +39,7 @@ func TestE2EHealthAndMetrics(t *testing.T) {
 		_, body := get("/metrics")
 		return strings.Contains(body, `mailproc_cases{kind="informasi",state=`) && strings.Contains(body, "mailproc_ingest_duration_seconds_count 1")
 	})
-	if code, body := get("/"); code != 200 || !strings.Contains(body, "Kasus terbuka: 1") {
+	if code, body := get("/"); code != 200 || !strings.Contains(body, "Kasus terbuka: 1") || !strings.Contains(body, d.Config.Desk.Agency) {
 		t.Fatalf("status page %d:\n%s", code, body)
 	}
 }

@@ -46,6 +46,8 @@ type Server struct {
 	// Stats reads the desk's figures for /metrics and the status page.
 	Stats  func(ctx context.Context) (Stats, error)
 	Logger *slog.Logger // nil: discard
+	// Agency and DeskName head the status page (desk.agency, desk.name).
+	Agency, DeskName string
 
 	once     sync.Once
 	registry *prometheus.Registry

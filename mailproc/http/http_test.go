@@ -367,7 +367,8 @@ func TestBasicAuth(t *testing.T) {
 // Over a real socket: the loopback server with credentials asks for them.
 func TestBasicAuthListener(t *testing.T) {
 	s := &Server{Username: "kasi", Password: "rahasia",
-		Stats: func(context.Context) (Stats, error) { return fixedStats(), nil }}
+		Stats:  func(context.Context) (Stats, error) { return fixedStats(), nil },
+		Agency: "Dinas Perpustakaan dan Kearsipan Kabupaten Kampar", DeskName: "Layanan Informasi dan Aduan Masyarakat"}
 	base := open(t, s)
 	if code, _, _ := get(t, base+"/"); code != 401 {
 		t.Errorf("status page without credentials: %d", code)
@@ -377,6 +378,8 @@ func TestBasicAuthListener(t *testing.T) {
 		t.Fatalf("status page: %d %s", code, body)
 	}
 	for _, want := range []string{
+		"<title>Status layanan — Dinas Perpustakaan dan Kearsipan Kabupaten Kampar</title>",
+		"<strong>Dinas Perpustakaan dan Kearsipan Kabupaten Kampar</strong><br>Layanan Informasi dan Aduan Masyarakat",
 		"Kasus terbuka: 2",
 		"Kasus terlambat: 1",
 		"ADU-2026-00007",
