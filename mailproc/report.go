@@ -132,7 +132,7 @@ type LevelCount struct {
 type CaseLine struct {
 	Number          string
 	Subject         string // of the mail that opened the case
-	Kind            Kind // the kind it is counted under: as judged, else as it is now
+	Kind            Kind   // the kind it is counted under: as judged, else as it is now
 	State           State
 	EscalationLevel int
 	OpenedAt        time.Time
