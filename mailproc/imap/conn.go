@@ -125,6 +125,14 @@ func dial(ctx context.Context, cfg Config, opts *imapclient.Options, wrap func(n
 // switched LOGIN off; with an OAuth access token, AUTHENTICATE OAUTHBEARER
 // or XOAUTH2. It returns the capabilities after login (they may differ from
 // those before).
+// LoginRefusedError is a login the server answered and refused (NO or
+// BAD): a wrong password or token, or a locked account. Retrying it
+// quickly only brings a lockout nearer.
+type LoginRefusedError struct{ err error }
+
+func (e *LoginRefusedError) Error() string { return e.err.Error() }
+func (e *LoginRefusedError) Unwrap() error { return e.err }
+
 func login(ctx context.Context, c *imapclient.Client, cfg Config) (goimap.CapSet, error) {
 	pre := c.Caps()
 	if pre == nil {
@@ -142,7 +150,12 @@ func login(ctx context.Context, c *imapclient.Client, cfg Config) (goimap.CapSet
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("login as %q: %w", cfg.Username, err)
+		err = fmt.Errorf("login as %q: %w", cfg.Username, err)
+		var refused *goimap.Error
+		if errors.As(err, &refused) {
+			err = &LoginRefusedError{err: err}
+		}
+		return nil, err
 	}
 	caps := c.Caps()
 	if caps == nil {
@@ -263,6 +276,7 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 		return err
 	}
 	in.setConnected(true)
+	in.LeadLogin.opened()
 
 	failures := 0 // handler failures in a row, for the retry backoff
 	for {
