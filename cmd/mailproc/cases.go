@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -27,7 +26,8 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	unlinked := fs.Bool("unlinked", false, "list stored mail on no case (robots, lists, reports) instead of cases")
 	since := fs.Duration("since", 0, "with --unlinked: only mail received in this last period (e.g. 24h); 0: all")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseAnywhere(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	cfg, db, err := openDatabase(*cfgPath)
@@ -38,6 +38,9 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 	loc := cfg.Location()
 	switch args[0] {
 	case "list":
+		if len(pos) > 0 {
+			return fmt.Errorf("mailproc cases list takes no %q; did you mean cases show?", pos[0])
+		}
 		if *unlinked {
 			var from time.Time
 			if *since > 0 {
@@ -63,10 +66,13 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 		printCaseList(stdout, cases, loc)
 		return nil
 	case "show":
-		if fs.NArg() != 1 {
-			return errors.New("usage: mailproc cases show NUMBER")
+		if len(pos) != 1 {
+			return errors.New("usage: mailproc cases show [-config FILE] [--json] NUMBER")
 		}
-		number := strings.ToUpper(strings.TrimSpace(fs.Arg(0)))
+		number, err := mailproc.NormalizeNumber(pos[0])
+		if err != nil {
+			return err
+		}
 		c, err := db.CaseByNumber(ctx, number)
 		if err != nil {
 			return err
