@@ -58,6 +58,16 @@ func zoneName(t time.Time) string {
 	return name
 }
 
+// FormatTerlambat says how late a case is past due, for "terlambat …":
+// "" when it is not (yet) late by a whole minute, so no mail says
+// "terlambat 0 detik" about a case escalated the moment it fell due.
+func FormatTerlambat(due, now time.Time) string {
+	if due.IsZero() || now.Sub(due) < time.Minute {
+		return ""
+	}
+	return FormatDurasi(now.Sub(due))
+}
+
 // FormatDurasi writes a duration in Indonesian words: "5 menit", "1 jam",
 // "1 jam 30 menit", "2 hari". Seconds are shown only below a minute (the
 // demo's fast clock).
