@@ -205,6 +205,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:   m.Logger.With("component", "http"),
 		Agency:   cfg.Desk.Agency,
 		DeskName: cfg.Desk.Name,
+
+		StatusUsername: cfg.HTTP.StatusUsername,
+		StatusPassword: cfg.HTTP.StatusPassword.Reveal(),
 	}
 	gate := imap.NewLoginGate() // the Sent watcher logs in after the inbox session did
 	m.Intake = &imap.Intake{

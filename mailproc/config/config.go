@@ -222,6 +222,11 @@ type HTTP struct {
 	Username     string `toml:"username"`
 	Password     Secret `toml:"password" secret:"true"`
 	PasswordFile string `toml:"password_file"`
+	// StatusUsername and StatusPassword are a second, read-only login for
+	// the status page only (the heads): it does not open /metrics.
+	StatusUsername     string `toml:"status_username"`
+	StatusPassword     Secret `toml:"status_password" secret:"true"`
+	StatusPasswordFile string `toml:"status_password_file"`
 }
 
 // Records is how the desk keeps its legal record: the backup of the archive

@@ -340,8 +340,8 @@ func TestKeys(t *testing.T) {
 			}
 		}
 	}
-	if secretsSeen != 5 {
-		t.Errorf("%d secrets, want 5 (imap, smtp, http passwords, desk.hmac_secret and desk.hmac_previous_secrets)", secretsSeen)
+	if secretsSeen != 6 {
+		t.Errorf("%d secrets, want 6 (imap, smtp, http and http status passwords, desk.hmac_secret and desk.hmac_previous_secrets)", secretsSeen)
 	}
 }
 

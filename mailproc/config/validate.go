@@ -603,6 +603,15 @@ func (c *Config) validateHTTP(v *validator) {
 			v.add("http.password", "required when http.username is set")
 		}
 	}
+	if (h.StatusUsername == "") != (h.StatusPassword == "") {
+		v.add("http.status_password", "http.status_username and http.status_password go together: set both or neither")
+	} else if h.StatusUsername != "" {
+		if h.Username == "" {
+			v.add("http.status_username", "a read-only status login needs the full login (http.username, http.password) too; without it the status page needs no login at all")
+		} else if h.StatusUsername == h.Username {
+			v.add("http.status_username", "must differ from http.username (both %q)", h.Username)
+		}
+	}
 	if !mailproc.IsLoopback(host) {
 		if h.Username == "" && h.Password == "" {
 			v.add("http.password", "required with http.username when http.listen is not loopback (%q)", h.Listen)

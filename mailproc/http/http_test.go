@@ -485,3 +485,25 @@ func TestAddOutbox(t *testing.T) {
 		t.Errorf("totals: pending %d failed %d", st.OutboxTotal(mailproc.OutboxPending), st.OutboxTotal(mailproc.OutboxFailed))
 	}
 }
+
+// The heads' read-only login opens the status page and nothing else: not
+// /metrics, which only the full login reads.
+func TestStatusLogin(t *testing.T) {
+	s := &Server{Username: "ops", Password: "rahasia-ops", StatusUsername: "kadis", StatusPassword: "rahasia-kadis",
+		Stats: func(context.Context) (Stats, error) { return fixedStats(), nil }}
+	base := open(t, s)
+	for _, tt := range []struct {
+		path, user, pass string
+		want             int
+	}{
+		{"/", "kadis", "rahasia-kadis", 200},
+		{"/metrics", "kadis", "rahasia-kadis", 401},
+		{"/metrics", "ops", "rahasia-ops", 200},
+		{"/", "ops", "rahasia-ops", 200},
+		{"/", "kadis", "rahasia-ops", 401},
+	} {
+		if code, _, _ := get(t, base+tt.path, tt.user, tt.pass); code != tt.want {
+			t.Errorf("%s as %s: %d, want %d", tt.path, tt.user, code, tt.want)
+		}
+	}
+}
