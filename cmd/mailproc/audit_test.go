@@ -160,7 +160,7 @@ func TestAuditOnDemoDatabase(t *testing.T) {
 	var show bytes.Buffer
 	if code := run(ctx, []string{"cases", "show", "-config", cfgPath, budi.Number}, &show, &errb); code != 0 ||
 		!strings.Contains(show.String(), "Putusan     : melewati janji: belum dijawab, janji 1 jam") ||
-		!strings.Contains(show.String(), "putusan") {
+		!strings.Contains(show.String(), "putusan") || !strings.Contains(show.String(), "Email keluar (") {
 		t.Errorf("cases show: exit %d\n%s", code, show.String())
 	}
 	show.Reset()
@@ -177,7 +177,8 @@ func TestAuditOnDemoDatabase(t *testing.T) {
 	typed := strings.ToLower(fmt.Sprintf("%s-%d-%d", k.Prefix(), year, seq))
 	show.Reset()
 	if code := run(ctx, []string{"cases", "show", "-config", cfgPath, typed, "--json"}, &show, &errb); code != 0 ||
-		!strings.Contains(show.String(), `"outcome": "terlambat"`) || !strings.Contains(show.String(), budi.Number) {
+		!strings.Contains(show.String(), `"outcome": "terlambat"`) || !strings.Contains(show.String(), budi.Number) ||
+		!strings.Contains(show.String(), `"purpose": "ack"`) {
 		t.Errorf("cases show %s --json: exit %d\n%s%s", typed, code, show.String(), errb.String())
 	}
 

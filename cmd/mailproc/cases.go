@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -85,12 +86,20 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		sent, err := db.Outbox(ctx, sqlite.OutboxFilter{CaseID: c.ID})
+		if err != nil {
+			return err
+		}
 		if *asJSON {
 			out := struct {
 				caseJSON
 				Events   []eventJSON   `json:"events"`
 				Messages []messageJSON `json:"messages"`
+				Sent     []sentJSON    `json:"sent"`
 			}{caseJSON: toCaseJSON(c)}
+			for _, o := range sent {
+				out.Sent = append(out.Sent, toSentJSON(o))
+			}
 			for _, e := range events {
 				out.Events = append(out.Events, eventJSON{e.At, e.Actor, string(e.Type), e.Detail})
 			}
@@ -99,7 +108,7 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			return writeJSON(stdout, out)
 		}
-		printCase(stdout, c, events, msgs, loc)
+		printCase(stdout, c, events, msgs, sent, loc)
 		return nil
 	default:
 		return fmt.Errorf("unknown: mailproc cases %s", args[0])
@@ -215,7 +224,7 @@ func printCaseList(w io.Writer, cases []*mailproc.Case, loc *time.Location) {
 	tw.Flush()
 }
 
-func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*mailproc.Message, loc *time.Location) {
+func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*mailproc.Message, sent []*mailproc.OutgoingMail, loc *time.Location) {
 	fmt.Fprintf(w, "%s — %s\n", c.Number, c.Kind.Label())
 	fmt.Fprintf(w, "  Status      : %s\n", c.State)
 	fmt.Fprintf(w, "  Warga       : %s\n", mailproc.Address{Name: c.CitizenName, Addr: c.CitizenAddr})
@@ -237,6 +246,34 @@ func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*
 			fmt.Fprintf(w, "      lampiran: %s (%s, %d byte)\n", a.Filename, a.ContentType, a.Size)
 		}
 	}
+	fmt.Fprintf(w, "\nEmail keluar (%d):\n", len(sent))
+	for _, o := range sent {
+		j := toSentJSON(o)
+		fmt.Fprintf(w, "  %s  %-12s %-8s kepada %s  %q\n", o.CreatedAt.In(loc).Format("02-01 15.04.05"), j.Purpose, j.State,
+			strings.Join(j.To, ", "), o.Subject)
+	}
+}
+
+// sentJSON is one mail the desk sent (or is sending) for the case.
+type sentJSON struct {
+	Purpose   string     `json:"purpose"`
+	State     string     `json:"state"`
+	To        []string   `json:"to"`
+	Subject   string     `json:"subject"`
+	MessageID string     `json:"message_id"`
+	Queued    time.Time  `json:"queued_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+func toSentJSON(o *mailproc.OutgoingMail) sentJSON {
+	j := sentJSON{Purpose: string(o.Purpose), State: string(o.State), Subject: o.Subject, MessageID: o.MessageID, Queued: o.CreatedAt}
+	for _, a := range append(append([]mailproc.Address(nil), o.To...), o.Cc...) {
+		j.To = append(j.To, a.Addr)
+	}
+	if !o.SentAt.IsZero() {
+		j.SentAt = &o.SentAt
+	}
+	return j
 }
 
 func shortTime(t time.Time, loc *time.Location) string {

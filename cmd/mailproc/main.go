@@ -40,7 +40,7 @@ mailproc check -config FILE                 one line per item, exit 1 if there i
 mailproc cases list [-config FILE] [--open] [--json]
                                             the cases, newest first
 mailproc cases show [-config FILE] [--json] NUMBER
-                                            one case: its timeline and its mails
+                                            one case: its timeline, the mails in and the mails sent
 mailproc cases list [-config FILE] --unlinked [--since 24h] [--json]
                                             mail stored on no case (robots, lists, reports) and why
 mailproc suppressions list|remove [-config FILE] [ADDRESS]
