@@ -62,6 +62,7 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 		StaffName:   name,
 		StaffTitle:  title,
 		Closed:      closed,
+		Greeted:     StartsWithGreeting(answer),
 	}
 	// The subject the citizen opened the case with, not the "Re: Re: …" of
 	// their latest mail.

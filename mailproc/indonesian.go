@@ -2,6 +2,7 @@ package mailproc
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -94,4 +95,13 @@ func FormatDurasi(d time.Duration) string {
 		parts = append(parts, fmt.Sprintf("%d menit", mins))
 	}
 	return strings.Join(parts, " ")
+}
+
+// greetingRE matches the greetings staff open an answer with.
+var greetingRE = regexp.MustCompile(`(?i)^\s*(yth\b|kepada\s+yth|selamat\s+(pagi|siang|sore|malam)\b|assalamu|salam\b|halo\b|hai\b|dengan\s+hormat\b|bapak\b|ibu\b)`)
+
+// StartsWithGreeting reports whether an answer opens with a greeting of
+// its own, so the answer mail does not greet the citizen twice.
+func StartsWithGreeting(text string) bool {
+	return greetingRE.MatchString(text)
 }

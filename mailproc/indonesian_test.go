@@ -68,3 +68,23 @@ func TestFormatTerlambat(t *testing.T) {
 		t.Errorf("no due time: %q", got)
 	}
 }
+
+func TestStartsWithGreeting(t *testing.T) {
+	tests := map[string]bool{
+		"Selamat pagi Ibu Siti,\n\nPerpustakaan buka pukul 08.00.": true,
+		"  selamat siang, Pak Budi":                                true,
+		"Yth. Bapak Budi,":                                         true,
+		"Assalamualaikum wr. wb.":                                  true,
+		"Dengan hormat,":                                           true,
+		"Ibu Siti, jam buka kami 08.00.":                           true,
+		"Perpustakaan buka pukul 08.00.":                           false,
+		"Terima kasih atas pertanyaannya.":                         false,
+		"Ibukota kabupaten":                                        false,
+		"":                                                         false,
+	}
+	for in, want := range tests {
+		if got := StartsWithGreeting(in); got != want {
+			t.Errorf("StartsWithGreeting(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -195,6 +195,16 @@ func TestRenderAnswer(t *testing.T) {
 		{"information request", info, "[INF-2026-00042] Jawaban: Buku pinjaman rusak dan denda keterlambatan", "Yth. Bapak/Ibu Siti Rahmawati,",
 			"jawaban kami atas permintaan informasi Bapak/Ibu dengan nomor registrasi INF-2026-00042", "Rina Marlina\n"},
 	}
+	// Staff who greet the citizen themselves are not preceded by a second
+	// greeting.
+	greeted := staff
+	greeted.Answer, greeted.Greeted = "Selamat pagi Ibu Siti,\n\n"+staff.Answer, true
+	if r, err := s.Render(mailproc.TemplateAnswer, greeted); err != nil {
+		t.Fatal(err)
+	} else if strings.Contains(r.Text, "Yth.") || strings.Contains(r.HTML, "Yth.") ||
+		!strings.HasPrefix(r.Text, "Berikut jawaban kami") || !strings.Contains(r.Text, "Selamat pagi Ibu Siti,") {
+		t.Errorf("a greeting answer greets twice or lost its own:\n%s", r.Text)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := s.Render(mailproc.TemplateAnswer, tt.data)
