@@ -133,7 +133,7 @@ func TestRenderAck(t *testing.T) {
 				"Lobby Lantai 2 Gedung Pustaka",
 				"Media sosial: Instagram, Facebook dan Twitter/X",
 				"(0762) 323710",
-				"WhatsApp: 0812-0000-0000",
+				"0812-0000-0000",
 				"https://pustakaarsip.kamparkab.go.id/",
 				"Jalan Mayjen D.I Pandjaitan No. 17",
 				"Hormat kami,",
@@ -148,6 +148,12 @@ func TestRenderAck(t *testing.T) {
 				if !strings.Contains(r.Text, want) {
 					t.Errorf("text body lacks %q", want)
 				}
+				if !strings.Contains(r.HTML, want) {
+					t.Errorf("HTML body lacks %q", want)
+				}
+			}
+			// Numbers a phone can tap, and a case number that does not break.
+			for _, want := range []string{`href="tel:&#43;62762323710"`, `href="https://wa.me/6281200000000"`, "white-space:nowrap;\">" + tt.data.Number} {
 				if !strings.Contains(r.HTML, want) {
 					t.Errorf("HTML body lacks %q", want)
 				}
