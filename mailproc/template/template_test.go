@@ -97,7 +97,7 @@ func TestRenderAck(t *testing.T) {
 		{
 			name:        "informasi after hours, no name, no subject",
 			data:        ackData(t, mailproc.KindInformasi, "INF-2026-00043", "", "", fridayNight, mondayOpen.Add(5*time.Minute), 5*time.Minute),
-			subject:     "[INF-2026-00043] Tanda terima email Anda",
+			subject:     "[INF-2026-00043] Tanda terima email Bapak/Ibu",
 			greeting:    "Yth. Bapak/Ibu,",
 			due:         "Senin, 30 November 2026 pukul 07.35 WIB",
 			promiseText: []string{"permintaan informasi dijawab paling lambat", "5 menit"},
@@ -138,7 +138,7 @@ func TestRenderAck(t *testing.T) {
 				"Jalan Mayjen D.I Pandjaitan No. 17",
 				"Hormat kami,",
 				"Dinas Perpustakaan dan Kearsipan Kabupaten Kampar",
-				"Email ini dikirim otomatis oleh sistem layanan; balasan Anda akan kami terima.",
+				"Email ini dikirim otomatis oleh sistem layanan; balasan Bapak/Ibu akan kami terima.",
 			}
 			both = append(both, tt.promiseText...)
 			if tt.data.OriginalSubject != "" {
