@@ -22,8 +22,9 @@ ENV MAILPROC_DESK_DATA_DIR=/data
 VOLUME ["/data"]
 USER mailproc
 WORKDIR /data
-# /healthz answers on http.listen (default 127.0.0.1:8025 inside the container).
+# /healthz answers on http.listen; healthcheck -config reads it from the same
+# config (and MAILPROC_HTTP_LISTEN) the daemon runs with.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s \
-  CMD ["/usr/local/bin/mailproc", "healthcheck", "-addr", "127.0.0.1:8025"]
+  CMD ["/usr/local/bin/mailproc", "healthcheck", "-config", "/etc/mailproc/mailproc.toml"]
 ENTRYPOINT ["/usr/local/bin/mailproc"]
 CMD ["run", "-config", "/etc/mailproc/mailproc.toml"]

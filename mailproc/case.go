@@ -175,6 +175,25 @@ func FindNumber(s string) string {
 	return strings.ToUpper(m[1]) + "-" + m[2] + "-" + m[3]
 }
 
+var typedNumberRE = regexp.MustCompile(`(?i)^\[?\s*(INF|ADU)\s*-\s*(\d{4})\s*-\s*0*(\d{1,9})\s*\]?$`)
+
+// NormalizeNumber reads a registration number as a person types it on the
+// command line ("inf-2026-2", "[ADU-2026-00007]") and returns it in its
+// canonical form (INF-2026-00002).
+func NormalizeNumber(s string) (string, error) {
+	m := typedNumberRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return "", fmt.Errorf("nomor registrasi %q tidak dikenal (contoh: INF-2026-00042)", s)
+	}
+	k := KindInformasi
+	if strings.EqualFold(m[1], "ADU") {
+		k = KindAduan
+	}
+	year, _ := strconv.Atoi(m[2])
+	seq, _ := strconv.Atoi(m[3])
+	return FormatNumber(k, year, seq), nil
+}
+
 // ParseNumber splits a registration number into its parts.
 func ParseNumber(s string) (k Kind, year, seq int, err error) {
 	m := numberRE.FindStringSubmatch(s)

@@ -45,3 +45,22 @@ func TestFindNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeNumber(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"inf-2026-2", "INF-2026-00002"},
+		{"ADU-2026-00007", "ADU-2026-00007"},
+		{" [adu-2026-7] ", "ADU-2026-00007"},
+		{"INF-2026-000123", "INF-2026-00123"},
+		{"ADU-2026-123456", "ADU-2026-123456"},
+		{"XYZ-2026-1", ""},
+		{"INF-26-1", ""},
+		{"INF-2026-", ""},
+	}
+	for _, tt := range tests {
+		got, err := NormalizeNumber(tt.in)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("NormalizeNumber(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}

@@ -62,6 +62,7 @@ func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer stri
 		StaffName:   name,
 		StaffTitle:  title,
 		Closed:      closed,
+		Greeted:     StartsWithGreeting(answer),
 	}
 	// The subject the citizen opened the case with, not the "Re: Re: …" of
 	// their latest mail.
@@ -193,9 +194,7 @@ func (c *Composer) Escalation(cs *Case, level int, heads, told []Person, citizen
 		Level: level, Title: heads[0].Title, HeadName: heads[0].Name,
 		RequestedBy: requestedBy, Reason: reason, Commands: Commands, History: history,
 	}
-	if !cs.DueAt.IsZero() && now.After(cs.DueAt) {
-		data.Late = FormatDurasi(now.Sub(cs.DueAt))
-	}
+	data.Late = FormatTerlambat(cs.DueAt, now)
 	if citizenMail != nil {
 		text := StripQuote(citizenMail.Text)
 		if r := []rune(text); len(r) > maxNotifyText {

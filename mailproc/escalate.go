@@ -236,9 +236,9 @@ func (e *Escalator) prepare(tx IntakeTx, c *Case, requestedBy, reason string) (*
 	if err != nil {
 		return nil, err
 	}
-	late := ""
-	if !c.DueAt.IsZero() && now.Sub(c.DueAt) >= time.Minute { // on time to the minute reads as on time
-		late = "; terlambat " + FormatDurasi(now.Sub(c.DueAt))
+	late := FormatTerlambat(c.DueAt, now)
+	if late != "" {
+		late = "; terlambat " + late
 	}
 	c.EscalationLevel = level
 	// An answered case that owes no follow-up (staff asked a head with
@@ -282,7 +282,7 @@ func (e *Escalator) digest(tx IntakeTx, level int, cases []*Case) error {
 		// The per-case mail is not sent: the digest replaces it.
 		lines = append(lines, DigestLine{Number: c.Number, KindLabel: c.Kind.Label(), CitizenAddr: c.CitizenAddr,
 			Subject: SanitizeHeader(c.Subject, 100), DueAt: FormatWaktu(c.DueAt, e.Composer.Desk.Location),
-			Late: FormatDurasi(e.now().Sub(c.DueAt))})
+			Late: FormatTerlambat(c.DueAt, e.now())})
 	}
 	if len(lines) == 0 {
 		return nil

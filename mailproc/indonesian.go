@@ -2,6 +2,7 @@ package mailproc
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -58,6 +59,16 @@ func zoneName(t time.Time) string {
 	return name
 }
 
+// FormatTerlambat says how late a case is past due, for "terlambat …":
+// "" when it is not (yet) late by a whole minute, so no mail says
+// "terlambat 0 detik" about a case escalated the moment it fell due.
+func FormatTerlambat(due, now time.Time) string {
+	if due.IsZero() || now.Sub(due) < time.Minute {
+		return ""
+	}
+	return FormatDurasi(now.Sub(due))
+}
+
 // FormatDurasi writes a duration in Indonesian words: "5 menit", "1 jam",
 // "1 jam 30 menit", "2 hari". Seconds are shown only below a minute (the
 // demo's fast clock).
@@ -84,4 +95,13 @@ func FormatDurasi(d time.Duration) string {
 		parts = append(parts, fmt.Sprintf("%d menit", mins))
 	}
 	return strings.Join(parts, " ")
+}
+
+// greetingRE matches the greetings staff open an answer with.
+var greetingRE = regexp.MustCompile(`(?i)^\s*(yth\b|kepada\s+yth|selamat\s+(pagi|siang|sore|malam)\b|assalamu|salam\b|halo\b|hai\b|dengan\s+hormat\b|bapak\b|ibu\b)`)
+
+// StartsWithGreeting reports whether an answer opens with a greeting of
+// its own, so the answer mail does not greet the citizen twice.
+func StartsWithGreeting(text string) bool {
+	return greetingRE.MatchString(text)
 }

@@ -43,3 +43,48 @@ func TestFormatDurasi(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatTerlambat: no mail says "terlambat 0 detik": a case escalated
+// the moment it fell due is not called late at all.
+func TestFormatTerlambat(t *testing.T) {
+	due := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		now  time.Time
+		want string
+	}{
+		{due, ""},
+		{due.Add(400 * time.Millisecond), ""},
+		{due.Add(59 * time.Second), ""},
+		{due.Add(-time.Hour), ""},
+		{due.Add(time.Minute), "1 menit"},
+		{due.Add(26 * time.Hour), "1 hari 2 jam"},
+	}
+	for _, tt := range tests {
+		if got := FormatTerlambat(due, tt.now); got != tt.want {
+			t.Errorf("FormatTerlambat(due, due%+v) = %q, want %q", tt.now.Sub(due), got, tt.want)
+		}
+	}
+	if got := FormatTerlambat(time.Time{}, due); got != "" {
+		t.Errorf("no due time: %q", got)
+	}
+}
+
+func TestStartsWithGreeting(t *testing.T) {
+	tests := map[string]bool{
+		"Selamat pagi Ibu Siti,\n\nPerpustakaan buka pukul 08.00.": true,
+		"  selamat siang, Pak Budi":                                true,
+		"Yth. Bapak Budi,":                                         true,
+		"Assalamualaikum wr. wb.":                                  true,
+		"Dengan hormat,":                                           true,
+		"Ibu Siti, jam buka kami 08.00.":                           true,
+		"Perpustakaan buka pukul 08.00.":                           false,
+		"Terima kasih atas pertanyaannya.":                         false,
+		"Ibukota kabupaten":                                        false,
+		"":                                                         false,
+	}
+	for in, want := range tests {
+		if got := StartsWithGreeting(in); got != want {
+			t.Errorf("StartsWithGreeting(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

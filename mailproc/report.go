@@ -69,6 +69,9 @@ type MonthReport struct {
 	// was computed from (ChainHead.String), so a printed report can be
 	// matched against the database later; "" when not known.
 	ChainHead string
+	// Agency and DeskName head the HTML report (desk.agency, desk.name):
+	// a printed page says whose promise it measures.
+	Agency, DeskName string
 
 	Total int         // cases opened in the month
 	Kinds []KindStats // informasi, then aduan (always both)
@@ -142,7 +145,8 @@ type LevelCount struct {
 // CaseLine is one case in the list of open or overdue cases.
 type CaseLine struct {
 	Number          string
-	Kind            Kind // the kind it is counted under: as judged, else as it is now
+	Subject         string // of the mail that opened the case
+	Kind            Kind   // the kind it is counted under: as judged, else as it is now
 	State           State
 	EscalationLevel int
 	OpenedAt        time.Time
@@ -293,7 +297,7 @@ func BuildMonthReport(year int, month time.Month, loc *time.Location, cases []*C
 		}
 
 		if c.State.Open() {
-			line := CaseLine{Number: c.Number, Kind: kind, State: c.State,
+			line := CaseLine{Number: c.Number, Subject: c.Subject, Kind: kind, State: c.State,
 				EscalationLevel: c.EscalationLevel, OpenedAt: c.OpenedAt, DueAt: c.DueAt}
 			owes := c.State != StateDijawab || c.NeedsFollowUp
 			if owes && !c.DueAt.IsZero() && now.After(c.DueAt) {

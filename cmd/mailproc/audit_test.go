@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -159,7 +160,7 @@ func TestAuditOnDemoDatabase(t *testing.T) {
 	var show bytes.Buffer
 	if code := run(ctx, []string{"cases", "show", "-config", cfgPath, budi.Number}, &show, &errb); code != 0 ||
 		!strings.Contains(show.String(), "Putusan     : melewati janji: belum dijawab, janji 1 jam") ||
-		!strings.Contains(show.String(), "putusan") {
+		!strings.Contains(show.String(), "putusan") || !strings.Contains(show.String(), "Email keluar (") {
 		t.Errorf("cases show: exit %d\n%s", code, show.String())
 	}
 	show.Reset()
@@ -167,6 +168,18 @@ func TestAuditOnDemoDatabase(t *testing.T) {
 		!strings.Contains(show.String(), `"outcome": "terlambat"`) || !strings.Contains(show.String(), `"promise_minutes": 60`) ||
 		strings.Contains(show.String(), "service_minutes") {
 		t.Errorf("cases show --json: exit %d\n%s", code, show.String())
+	}
+	// The number as a person types it, the flag after it.
+	k, year, seq, err := mailproc.ParseNumber(budi.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typed := strings.ToLower(fmt.Sprintf("%s-%d-%d", k.Prefix(), year, seq))
+	show.Reset()
+	if code := run(ctx, []string{"cases", "show", "-config", cfgPath, typed, "--json"}, &show, &errb); code != 0 ||
+		!strings.Contains(show.String(), `"outcome": "terlambat"`) || !strings.Contains(show.String(), budi.Number) ||
+		!strings.Contains(show.String(), `"purpose": "ack"`) {
+		t.Errorf("cases show %s --json: exit %d\n%s%s", typed, code, show.String(), errb.String())
 	}
 
 	// verify passes on the daemon's database, and names the case after one

@@ -27,7 +27,8 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	unlinked := fs.Bool("unlinked", false, "list stored mail on no case (robots, lists, reports) instead of cases")
 	since := fs.Duration("since", 0, "with --unlinked: only mail received in this last period (e.g. 24h); 0: all")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseAnywhere(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	cfg, db, err := openDatabase(*cfgPath)
@@ -38,6 +39,9 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 	loc := cfg.Location()
 	switch args[0] {
 	case "list":
+		if len(pos) > 0 {
+			return fmt.Errorf("mailproc cases list takes no %q; did you mean cases show?", pos[0])
+		}
 		if *unlinked {
 			var from time.Time
 			if *since > 0 {
@@ -63,10 +67,13 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 		printCaseList(stdout, cases, loc)
 		return nil
 	case "show":
-		if fs.NArg() != 1 {
-			return errors.New("usage: mailproc cases show NUMBER")
+		if len(pos) != 1 {
+			return errors.New("usage: mailproc cases show [-config FILE] [--json] NUMBER")
 		}
-		number := strings.ToUpper(strings.TrimSpace(fs.Arg(0)))
+		number, err := mailproc.NormalizeNumber(pos[0])
+		if err != nil {
+			return err
+		}
 		c, err := db.CaseByNumber(ctx, number)
 		if err != nil {
 			return err
@@ -79,12 +86,20 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		sent, err := db.Outbox(ctx, sqlite.OutboxFilter{CaseID: c.ID})
+		if err != nil {
+			return err
+		}
 		if *asJSON {
 			out := struct {
 				caseJSON
 				Events   []eventJSON   `json:"events"`
 				Messages []messageJSON `json:"messages"`
+				Sent     []sentJSON    `json:"sent"`
 			}{caseJSON: toCaseJSON(c)}
+			for _, o := range sent {
+				out.Sent = append(out.Sent, toSentJSON(o))
+			}
 			for _, e := range events {
 				out.Events = append(out.Events, eventJSON{e.At, e.Actor, string(e.Type), e.Detail})
 			}
@@ -93,7 +108,7 @@ func runCases(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			return writeJSON(stdout, out)
 		}
-		printCase(stdout, c, events, msgs, loc)
+		printCase(stdout, c, events, msgs, sent, loc)
 		return nil
 	default:
 		return fmt.Errorf("unknown: mailproc cases %s", args[0])
@@ -212,7 +227,7 @@ func printCaseList(w io.Writer, cases []*mailproc.Case, loc *time.Location) {
 	tw.Flush()
 }
 
-func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*mailproc.Message, loc *time.Location) {
+func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*mailproc.Message, sent []*mailproc.OutgoingMail, loc *time.Location) {
 	fmt.Fprintf(w, "%s — %s\n", c.Number, c.Kind.Label())
 	fmt.Fprintf(w, "  Status      : %s\n", c.State)
 	fmt.Fprintf(w, "  Kanal       : %s\n", c.Channel.OrEmail())
@@ -238,6 +253,34 @@ func printCase(w io.Writer, c *mailproc.Case, events []*mailproc.Event, msgs []*
 			fmt.Fprintf(w, "      lampiran: %s (%s, %d byte)\n", a.Filename, a.ContentType, a.Size)
 		}
 	}
+	fmt.Fprintf(w, "\nEmail keluar (%d):\n", len(sent))
+	for _, o := range sent {
+		j := toSentJSON(o)
+		fmt.Fprintf(w, "  %s  %-12s %-8s kepada %s  %q\n", o.CreatedAt.In(loc).Format("02-01 15.04.05"), j.Purpose, j.State,
+			strings.Join(j.To, ", "), o.Subject)
+	}
+}
+
+// sentJSON is one mail the desk sent (or is sending) for the case.
+type sentJSON struct {
+	Purpose   string     `json:"purpose"`
+	State     string     `json:"state"`
+	To        []string   `json:"to"`
+	Subject   string     `json:"subject"`
+	MessageID string     `json:"message_id"`
+	Queued    time.Time  `json:"queued_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+func toSentJSON(o *mailproc.OutgoingMail) sentJSON {
+	j := sentJSON{Purpose: string(o.Purpose), State: string(o.State), Subject: o.Subject, MessageID: o.MessageID, Queued: o.CreatedAt}
+	for _, a := range append(append([]mailproc.Address(nil), o.To...), o.Cc...) {
+		j.To = append(j.To, a.Addr)
+	}
+	if !o.SentAt.IsZero() {
+		j.SentAt = &o.SentAt
+	}
+	return j
 }
 
 func shortTime(t time.Time, loc *time.Location) string {

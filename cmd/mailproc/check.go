@@ -36,6 +36,7 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "MASALAH "+line)
 	}
 
+	firstStart := false // no bookmark for the inbox: the first start takes what waits there
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		for _, e := range splitErrors(err) {
@@ -56,6 +57,9 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 			bad("desk.database: %v", err)
 		} else {
 			ok("database %s (schema version %d)", cfg.DatabasePath(), sqlite.SchemaVersion())
+			if st, err := db.MailboxState(ctx, cfg.IMAP.Inbox); err == nil {
+				firstStart = st.UIDValidity == 0
+			}
 			if line, err := requireAuthLine(ctx, cfg, db); err != nil {
 				bad("desk.require_auth: %v", err)
 			} else {
@@ -100,6 +104,11 @@ func runCheck(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		if line := stampLine(ctx, cfg); line != "" {
 			fmt.Fprintln(stdout, "catatan imap: "+line)
+		}
+		if firstStart {
+			if line := waitingLine(ctx, cfg, time.Now()); line != "" {
+				fmt.Fprintln(stdout, line)
+			}
 		}
 	}
 	if err := smtp.CheckLogin(ctx, smtpConfig(cfg)); err != nil {
@@ -281,4 +290,38 @@ func stampLine(ctx context.Context, cfg *config.Config) string {
 		line += "; topmost from other servers: " + strings.Join(others, ", ")
 	}
 	return line
+}
+
+// waitingLine warns of the first-day mistake: on the first start (no
+// bookmark yet) every mail already waiting in the inbox becomes a case, is
+// acknowledged and, if old, escalates at once. It says how many wait, how
+// old the oldest is, and what imap.start_at does about them; "" when the
+// inbox is empty or cannot be read (the login line already said why).
+func waitingLine(ctx context.Context, cfg *config.Config, now time.Time) string {
+	startNow, since := cfg.StartAt()
+	n, fromSince, oldest, err := imap.InboxWaiting(ctx, imapConfig(cfg), since)
+	if err != nil || n == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("catatan kotak masuk: %d email menunggu, yang tertua %s", n, ageWords(now.Sub(oldest)))
+	switch {
+	case startNow:
+		return line + ` — imap.start_at = "now": start pertama tidak mengambilnya; email itu tetap di kotak masuk`
+	case !since.IsZero():
+		return line + fmt.Sprintf(` — imap.start_at = %q: start pertama hanya mengambil %d email sejak tanggal itu; %d lainnya tetap di kotak masuk`,
+			cfg.IMAP.StartAt, fromSince, n-fromSince)
+	}
+	return line + ` — akan menjadi kasus pada start pertama (tanda terima, dan eskalasi bila sudah lewat waktu); ` +
+		`untuk hanya mengambil email baru, tulis imap.start_at = "now" (atau tanggal, mis. "` + now.In(cfg.Location()).Format(time.DateOnly) + `")`
+}
+
+// ageWords says an age as a person would: "21 hari", "5 jam", "kurang dari 1 jam".
+func ageWords(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%d hari", int(d/(24*time.Hour)))
+	case d >= time.Hour:
+		return fmt.Sprintf("%d jam", int(d/time.Hour))
+	}
+	return "kurang dari 1 jam"
 }

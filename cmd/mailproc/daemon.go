@@ -212,8 +212,15 @@ func (m *Main) Run(ctx context.Context) error {
 		Health:   m.health,
 		Stats:    m.stats,
 		Logger:   m.Logger.With("component", "http"),
+		Agency:   cfg.Desk.Agency,
+		DeskName: cfg.Desk.Name,
+
+		StatusUsername: cfg.HTTP.StatusUsername,
+		StatusPassword: cfg.HTTP.StatusPassword.Reveal(),
 	}
+	gate := imap.NewLoginGate() // the Sent watcher logs in after the inbox session did
 	m.Intake = &imap.Intake{
+		LeadLogin: gate,
 		Config:    imapConfig(cfg),
 		Handler:   timedHandler{MailHandler: m.Ingester, observe: m.HTTP.ObserveIngest},
 		Bookmarks: m.DB,
@@ -228,7 +235,7 @@ func (m *Main) Run(ctx context.Context) error {
 		watch := imapConfig(cfg)
 		watch.Inbox, watch.Watch = cfg.IMAP.SentFolder, true
 		watch.SkipOwn = func(id string) bool { return mailproc.IsOwnMessageID(id, cfg.Desk.Address) }
-		m.SentWatch = &imap.Intake{Config: watch, Handler: &sent, Bookmarks: m.DB,
+		m.SentWatch = &imap.Intake{Config: watch, Handler: &sent, Bookmarks: m.DB, FollowLogin: gate,
 			Logger: m.Logger.With("component", "imap-sent"), Now: m.Now}
 	}
 
@@ -331,6 +338,7 @@ func imapConfig(cfg *config.Config) imap.Config {
 		MaxMessageSize:   cfg.IMAP.MaxMessageSize,
 		Auth:             cfg.IMAP.Auth,
 	}
+	c.StartNow, c.StartAt = cfg.StartAt()
 	if config.IsOAuth(cfg.IMAP.Auth) {
 		ts := tokenSource(cfg.IMAP.TokenFile, cfg.IMAP.TokenCommand)
 		c.Token, c.InvalidateToken = ts.Token, ts.Invalidate
@@ -433,8 +441,17 @@ func addressList(addrs []string) []mailproc.Address {
 	return out
 }
 
+// newLogger writes the log at log.level in log.format, with times in the
+// desk's zone (2026-12-05T11:33:19.135+07:00), as every mail, report and
+// page of the desk states them.
 func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel()}
+	loc := cfg.Location()
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel(), ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+			a.Value = slog.TimeValue(a.Value.Time().In(loc))
+		}
+		return a
+	}}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

@@ -207,7 +207,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	printCase(stdout, climbing, events, msgs, loc)
+	sent, err := m.DB.Outbox(ctx, sqlite.OutboxFilter{CaseID: climbing.ID})
+	if err != nil {
+		return err
+	}
+	printCase(stdout, climbing, events, msgs, sent, loc)
 	q, err := m.DB.QuarantineList(ctx)
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
@@ -26,16 +25,9 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	cfgPath := fs.String("config", "mailproc.toml", "config file")
 	emlDir := fs.String("eml", "", "also copy the case's raw mails (.eml) into this directory")
 	out := fs.String("o", "", "write the HTML here instead of standard output")
-	// The number may stand before, between or after the flags.
-	var number []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		number, args = append(number, fs.Arg(0)), fs.Args()[1:]
+	number, err := parseAnywhere(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(number) != 1 {
 		return errors.New("usage: mailproc export [-config FILE] NUMBER [--eml DIR] [-o FILE]")
@@ -45,7 +37,11 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	f, err := loadCaseFile(ctx, db, cfg, strings.ToUpper(strings.TrimSpace(number[0])))
+	num, err := mailproc.NormalizeNumber(number[0])
+	if err != nil {
+		return err
+	}
+	f, err := loadCaseFile(ctx, db, cfg, num)
 	if err != nil {
 		return err
 	}
@@ -112,4 +108,20 @@ func exportEML(cfg *config.Config, msgs []*mailproc.Message, dir string) error {
 		}
 	}
 	return nil
+}
+
+// parseAnywhere parses fs from args with the positional arguments allowed
+// before, between or after the flags (`cases show ADU-2026-7 --json`), and
+// returns them in order.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
 }

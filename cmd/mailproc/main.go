@@ -30,27 +30,41 @@ import (
 // version is set at build time (scripts/build).
 var version = "dev"
 
+// usage is the README's "Day-to-day commands" table, word for word
+// (TestUsageIsREADME): one text for the operator, wherever they read it.
 const usage = `mailproc — saluran email Layanan Informasi dan Aduan Masyarakat
 
 Usage:
-  mailproc run   -config FILE           run the daemon
-  mailproc check -config FILE           check config, IMAP login, folders, data dir
-  mailproc cases list [-config FILE] [--open] [--json]
-  mailproc cases list [-config FILE] --unlinked [--since 24h] [--json]
-  mailproc cases show [-config FILE] NUMBER
-  mailproc suppressions list|remove [-config FILE] [ADDRESS]
-  mailproc report [-config FILE] --month YYYY-MM [--format text|csv|html] [--public]
-  mailproc verify [-config FILE] [--head "peristiwa #N HEX, pesan #M HEX"]
-                                        check the case history's hash chain and the archive
-  mailproc export [-config FILE] NUMBER [--eml DIR] [-o FILE]   a case file (HTML) for a records request
-  mailproc retention [-config FILE] [--dry-run]   apply records.retention_* now
-  mailproc forget [-config FILE] [--dry-run] ADDRESS   anonymise one citizen (UU 27/2022)
-  mailproc recover [-config FILE] [--since TIME]   after a restore: take mail the backup missed again
-  mailproc healthcheck [-addr HOST:PORT]   exit 0 when the daemon's /healthz is 200
-  mailproc inspect [--json] [--reply] [-config FILE] FILE|-
-                                        what mailproc reads from one raw mail
-  mailproc demo                         the whole flow on embedded servers
-  mailproc version
+mailproc run   -config FILE                 the daemon; SIGTERM finishes the mail in hand, exits 0
+mailproc check -config FILE                 one line per item, exit 1 if there is a problem
+mailproc cases list [-config FILE] [--open] [--json]
+                                            the cases, newest first
+mailproc cases show [-config FILE] [--json] NUMBER
+                                            one case: its timeline, the mails in and the mails sent
+mailproc cases list [-config FILE] --unlinked [--since 24h] [--json]
+                                            mail stored on no case (robots, lists, reports) and why
+mailproc suppressions list|remove [-config FILE] [ADDRESS]
+                                            addresses that reported our mail as spam: no acknowledgements
+mailproc report [-config FILE] [--month YYYY-MM] [--format text|csv|html] [--public]
+                                            the month: did we keep our promise? --public: for the website
+mailproc verify [-config FILE] [--head "peristiwa #N HEX, pesan #M HEX"]
+                                            the case history's hash chain, verdicts and archive intact?
+                                            exit 1 naming the first broken case or file; --head: a
+                                            report's chain head still in the history?
+mailproc export [-config FILE] NUMBER [-o FILE] [--eml DIR]
+                                            one case file (HTML) for a records request
+mailproc retention [-config FILE] [--dry-run]
+                                            apply the retention schedule now
+mailproc forget [-config FILE] [--dry-run] ADDRESS
+                                            a personal-data request: anonymise one citizen
+mailproc recover [-config FILE] [--since TIME]
+                                            after a restore: take again the mail the backup missed
+mailproc healthcheck [-config FILE | -addr HOST:PORT]
+                                            exit 0 when the daemon's /healthz answers 200
+mailproc inspect [--json] [--reply] [-config FILE] FILE|-
+                                            what mailproc reads from one raw mail
+mailproc demo [-v] [-data DIR]              the whole flow on embedded servers
+mailproc version
 `
 
 func main() {

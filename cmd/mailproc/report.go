@@ -104,6 +104,7 @@ func writeReport(ctx context.Context, w io.Writer, db *sqlite.DB, cfg *config.Co
 		return err
 	}
 	r.ChainHead = head.String()
+	r.Agency, r.DeskName = cfg.Desk.Agency, cfg.Desk.Name
 	return render(w, r)
 }
 

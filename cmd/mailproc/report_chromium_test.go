@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -564,6 +566,80 @@ func TestChromiumReport(t *testing.T) {
 		if n := countColor(img, c); n < 200 {
 			t.Errorf("screenshot has %d pixels of #%02x%02x%02x; the bars are not painted", n, c.R, c.G, c.B)
 		}
+	}
+
+	// The heads read it on a phone (412 px) and print it on A4 (794 px at
+	// 96 dpi, print media): the agency's name on top, nothing wider than
+	// the page, no case number broken, both charts inside; a screenshot of
+	// each and an A4 PDF are kept beside the report.
+	const agency = "Dinas Perpustakaan dan Kearsipan Kabupaten Kampar"
+	for _, v := range []struct {
+		name          string
+		width, height int64
+		media         string
+	}{{"412px", 412, 915, ""}, {"a4", 794, 1123, "print"}} {
+		err := chromedp.Do(ctx, chromedp.EmulateViewport(v.width, v.height), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: v.media})
+			return err
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		type layout struct {
+			First       string   `json:"first"`
+			ClientWidth float64  `json:"clientWidth"`
+			ScrollWidth float64  `json:"scrollWidth"`
+			Wrapped     []string `json:"wrapped"`
+			ChartRight  float64  `json:"chartRight"`
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[layout](`(() => {
+			const de = document.documentElement;
+			return {
+				first: document.body.innerText.split("\n")[0],
+				clientWidth: de.clientWidth, scrollWidth: de.scrollWidth,
+				wrapped: [...document.querySelectorAll("td")]
+					.filter(td => /^(INF|ADU)-\d{4}-\d{5}$/.test(td.textContent))
+					.filter(td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; })
+					.map(td => td.textContent),
+				chartRight: Math.max(...[...document.querySelectorAll("svg")].map(s => s.getBoundingClientRect().right)),
+			};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.First != agency {
+			t.Errorf("%s: the page starts with %q, want the agency %q", v.name, got.First, agency)
+		}
+		if got.ClientWidth != float64(v.width) || got.ScrollWidth > got.ClientWidth || got.ChartRight > got.ClientWidth {
+			t.Errorf("%s: page %v px wide, charts to %v px, in a %v px window (want %d): something is cut off",
+				v.name, got.ScrollWidth, got.ChartRight, got.ClientWidth, v.width)
+		}
+		if len(got.Wrapped) > 0 {
+			t.Errorf("%s: case numbers broken over two lines: %q", v.name, got.Wrapped)
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(shot))
+		if err != nil || img.Bounds().Dx() != int(v.width) {
+			t.Errorf("%s: screenshot not a PNG %d px wide: %v", v.name, v.width, err)
+		}
+		name := filepath.Join(dir, "laporan-2026-03-"+v.name+".png")
+		if err := os.WriteFile(name, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s", name)
+	}
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPreferCSSPageSize()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Errorf("the A4 print is not a PDF")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "laporan-2026-03-a4.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

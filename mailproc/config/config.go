@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +43,9 @@ type Config struct {
 	week     [7][]Span // by time.Weekday
 	holidays []time.Time
 
-	envWarnings []string
-	warnings    []string
+	envWarnings  []string
+	fileWarnings []string
+	warnings     []string
 }
 
 // Desk is who the desk is, what it promises and who works it.
@@ -144,6 +146,24 @@ type IMAP struct {
 	// MaxMessageSize: a larger mail (by the server's RFC822.SIZE) goes to
 	// the quarantine folder without being downloaded.
 	MaxMessageSize int64 `toml:"max_message_size"`
+	// StartAt is read only on the first start (no bookmark for the inbox
+	// yet): "" takes every mail already in the inbox, "now" only mail that
+	// arrives from then on, "YYYY-MM-DD" only mail that arrived from that
+	// day (desk time zone) on. Mail it passes over stays in the inbox.
+	StartAt string `toml:"start_at"`
+}
+
+// StartAt reads imap.start_at: now for "now", else the day it names (zero
+// for "", every mail).
+func (c *Config) StartAt() (now bool, from time.Time) {
+	if c.IMAP.StartAt == "now" {
+		return true, time.Time{}
+	}
+	if c.IMAP.StartAt == "" {
+		return false, time.Time{}
+	}
+	t, _ := time.ParseInLocation(time.DateOnly, c.IMAP.StartAt, c.Location())
+	return false, t
 }
 
 // SMTP is how mailproc sends as the desk.
@@ -210,6 +230,11 @@ type HTTP struct {
 	Username     string `toml:"username"`
 	Password     Secret `toml:"password" secret:"true"`
 	PasswordFile string `toml:"password_file"`
+	// StatusUsername and StatusPassword are a second, read-only login for
+	// the status page only (the heads): it does not open /metrics.
+	StatusUsername     string `toml:"status_username"`
+	StatusPassword     Secret `toml:"status_password" secret:"true"`
+	StatusPasswordFile string `toml:"status_password_file"`
 }
 
 // Records is how the desk keeps its legal record: the backup of the archive
@@ -370,7 +395,7 @@ func (c *Config) LogLevel() slog.Level {
 // know: certificate checks switched off, unknown MAILPROC_* variables, a
 // password sent over plain HTTP. `mailproc check` prints them; run logs them.
 func (c *Config) Warnings() []string {
-	return append(append([]string(nil), c.envWarnings...), c.warnings...)
+	return slices.Concat(c.fileWarnings, c.envWarnings, c.warnings)
 }
 
 func (m IMAP) portOrDefault() int {

@@ -35,38 +35,50 @@ func Load(path string) (*Config, error) {
 
 func load(path string, lookup func(string) (string, bool), environ []string) (*Config, error) {
 	c := DefaultConfig()
+	var errs []error
 	if path != "" {
-		md, err := toml.DecodeFile(path, c)
+		text, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
-		if und := md.Undecoded(); len(und) > 0 {
-			errs := make([]error, len(und))
-			for i, k := range und {
-				errs[i] = &FieldError{Key: k.String(), Err: ErrUnknownKey}
-			}
-			return nil, fmt.Errorf("config %s:\n%w", path, errors.Join(errs...))
+		warnings, err := decodeFile(string(text), c)
+		if err != nil && !isFieldErrors(err) { // a syntax error: nothing more can be read
+			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
-		if err := c.expandAll(lookup); err != nil {
-			return nil, fmt.Errorf("config %s:\n%w", path, err)
-		}
+		errs = append(errs, err)
+		c.fileWarnings = warnings
+		errs = append(errs, c.expandAll(lookup))
 	}
 	where := "config " + path
 	if path == "" {
 		where = "config (environment only)"
 	}
+	// Every step runs even after an earlier one failed, so one run of
+	// mailproc check lists every problem of the file at once.
 	envSet, err := c.applyEnv(lookup)
-	if err != nil {
-		return nil, fmt.Errorf("%s:\n%w", where, err)
-	}
+	errs = append(errs, err)
 	c.envWarnings = unknownEnv(environ)
-	if err := c.resolveSecrets(envSet); err != nil {
-		return nil, fmt.Errorf("%s:\n%w", where, err)
-	}
-	if err := c.Validate(); err != nil {
+	errs = append(errs, c.resolveSecrets(envSet), c.Validate())
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("%s:\n%w", where, err)
 	}
 	return c, nil
+}
+
+// isFieldErrors reports whether err holds only *FieldError (a per-key
+// problem, after which the rest of the file is still worth checking).
+func isFieldErrors(err error) bool {
+	var j interface{ Unwrap() []error }
+	if !errors.As(err, &j) {
+		var fe *FieldError
+		return errors.As(err, &fe)
+	}
+	for _, e := range j.Unwrap() {
+		if !isFieldErrors(e) {
+			return false
+		}
+	}
+	return true
 }
 
 // Redacted returns a deep copy of c in which every secret that is set reads
@@ -80,6 +92,7 @@ func (c *Config) Redacted() *Config {
 	r.Calendar.Holidays = clone(c.Calendar.Holidays)
 	r.holidays = clone(c.holidays)
 	r.envWarnings = clone(c.envWarnings)
+	r.fileWarnings = clone(c.fileWarnings)
 	r.warnings = clone(c.warnings)
 	for i := range r.week {
 		r.week[i] = clone(c.week[i])

@@ -55,7 +55,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func ParseDuration(s string) (time.Duration, error) {
 	in := s
 	s = strings.TrimSpace(s)
-	bad := fmt.Errorf("want a duration like \"30m\", \"1h\" or \"14d\" (got %q)", in)
+	bad := fmt.Errorf("want a duration like \"30m\", \"1h\", \"14d\" or \"5 menit\", \"1 jam\", \"14 hari\" (got %q)", in)
+	if d, ok := indonesianDuration(s); ok {
+		return d, nil
+	}
 	neg := false
 	rest := s
 	if strings.HasPrefix(rest, "-") {
@@ -90,6 +93,32 @@ func ParseDuration(s string) (time.Duration, error) {
 		total = -total
 	}
 	return total, nil
+}
+
+// indonesianUnits are the units a desk writes in Indonesian.
+var indonesianUnits = map[string]time.Duration{
+	"detik": time.Second, "menit": time.Minute, "jam": time.Hour,
+	"hari": 24 * time.Hour, "minggu": 7 * 24 * time.Hour,
+}
+
+// indonesianDuration reads "5 menit", "1 jam 30 menit", "14 hari": whole
+// numbers in digits, each followed by its unit. Words for numbers
+// ("lima menit") are not read: the unit is never guessed, nor the number.
+func indonesianDuration(s string) (time.Duration, bool) {
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) == 0 || len(f)%2 != 0 {
+		return 0, false
+	}
+	var total time.Duration
+	for i := 0; i < len(f); i += 2 {
+		n, err := strconv.ParseUint(f[i], 10, 32)
+		unit, ok := indonesianUnits[f[i+1]]
+		if err != nil || !ok {
+			return 0, false
+		}
+		total += time.Duration(n) * unit
+	}
+	return total, true
 }
 
 // Secret is a password or key. It prints, logs and marshals as "[redacted]"

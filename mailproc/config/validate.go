@@ -62,6 +62,23 @@ func (v *validator) required(key, val string) bool {
 	return true
 }
 
+// secret is required for a secret, naming the three ways to give it.
+func (v *validator) secret(key, val string) bool {
+	if val != "" {
+		return true
+	}
+	env := "MAILPROC_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+	v.add(key, "required: give it as %s_file = \"${CREDENTIALS_DIRECTORY}/%s\" (a file holding only the secret), "+
+		"as the environment variable %s, or as %s_FILE naming such a file", key, secretFileName(key), env, env)
+	return false
+}
+
+// secretFileName is the one name of a secret's file everywhere (README,
+// unit, Dockerfile, example): imap_password, smtp_password, hmac_secret.
+func secretFileName(key string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(key, "desk."), ".", "_")
+}
+
 func (v *validator) oneOf(key, val string, allowed ...string) bool {
 	for _, a := range allowed {
 		if val == a {
@@ -90,7 +107,13 @@ func (v *validator) address(key, a string) {
 		return
 	}
 	if !IsAddress(a) {
-		v.add(key, "not an e-mail address")
+		hint := ""
+		if p, err := mail.ParseAddress(a); err == nil && p.Name != "" {
+			hint = fmt.Sprintf("; put the name in the name key and only %q here", p.Address)
+		} else if strings.TrimSpace(a) != a {
+			hint = "; remove the spaces around it"
+		}
+		v.add(key, "not an e-mail address: got %q, want a bare address like \"petugas@dinas.go.id\"%s", a, hint)
 	}
 }
 
@@ -225,7 +248,7 @@ func (c *Config) validateDesk(v *validator) {
 		v.address(key+".address", s.Address)
 		c.notDesk(v, key+".address", s.Address)
 	}
-	if v.required("desk.hmac_secret", string(d.HMACSecret)) && len(d.HMACSecret) < 32 {
+	if v.secret("desk.hmac_secret", string(d.HMACSecret)) && len(d.HMACSecret) < 32 {
 		v.add("desk.hmac_secret", "too short: want at least 32 characters (generate one with: openssl rand -hex 32)")
 	}
 	for i, k := range d.PreviousSecrets() {
@@ -263,10 +286,35 @@ func validateTLS(v *validator, section, host string, mode TLSMode, insecure, ski
 	}
 }
 
+// usualPorts says which port goes with which tls, per protocol.
+var usualPorts = map[string]map[TLSMode][]int{
+	"imap": {TLS: {993}, StartTLS: {143}, NoTLS: {143}},
+	"smtp": {TLS: {465}, StartTLS: {587, 25}, NoTLS: {25, 587}},
+}
+
+// portHint warns of a port that usually speaks the other tls mode: the
+// connection error it gives ("first record does not look like a TLS
+// handshake") names neither key.
+func portHint(v *validator, section string, mode TLSMode, port int) {
+	usual := usualPorts[section]
+	if _, known := usual[mode]; !known || slices.Contains(usual[mode], port) {
+		return
+	}
+	for other, ports := range usual {
+		if other != mode && other != NoTLS && slices.Contains(ports, port) {
+			v.warnings = append(v.warnings, fmt.Sprintf(
+				"%s.tls = %q with %s.port = %d: port %d usually speaks tls = %q; tls = %q usually goes with port %d",
+				section, mode, section, port, port, other, mode, usual[mode][0]))
+			return
+		}
+	}
+}
+
 func (c *Config) validateIMAP(v *validator) {
 	m := &c.IMAP
 	v.required("imap.host", m.Host)
 	v.port("imap.port", m.Port)
+	portHint(v, "imap", m.TLS, m.Port)
 	validateTLS(v, "imap", m.Host, m.TLS, m.Insecure, m.TLSSkipVerify, true)
 	v.required("imap.username", m.Username)
 	if v.oneOf("imap.auth", m.Auth, AuthPassword, AuthXOAUTH2, AuthOAuthBearer) {
@@ -276,7 +324,7 @@ func (c *Config) validateIMAP(v *validator) {
 				v.warnings = append(v.warnings, fmt.Sprintf("imap.password: not used with imap.auth = %q", m.Auth))
 			}
 		} else {
-			v.required("imap.password", string(m.Password))
+			v.secret("imap.password", string(m.Password))
 			noTokenSource(v, "imap", m.Auth, `"xoauth2" or "oauthbearer"`, m.TokenFile, m.TokenCommand)
 		}
 	}
@@ -308,6 +356,12 @@ func (c *Config) validateIMAP(v *validator) {
 	}
 	if m.FetchBatch < 1 {
 		v.add("imap.fetch_batch", "must be at least 1 (got %d)", m.FetchBatch)
+	}
+	m.StartAt = strings.ToLower(strings.TrimSpace(m.StartAt))
+	if m.StartAt != "" && m.StartAt != "now" {
+		if _, err := time.Parse(time.DateOnly, m.StartAt); err != nil {
+			v.add("imap.start_at", `want "now" or a date like "2026-12-01" (got %q)`, m.StartAt)
+		}
 	}
 	if m.MaxMessageSize < 64<<10 {
 		v.add("imap.max_message_size", "must be at least 65536 (64 KB) (got %d)", m.MaxMessageSize)
@@ -373,6 +427,7 @@ func (c *Config) validateSMTP(v *validator) {
 		}
 	}
 	validateTLS(v, "smtp", s.Host, s.TLS, s.Insecure, s.TLSSkipVerify, s.Auth != AuthNone)
+	portHint(v, "smtp", s.TLS, s.Port)
 	v.positive("smtp.retry_min", s.RetryMin)
 	v.positive("smtp.retry_max", s.RetryMax)
 	if s.RetryMin > 0 && s.RetryMax > 0 && s.RetryMax < s.RetryMin {
@@ -501,15 +556,16 @@ func ParseHours(s string) ([]Span, error) {
 		return nil, nil
 	}
 	var spans []Span
+	bad := fmt.Errorf(`%w: got %q, like "07:30-16:00" or "07.30-16.00" (several: "07:30-11:30, 13:30-16:30")`, errHours, s)
 	for _, part := range strings.Split(s, ",") {
 		from, to, ok := strings.Cut(strings.TrimSpace(part), "-")
 		if !ok {
-			return nil, errHours
+			return nil, bad
 		}
 		a, okA := clock(from)
 		b, okB := clock(to)
 		if !okA || !okB || a >= 24*time.Hour {
-			return nil, errHours
+			return nil, bad
 		}
 		if b <= a {
 			return nil, fmt.Errorf("%s: closes before it opens", strings.TrimSpace(part))
@@ -522,10 +578,10 @@ func ParseHours(s string) ([]Span, error) {
 	return spans, nil
 }
 
-// clock reads "HH:MM" (00:00-24:00).
+// clock reads "HH:MM" (00:00-24:00), or "HH.MM" as Indonesian writes it.
 func clock(s string) (time.Duration, bool) {
 	s = strings.TrimSpace(s)
-	if len(s) != 5 || s[2] != ':' {
+	if len(s) != 5 || (s[2] != ':' && s[2] != '.') {
 		return 0, false
 	}
 	h, err1 := strconv.Atoi(s[:2])
@@ -551,6 +607,15 @@ func (c *Config) validateHTTP(v *validator) {
 			v.add("http.username", "required when http.password is set")
 		} else {
 			v.add("http.password", "required when http.username is set")
+		}
+	}
+	if (h.StatusUsername == "") != (h.StatusPassword == "") {
+		v.add("http.status_password", "http.status_username and http.status_password go together: set both or neither")
+	} else if h.StatusUsername != "" {
+		if h.Username == "" {
+			v.add("http.status_username", "a read-only status login needs the full login (http.username, http.password) too; without it the status page needs no login at all")
+		} else if h.StatusUsername == h.Username {
+			v.add("http.status_username", "must differ from http.username (both %q)", h.Username)
 		}
 	}
 	if !mailproc.IsLoopback(host) {

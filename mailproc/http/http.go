@@ -40,12 +40,17 @@ type Server struct {
 	// Username and Password protect everything but /healthz. Required when
 	// Addr is not loopback; when set they are required on loopback too.
 	Username, Password string
+	// StatusUsername and StatusPassword, when set, open the status page
+	// only (a read-only login for the heads), never /metrics.
+	StatusUsername, StatusPassword string
 	// Health reports whether the desk is working: ok, or why not (in a few
 	// words, no secrets, no mail content). nil: always ok.
 	Health func() (ok bool, reason string)
 	// Stats reads the desk's figures for /metrics and the status page.
 	Stats  func(ctx context.Context) (Stats, error)
 	Logger *slog.Logger // nil: discard
+	// Agency and DeskName head the status page (desk.agency, desk.name).
+	Agency, DeskName string
 
 	once     sync.Once
 	registry *prometheus.Registry
@@ -154,8 +159,8 @@ func (s *Server) init() {
 
 		mux := nethttp.NewServeMux()
 		mux.HandleFunc("GET /healthz", s.healthz)
-		mux.Handle("GET /metrics", s.auth(metrics))
-		mux.Handle("GET /{$}", s.auth(nethttp.HandlerFunc(s.status)))
+		mux.Handle("GET /metrics", s.auth(metrics, false))
+		mux.Handle("GET /{$}", s.auth(nethttp.HandlerFunc(s.status), true))
 		s.handler = mux
 	})
 }
@@ -187,14 +192,17 @@ func (s *Server) healthz(w nethttp.ResponseWriter, r *nethttp.Request) {
 	fmt.Fprintln(w, "ok")
 }
 
-// auth asks for the username and password when they are configured.
-func (s *Server) auth(next nethttp.Handler) nethttp.Handler {
+// auth asks for the username and password when they are configured; with
+// status, the read-only status login is accepted too.
+func (s *Server) auth(next nethttp.Handler, status bool) nethttp.Handler {
 	if s.Username == "" && s.Password == "" {
 		return next
 	}
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		user, pass, ok := r.BasicAuth()
-		if !ok || !credentialsMatch(user, pass, s.Username, s.Password) {
+		full := ok && credentialsMatch(user, pass, s.Username, s.Password)
+		heads := ok && status && s.StatusUsername != "" && credentialsMatch(user, pass, s.StatusUsername, s.StatusPassword)
+		if !full && !heads {
 			if ok {
 				s.log().Warn("http: wrong credentials", "remote", r.RemoteAddr, "path", r.URL.Path)
 			}

@@ -369,7 +369,8 @@ func TestBasicAuth(t *testing.T) {
 // Over a real socket: the loopback server with credentials asks for them.
 func TestBasicAuthListener(t *testing.T) {
 	s := &Server{Username: "kasi", Password: "rahasia",
-		Stats: func(context.Context) (Stats, error) { return fixedStats(), nil }}
+		Stats:  func(context.Context) (Stats, error) { return fixedStats(), nil },
+		Agency: "Dinas Perpustakaan dan Kearsipan Kabupaten Kampar", DeskName: "Layanan Informasi dan Aduan Masyarakat"}
 	base := open(t, s)
 	if code, _, _ := get(t, base+"/"); code != 401 {
 		t.Errorf("status page without credentials: %d", code)
@@ -379,6 +380,8 @@ func TestBasicAuthListener(t *testing.T) {
 		t.Fatalf("status page: %d %s", code, body)
 	}
 	for _, want := range []string{
+		"<title>Status layanan — Dinas Perpustakaan dan Kearsipan Kabupaten Kampar</title>",
+		"<strong>Dinas Perpustakaan dan Kearsipan Kabupaten Kampar</strong><br>Layanan Informasi dan Aduan Masyarakat",
 		"Kasus terbuka: 2",
 		"Kasus terlambat: 1",
 		"ADU-2026-00007",
@@ -490,5 +493,27 @@ func TestAddOutbox(t *testing.T) {
 	}
 	if st.OutboxTotal(mailproc.OutboxPending) != 1 || st.OutboxTotal(mailproc.OutboxFailed) != 1 {
 		t.Errorf("totals: pending %d failed %d", st.OutboxTotal(mailproc.OutboxPending), st.OutboxTotal(mailproc.OutboxFailed))
+	}
+}
+
+// The heads' read-only login opens the status page and nothing else: not
+// /metrics, which only the full login reads.
+func TestStatusLogin(t *testing.T) {
+	s := &Server{Username: "ops", Password: "rahasia-ops", StatusUsername: "kadis", StatusPassword: "rahasia-kadis",
+		Stats: func(context.Context) (Stats, error) { return fixedStats(), nil }}
+	base := open(t, s)
+	for _, tt := range []struct {
+		path, user, pass string
+		want             int
+	}{
+		{"/", "kadis", "rahasia-kadis", 200},
+		{"/metrics", "kadis", "rahasia-kadis", 401},
+		{"/metrics", "ops", "rahasia-ops", 200},
+		{"/", "ops", "rahasia-ops", 200},
+		{"/", "kadis", "rahasia-ops", 401},
+	} {
+		if code, _, _ := get(t, base+tt.path, tt.user, tt.pass); code != tt.want {
+			t.Errorf("%s as %s: %d, want %d", tt.path, tt.user, code, tt.want)
+		}
 	}
 }

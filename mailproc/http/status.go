@@ -19,16 +19,21 @@ var statusPage = template.Must(template.New("status").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="60">
-<title>Status layanan — mailproc</title>
+<title>Status layanan{{if .Agency}} — {{.Agency}}{{end}}</title>
 <style>
 body { font-family: sans-serif; margin: 1.5em; max-width: 50em; }
 table { border-collapse: collapse; margin-bottom: 1.5em; }
 th, td { border: 1px solid #999; padding: .3em .6em; text-align: left; }
 td.n { text-align: right; }
 .buruk { color: #a00; font-weight: bold; }
+.instansi { margin: 0 0 .3em; }
+.lebar { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) { body { margin: .7em; } th, td { padding: .2em .35em; } }
+@media print { @page { size: A4; margin: 15mm; } body { margin: 0; max-width: none; } .lebar { overflow: visible; } tr { break-inside: avoid; } }
 </style>
 </head>
 <body>
+{{if .Agency}}<p class="instansi"><strong>{{.Agency}}</strong>{{if .DeskName}}<br>{{.DeskName}}{{end}}</p>{{end}}
 <h1>Status layanan</h1>
 <p>Per {{.Now}}.
 {{if .IMAPConnected}}Kotak surat terhubung{{else}}<span class="buruk">Kotak surat tidak terhubung</span>{{end}};
@@ -38,10 +43,10 @@ sinkronisasi terakhir: {{.LastSync}}.</p>
 
 <h2>Kasus terlambat: {{.OverdueN}}</h2>
 {{if lt (len .Overdue) .OverdueN}}<p>{{len .Overdue}} yang paling lama terlambat ditampilkan.</p>
-{{end}}{{if .Overdue}}<table>
+{{end}}{{if .Overdue}}<div class="lebar"><table>
 <tr><th>Nomor</th><th>Jenis</th><th>Status</th><th>Batas waktu</th><th>Terlambat</th><th>Eskalasi</th></tr>
 {{range .Overdue}}<tr><td>{{.Number}}</td><td>{{.Kind}}</td><td>{{.State}}</td><td>{{.DueAt}}</td><td class="buruk">{{.Late}}</td><td>{{.Level}}</td></tr>
-{{end}}</table>
+{{end}}</table></div>
 {{else}}<p>Tidak ada kasus yang terlambat.</p>
 {{end}}
 <h2>Bulan ini ({{.Month}})</h2>
@@ -68,14 +73,15 @@ sinkronisasi terakhir: {{.LastSync}}.</p>
 `))
 
 type statusData struct {
-	Now, LastSync   string
-	IMAPConnected   bool
-	Open            int
-	Overdue         []statusOverdue
-	OverdueN        int // all overdue cases; Overdue lists the most overdue
-	Month           string
-	M               MonthFigures
-	Pending, Failed int
+	Agency, DeskName string
+	Now, LastSync    string
+	IMAPConnected    bool
+	Open             int
+	Overdue          []statusOverdue
+	OverdueN         int // all overdue cases; Overdue lists the most overdue
+	Month            string
+	M                MonthFigures
+	Pending, Failed  int
 }
 
 type statusOverdue struct {
@@ -97,7 +103,9 @@ func (s *Server) status(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := statusPage.Execute(&buf, statusFrom(st)); err != nil {
+	data := statusFrom(st)
+	data.Agency, data.DeskName = s.Agency, s.DeskName
+	if err := statusPage.Execute(&buf, data); err != nil {
 		s.log().Error("status page", "err", err)
 		nethttp.Error(w, "halaman status gagal dibuat", nethttp.StatusInternalServerError)
 		return

@@ -125,6 +125,14 @@ func dial(ctx context.Context, cfg Config, opts *imapclient.Options, wrap func(n
 // switched LOGIN off; with an OAuth access token, AUTHENTICATE OAUTHBEARER
 // or XOAUTH2. It returns the capabilities after login (they may differ from
 // those before).
+// LoginRefusedError is a login the server answered and refused (NO or
+// BAD): a wrong password or token, or a locked account. Retrying it
+// quickly only brings a lockout nearer.
+type LoginRefusedError struct{ err error }
+
+func (e *LoginRefusedError) Error() string { return e.err.Error() }
+func (e *LoginRefusedError) Unwrap() error { return e.err }
+
 func login(ctx context.Context, c *imapclient.Client, cfg Config) (goimap.CapSet, error) {
 	pre := c.Caps()
 	if pre == nil {
@@ -142,7 +150,12 @@ func login(ctx context.Context, c *imapclient.Client, cfg Config) (goimap.CapSet
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("login as %q: %w", cfg.Username, err)
+		err = fmt.Errorf("login as %q: %w", cfg.Username, err)
+		var refused *goimap.Error
+		if errors.As(err, &refused) {
+			err = &LoginRefusedError{err: err}
+		}
+		return nil, err
 	}
 	caps := c.Caps()
 	if caps == nil {
@@ -263,6 +276,7 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 		return err
 	}
 	in.setConnected(true)
+	in.LeadLogin.opened()
 
 	failures := 0 // handler failures in a row, for the retry backoff
 	for {
@@ -365,11 +379,16 @@ func (s *session) open(ctx context.Context) error {
 			s.log.Warn("mailbox UIDVALIDITY changed; rescanning it from the start",
 				"old_uidvalidity", st.UIDValidity, "uidvalidity", data.UIDValidity, "old_last_uid", st.LastUID)
 		}
+		first := st.UIDValidity == 0
 		st = mailproc.MailboxState{Mailbox: s.cfg.Inbox, UIDValidity: data.UIDValidity}
 		if s.cfg.Watch && data.UIDNext > 0 {
 			// A watched folder (Sent) holds the shared mailbox's history:
 			// only what arrives from now on is read.
 			st.LastUID = uint32(data.UIDNext) - 1
+		} else if first && (s.cfg.StartNow || !s.cfg.StartAt.IsZero()) {
+			if st.LastUID, err = s.startBookmark(data); err != nil {
+				return err
+			}
 		}
 		if err := s.in.Bookmarks.SetMailboxState(context.WithoutCancel(ctx), st); err != nil {
 			return fmt.Errorf("save bookmark of %q: %w", s.cfg.Inbox, err)
@@ -379,6 +398,33 @@ func (s *session) open(ctx context.Context) error {
 	s.log.Info("connected", "uidvalidity", st.UIDValidity, "last_uid", st.LastUID, "messages", data.NumMessages,
 		"idle", s.cfg.IDLE && s.caps.Has(goimap.CapIdle), "move", s.caps.Has(goimap.CapMove), "uidplus", s.caps.Has(goimap.CapUIDPlus))
 	return nil
+}
+
+// startBookmark is the first bookmark under imap.start_at: below the
+// first mail that arrived on or after StartAt, or (StartNow, or no such
+// mail) below the next UID. The mails below it stay in the inbox.
+func (s *session) startBookmark(data *goimap.SelectData) (uint32, error) {
+	last := uint32(data.UIDNext) - 1
+	if data.UIDNext == 0 {
+		return 0, fmt.Errorf("imap.start_at: the server gives no UIDNEXT for %q", s.cfg.Inbox)
+	}
+	if !s.cfg.StartNow {
+		var found *goimap.SearchData
+		err := s.guard(func() error {
+			var err error
+			found, err = s.c.UIDSearch(&goimap.SearchCriteria{Since: s.cfg.StartAt}, nil).Wait()
+			return err
+		})
+		if err != nil {
+			return 0, fmt.Errorf("imap.start_at: search since %s: %w", s.cfg.StartAt.Format(time.DateOnly), err)
+		}
+		if uids := found.AllUIDs(); len(uids) > 0 {
+			last = uint32(slices.Min(uids)) - 1
+		}
+	}
+	s.log.Info("imap.start_at: first start; mail already in the inbox below the bookmark is left there, not taken",
+		"last_uid", last, "messages", data.NumMessages)
+	return last, nil
 }
 
 // folderExists asks the server whether mailbox name exists.

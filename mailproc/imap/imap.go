@@ -131,6 +131,13 @@ type Config struct {
 	// behind it. 0: no limit.
 	MaxMessageSize int64
 
+	// StartNow and StartAt apply only when the inbox has no bookmark yet
+	// (the first start): StartNow takes only mail that arrives from now
+	// on, StartAt only mail whose INTERNALDATE is on or after that day.
+	// The mail passed over stays in the inbox, untouched.
+	StartNow bool
+	StartAt  time.Time
+
 	// FetchBatch is how many mails one FETCH asks for. 0 means 25.
 	FetchBatch int
 
@@ -236,6 +243,12 @@ type Intake struct {
 	Bookmarks mailproc.Bookmarks
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
+	// LeadLogin, on the inbox's intake, is opened by each login the server
+	// accepts and closed by each it refuses; FollowLogin, on the Sent
+	// watcher's, is waited on before each connection. So while the
+	// password is wrong only the inbox session tries it, once per backoff
+	// step, and a lockout policy counts one failure per step, not two.
+	LeadLogin, FollowLogin *LoginGate
 
 	mu     sync.Mutex
 	status Status
@@ -244,6 +257,57 @@ type Intake struct {
 	// wrapConn, when set, wraps each new connection (after TLS). Tests use
 	// it to watch the bytes on the wire.
 	wrapConn func(net.Conn) net.Conn
+}
+
+// LoginGate is shut until the leading session logs in; see
+// Intake.LeadLogin. A nil *LoginGate is always open.
+type LoginGate struct {
+	mu   sync.Mutex
+	ch   chan struct{} // closed while the gate is open
+	open bool
+}
+
+// NewLoginGate returns a shut gate.
+func NewLoginGate() *LoginGate { return &LoginGate{ch: make(chan struct{})} }
+
+func (g *LoginGate) opened() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.open {
+		close(g.ch)
+		g.open = true
+	}
+}
+
+func (g *LoginGate) close() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.open {
+		g.ch = make(chan struct{})
+		g.open = false
+	}
+}
+
+// wait returns nil once the gate is open, ctx.Err() if ctx ends first.
+func (g *LoginGate) wait(ctx context.Context) error {
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	ch := g.ch
+	g.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Status returns a snapshot of the intake's health.
@@ -327,6 +391,10 @@ func (in *Intake) Run(ctx context.Context) error {
 
 	attempt := 0 // failures since the last good sync
 	for {
+		if err := in.FollowLogin.wait(ctx); err != nil {
+			log.Info("intake stopped")
+			return nil
+		}
 		err := in.runSession(ctx, cfg, log, &attempt)
 		in.setConnected(false)
 		if ctx.Err() != nil {
@@ -338,12 +406,22 @@ func (in *Intake) Run(ctx context.Context) error {
 		}
 		attempt++
 		in.setError(err, true)
-		max := cfg.ReconnectMax
-		if unreachable(err) {
-			max = min(max, UnreachableRetryMax)
+		delay := backoff(cfg.ReconnectMin, retryCap(cfg.ReconnectMax, err, attempt), attempt)
+		var refused *LoginRefusedError
+		switch {
+		case errors.As(err, &refused):
+			in.LeadLogin.close()
+			log.Error("imap login refused: check imap.password (or the OAuth token) and that the account is not locked; retrying after the delay",
+				"attempt", attempt, "delay", delay, "err", err)
+		case attempt == QuickRetries+1:
+			log.Error("imap server unreachable; retrying less often, up to imap.reconnect_max", "attempt", attempt, "delay", delay, "err", err)
+		case attempt <= QuickRetries || delay >= cfg.ReconnectMax*8/10:
+			// Every quick retry, then only the retries at the longest
+			// delay: a maintenance window logs a few lines, not thousands.
+			log.Warn("imap connection lost; reconnecting", "attempt", attempt, "delay", delay, "err", err)
+		default:
+			log.Info("imap connection lost; reconnecting", "attempt", attempt, "delay", delay, "err", err)
 		}
-		delay := backoff(cfg.ReconnectMin, max, attempt)
-		log.Warn("imap connection lost; reconnecting", "attempt", attempt, "delay", delay, "err", err)
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -354,6 +432,11 @@ func (in *Intake) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// QuickRetries is how many times in a row an unreachable server is retried
+// at UnreachableRetryMax; after that the backoff grows to ReconnectMax, so
+// a maintenance window costs a few attempts an hour, not thousands.
+const QuickRetries = 10
 
 // UnreachableRetryMax caps the backoff while the server cannot be reached
 // at all (the TCP connection is refused or times out). Such an attempt costs
@@ -368,6 +451,17 @@ const UnreachableRetryMax = 3 * time.Second
 // is fine, so a retry costs one download; waiting longer would only delay
 // every citizen behind that mail once the operator has fixed the cause.
 const HandlerRetryMax = 30 * time.Second
+
+// retryCap is the longest wait before reconnect attempt number attempt
+// after err: UnreachableRetryMax for the first QuickRetries attempts at an
+// unreachable server (a restarted server is back within seconds), else
+// reconnectMax (a refused login, a long outage).
+func retryCap(reconnectMax time.Duration, err error, attempt int) time.Duration {
+	if unreachable(err) && attempt <= QuickRetries {
+		return min(reconnectMax, UnreachableRetryMax)
+	}
+	return reconnectMax
+}
 
 // unreachable reports whether err is a failure to open the TCP connection,
 // as opposed to a server that answered and refused or broke off.

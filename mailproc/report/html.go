@@ -91,15 +91,21 @@ th{background:#eee}
 figure{margin:1em 0 2em}
 svg{max-width:100%;height:auto}
 .legend span{display:inline-block;width:0.9em;height:0.9em;margin:0 0.3em 0 1em;vertical-align:middle}
+.instansi{margin:0 0 0.3em;font-size:1.05em}
+.lebar{overflow-x:auto;max-width:100%}
+@media (max-width:600px){body{margin:0.7em}th,td{padding:0.2em 0.35em}h1{font-size:1.4em}}
+@media print{@page{size:A4;margin:15mm}body{margin:0;max-width:none;font-size:10pt}.lebar{overflow:visible}
+figure,tr{break-inside:avoid}h2{break-after:avoid}}
 </style>
 </head>
 <body>
+{{if .R.Agency}}<p class="instansi"><strong>{{.R.Agency}}</strong>{{if .R.DeskName}}<br>{{.R.DeskName}}{{end}}</p>{{end}}
 <h1>{{title}}</h1>
 <p>Periode {{tgl .R.From}} s.d. {{tgl .Last}}. Dibuat {{waktu .R.Now}}.</p>
 {{if .R.ChainHead}}<p class="rantai">Kepala rantai riwayat: <code>{{.R.ChainHead}}</code></p>{{end}}
 
 <h2>Ringkasan per jenis</h2>
-<table>
+<div class="lebar"><table>
 <tr><th></th>{{range .R.Kinds}}<th>{{kind .Kind}}</th>{{end}}</tr>
 <tr><td>Janji layanan</td>{{range .R.Kinds}}<td class="n">{{janji .}}</td>{{end}}</tr>
 <tr><td>Jumlah kasus</td>{{range .R.Kinds}}<td class="n">{{.Cases}}</td>{{end}}</tr>
@@ -111,7 +117,7 @@ svg{max-width:100%;height:auto}
 <tr><td>Persentase sesuai janji</td>{{range .R.Kinds}}<td class="n">{{pct .}}</td>{{end}}</tr>
 <tr><td>Waktu jawaban pertama (median, p50)</td>{{range .R.Kinds}}<td class="n">{{durasi .P50 .HasTimes}}</td>{{end}}</tr>
 <tr><td>Waktu jawaban pertama (p90)</td>{{range .R.Kinds}}<td class="n">{{durasi .P90 .HasTimes}}</td>{{end}}</tr>
-</table>
+</table></div>
 <p>Jumlah seluruh kasus: <strong>{{.R.Total}}</strong>. Waktu dihitung dalam jam layanan ({{if .R.AllHours}}setiap saat, 24 jam sehari{{else}}hari kerja, di luar hari libur{{end}}).</p>
 
 {{range .Charts}}
@@ -150,23 +156,23 @@ svg{max-width:100%;height:auto}
 {{end}}</table>{{else}}<p>Tidak ada eskalasi.</p>{{end}}
 
 <h2>Kasus masih terbuka ({{len .R.Open}})</h2>
-{{if .R.Open}}<table>
-<tr><th>Nomor</th><th>Jenis</th><th>Status</th><th>Dibuka</th><th>Batas waktu</th></tr>
-{{range .R.Open}}<tr><td class="nomor">{{.Number}}</td><td>{{kind .Kind}}</td><td>{{state .State}}</td><td>{{waktu .OpenedAt}}</td><td>{{waktu .DueAt}}</td></tr>
-{{end}}</table>{{else}}<p>Tidak ada.</p>{{end}}
+{{if .R.Open}}<div class="lebar"><table>
+<tr><th>Nomor</th><th>Perihal</th><th>Jenis</th><th>Status</th><th>Dibuka</th><th>Batas waktu</th></tr>
+{{range .R.Open}}<tr><td class="nomor">{{.Number}}</td><td>{{.Subject}}</td><td>{{kind .Kind}}</td><td>{{state .State}}</td><td>{{waktu .OpenedAt}}</td><td>{{waktu .DueAt}}</td></tr>
+{{end}}</table></div>{{else}}<p>Tidak ada.</p>{{end}}
 
 <h2>Kasus terbuka yang melewati batas waktu ({{len .R.Overdue}})</h2>
-{{if .R.Overdue}}<table>
-<tr><th>Nomor</th><th>Jenis</th><th>Batas waktu</th><th>Terlambat</th><th>Eskalasi</th></tr>
-{{range .R.Overdue}}<tr><td class="nomor">{{.Number}}</td><td>{{kind .Kind}}</td><td>{{waktu .DueAt}}</td><td>{{durasi .Late (not $.R.Closed)}}</td><td>{{if .EscalationLevel}}tingkat {{.EscalationLevel}}{{else}}-{{end}}</td></tr>
-{{end}}</table>{{else}}<p>Tidak ada.</p>{{end}}
+{{if .R.Overdue}}<div class="lebar"><table>
+<tr><th>Nomor</th><th>Perihal</th><th>Jenis</th><th>Batas waktu</th><th>Terlambat</th><th>Eskalasi</th></tr>
+{{range .R.Overdue}}<tr><td class="nomor">{{.Number}}</td><td>{{.Subject}}</td><td>{{kind .Kind}}</td><td>{{waktu .DueAt}}</td><td>{{durasi .Late (not $.R.Closed)}}</td><td>{{if .EscalationLevel}}tingkat {{.EscalationLevel}}{{else}}-{{end}}</td></tr>
+{{end}}</table></div>{{else}}<p>Tidak ada.</p>{{end}}
 
 <h2>Kepuasan warga</h2>
 <p>{{.R.Satisfaction}}</p>
-{{if .R.IKM}}<table>
+{{if .R.IKM}}<div class="lebar"><table>
 <tr><th>Indeks Kepuasan Masyarakat</th><th>IKM</th><th>Mutu</th><th>Jawaban</th><th>Tingkat respons</th></tr>
 {{range .R.IKM}}<tr><td>{{ikmlabel .}}</td><td class="n">{{if .HasIndex}}{{comma .Index 2}}{{else}}-{{end}}</td><td>{{if .HasIndex}}{{.Grade.Letter}} ({{.Grade.Label}}){{else}}-{{end}}</td><td class="n">{{.Answers}}</td><td class="n">{{if .HasRate}}{{comma .ResponseRate 1}}%{{else}}-{{end}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</table></div>{{end}}
 </body>
 </html>
 `

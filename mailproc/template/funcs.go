@@ -20,6 +20,8 @@ import (
 //	upper S       S in capitals
 //	join SEP LIST the strings of LIST separated by SEP; {{.Recipients | join ", "}}
 //	indent P S    every line of S prefixed with P; {{indent "> " .Text}} quotes
+//	tel S         a tel: link for a phone number: "(0761) 123-456" → "tel:+62761123456"
+//	wa S          a WhatsApp link: "0812-3456-7890" → "https://wa.me/6281234567890"
 //
 // loc is the desk's time zone for waktu; nil prints UTC (see deskLocation).
 func funcs(loc *time.Location) map[string]any {
@@ -29,7 +31,25 @@ func funcs(loc *time.Location) map[string]any {
 		"upper":  strings.ToUpper,
 		"join":   func(sep string, elems []string) string { return strings.Join(elems, sep) },
 		"indent": indent,
+		"tel":    func(s string) htmltemplate.URL { return htmltemplate.URL("tel:+" + intlDigits(s)) },
+		"wa":     func(s string) htmltemplate.URL { return htmltemplate.URL("https://wa.me/" + intlDigits(s)) },
 	}
+}
+
+// intlDigits is a phone number in international form without "+": its
+// digits, a leading trunk 0 replaced by Indonesia's 62.
+func intlDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "0") {
+		d = "62" + strings.TrimLeft(d, "0")
+	}
+	return d
 }
 
 func textFuncs(loc *time.Location) texttemplate.FuncMap { return funcs(loc) }

@@ -190,10 +190,20 @@ func TestRenderAnswer(t *testing.T) {
 			"nomor registrasi ADU-2026-00007", "Rina Marlina\nPetugas Layanan Informasi\n"},
 		{"by a head", head, "[ADU-2026-00007] Jawaban: Buku pinjaman rusak dan denda keterlambatan", "Yth. Bapak/Ibu Siti Rahmawati,",
 			"nomor registrasi ADU-2026-00007", "Hormat kami,\n\nKepala Seksi Pelayanan\nLayanan Informasi dan Aduan Masyarakat\n"},
-		{"no subject, no name", noSubject, "[ADU-2026-00007] Jawaban atas email Anda", "Yth. Bapak/Ibu,",
+		{"no subject, no name", noSubject, "[ADU-2026-00007] Jawaban atas email Bapak/Ibu", "Yth. Bapak/Ibu,",
 			"nomor registrasi ADU-2026-00007.", "Rina Marlina\n"},
 		{"information request", info, "[INF-2026-00042] Jawaban: Buku pinjaman rusak dan denda keterlambatan", "Yth. Bapak/Ibu Siti Rahmawati,",
 			"jawaban kami atas permintaan informasi Bapak/Ibu dengan nomor registrasi INF-2026-00042", "Rina Marlina\n"},
+	}
+	// Staff who greet the citizen themselves are not preceded by a second
+	// greeting.
+	greeted := staff
+	greeted.Answer, greeted.Greeted = "Selamat pagi Ibu Siti,\n\n"+staff.Answer, true
+	if r, err := s.Render(mailproc.TemplateAnswer, greeted); err != nil {
+		t.Fatal(err)
+	} else if strings.Contains(r.Text, "Yth.") || strings.Contains(r.HTML, "Yth.") ||
+		!strings.HasPrefix(r.Text, "Berikut jawaban kami") || !strings.Contains(r.Text, "Selamat pagi Ibu Siti,") {
+		t.Errorf("a greeting answer greets twice or lost its own:\n%s", r.Text)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,7 +226,7 @@ func TestRenderAnswer(t *testing.T) {
 				tt.intro, tt.signature,
 				"Layanan ini tidak dipungut biaya.",
 				"biarkan nomor [" + tt.data.Number + "] tetap tercantum pada baris subjek",
-				"Email ini dikirim otomatis oleh sistem layanan; balasan Anda akan kami terima.",
+				"Email ini dikirim otomatis oleh sistem layanan; balasan Bapak/Ibu akan kami terima.",
 			} {
 				if !strings.Contains(r.Text, w) {
 					t.Errorf("text body lacks %q", w)

@@ -97,7 +97,7 @@ func TestRenderAck(t *testing.T) {
 		{
 			name:        "informasi after hours, no name, no subject",
 			data:        ackData(t, mailproc.KindInformasi, "INF-2026-00043", "", "", fridayNight, mondayOpen.Add(5*time.Minute), 5*time.Minute),
-			subject:     "[INF-2026-00043] Tanda terima email Anda",
+			subject:     "[INF-2026-00043] Tanda terima email Bapak/Ibu",
 			greeting:    "Yth. Bapak/Ibu,",
 			due:         "Senin, 30 November 2026 pukul 07.35 WIB",
 			promiseText: []string{"permintaan informasi dijawab paling lambat", "5 menit"},
@@ -133,12 +133,12 @@ func TestRenderAck(t *testing.T) {
 				"Lobby Lantai 2 Gedung Pustaka",
 				"Media sosial: Instagram, Facebook dan Twitter/X",
 				"(0762) 323710",
-				"WhatsApp: 0812-0000-0000",
+				"0812-0000-0000",
 				"https://pustakaarsip.kamparkab.go.id/",
 				"Jalan Mayjen D.I Pandjaitan No. 17",
 				"Hormat kami,",
 				"Dinas Perpustakaan dan Kearsipan Kabupaten Kampar",
-				"Email ini dikirim otomatis oleh sistem layanan; balasan Anda akan kami terima.",
+				"Email ini dikirim otomatis oleh sistem layanan; balasan Bapak/Ibu akan kami terima.",
 			}
 			both = append(both, tt.promiseText...)
 			if tt.data.OriginalSubject != "" {
@@ -148,6 +148,12 @@ func TestRenderAck(t *testing.T) {
 				if !strings.Contains(r.Text, want) {
 					t.Errorf("text body lacks %q", want)
 				}
+				if !strings.Contains(r.HTML, want) {
+					t.Errorf("HTML body lacks %q", want)
+				}
+			}
+			// Numbers a phone can tap, and a case number that does not break.
+			for _, want := range []string{`href="tel:&#43;62762323710"`, `href="https://wa.me/6281200000000"`, "white-space:nowrap;\">" + tt.data.Number} {
 				if !strings.Contains(r.HTML, want) {
 					t.Errorf("HTML body lacks %q", want)
 				}
