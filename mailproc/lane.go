@@ -6,8 +6,8 @@ package mailproc
 type Lane int
 
 const (
-	LaneCitizen Lane = iota // acknowledgement, answer, closing: a person waits for it
-	LaneStaff               // notifications, reminders, escalations, confirmations, help, reports
+	LaneCitizen Lane = iota // acknowledgement and answer: a person waits for it
+	LaneStaff               // notifications, reminders, escalations, confirmations, help, reports, closing
 	LaneOps                 // ops notices: nobody outside the desk waits for them
 )
 
@@ -16,8 +16,14 @@ const (
 // the citizen goes first, and only ops mail goes last.
 func (p Purpose) Lane() Lane {
 	switch p {
-	case PurposeAck, PurposeAnswer, PurposeClosing:
+	case PurposeAck, PurposeAnswer:
 		return LaneCitizen
+	case PurposeClosing:
+		// The closing mail (selesai, and the rating question) follows
+		// the answer it closes: in the citizen lane, which sends newest
+		// first over parallel sessions, it could overtake it. A lane
+		// is sent whole before the next starts, so here it cannot.
+		return LaneStaff
 	case PurposeOps:
 		return LaneOps
 	}
@@ -26,4 +32,4 @@ func (p Purpose) Lane() Lane {
 
 // LanePurposes are the purposes whose lane is not LaneStaff, the default:
 // the store orders its queue with them.
-var LanePurposes = []Purpose{PurposeAck, PurposeAnswer, PurposeClosing, PurposeOps}
+var LanePurposes = []Purpose{PurposeAck, PurposeAnswer, PurposeOps}

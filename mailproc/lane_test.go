@@ -9,7 +9,7 @@ func TestPurposeLane(t *testing.T) {
 	}{
 		{PurposeAck, LaneCitizen},
 		{PurposeAnswer, LaneCitizen},
-		{PurposeClosing, LaneCitizen},
+		{PurposeClosing, LaneStaff}, // after the answer it closes, never before
 		{PurposeNotify, LaneStaff},
 		{PurposeConfirm, LaneStaff},
 		{PurposeHelp, LaneStaff},

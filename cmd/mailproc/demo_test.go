@@ -41,6 +41,13 @@ func TestDemo(t *testing.T) {
 	// minute at a time, so its times are exact.
 	y := yearNow()
 	kasi, kabag, kadis := "kasi.pelayanan@pustakaarsip.kamparkab.go.id", "kabag.pelayanan@pustakaarsip.kamparkab.go.id", "kadis@pustakaarsip.kamparkab.go.id"
+	// The closing mail (rating question) always follows the answer it
+	// closes; it may pass the staff member's confirmation (another lane's
+	// neighbour, sent in parallel).
+	inOrder(t, o, "closing after the answer",
+		"[09.04]   ← jawaban petugas INF-"+y+"-00001 diteruskan ke warga siti.rahmawati@gmail.com",
+		"[09.04]   ← INF-"+y+"-00001 selesai; warga siti.rahmawati@gmail.com diminta menilai layanan",
+		"[09.05]   ← jawaban petugas INF-"+y+"-00002")
 	inOrder(t, o, "timeline",
 		"pukul 09.00 WIB. Janji layanan: informasi dijawab dalam 5 menit, aduan dalam 1 jam.",
 		"[09.00] → email masuk: Siti Rahmawati <siti.rahmawati@gmail.com> — \"Jam buka perpustakaan hari Sabtu\"",
@@ -52,7 +59,6 @@ func TestDemo(t *testing.T) {
 		"[09.03]   ← pesan lanjutan INF-"+y+"-00001 diteruskan ke "+demoStaff,
 		"[09.04] → Petugas Layanan <"+demoStaff+"> membalas notifikasi INF-"+y+"-00001",
 		"[09.04]   ← jawaban petugas INF-"+y+"-00001 diteruskan ke warga siti.rahmawati@gmail.com",
-		"[09.04]   ← INF-"+y+"-00001 selesai; warga siti.rahmawati@gmail.com diminta menilai layanan",
 		"[09.04]   ← konfirmasi ke "+demoStaff+": jawaban INF-"+y+"-00001 terkirim",
 		"[09.05]   ← jawaban petugas INF-"+y+"-00002 diteruskan ke warga andre.pratama@outlook.com",
 		"[09.06]   ← tanda terima ADU-"+y+"-00002 ke warga warga.kampar@gmail.com",

@@ -138,10 +138,10 @@ figure,tr{break-inside:avoid}h2{break-after:avoid}}
 {{end}}
 
 <h2>Kasus per kanal</h2>
-<table>
+<div class="lebar"><table>
 <tr><th>Kanal</th><th>Jumlah kasus</th><th>Sesuai janji</th><th>Melewati janji</th><th>Jawaban pertama (p50)</th></tr>
 {{range .R.Channels}}<tr><td>{{kanal .Channel}}</td><td class="n">{{.Cases}}</td><td class="n">{{.Within}}</td><td class="n">{{.Late}}</td><td class="n">{{durasi .P50 .HasTimes}}</td></tr>
-{{end}}</table>
+{{end}}</table></div>
 
 <h2>Kasus per status</h2>
 <table>
