@@ -55,7 +55,12 @@ func (in *Ingester) placeStaff(tx IntakeTx, msg *Message, who Person, known bool
 		}
 		return res, true, tx.EnqueueMail(help)
 	case StaffRefuse:
-		return in.rejectStaff(tx, msg, v.Case, v.Reason, EventRejected)
+		res, queued, err := in.rejectStaff(tx, msg, v.Case, v.Reason, EventRejected)
+		if err != nil || !known {
+			return res, queued, err
+		}
+		told, err := in.tellStaffNotRelayed(tx, msg, v)
+		return res, queued || told, err
 	case StaffRegister:
 		return in.registerContact(tx, msg, v, plan.Registration)
 	case StaffRegisterHelp:
@@ -572,4 +577,35 @@ func otherNumber(subject, number string) string {
 		return n
 	}
 	return ""
+}
+
+// tellStaffNotRelayed tells the registered staff member or head whose
+// address a refused mail came from that it was not relayed, why, and what
+// to do — at most once an hour per address, so a flood of forgeries in
+// their name costs them one mail. The help mail goes to the registered
+// address, never to a Reply-To, and carries a fresh token of the case
+// (issued to that address) to answer with.
+func (in *Ingester) tellStaffNotRelayed(tx IntakeTx, msg *Message, v StaffVerdict) (bool, error) {
+	if in.Composer == nil {
+		return false, nil
+	}
+	now := in.now()
+	key := "staff_told:" + strings.ToLower(msg.From.Addr) + ":" + now.UTC().Truncate(time.Hour).Format("2006-01-02T15")
+	first, err := tx.SetDeskStateOnce(key, "<"+msg.MessageID+">", now)
+	if err != nil || !first {
+		return false, err
+	}
+	help, err := in.Composer.Help(v.Case, msg, nil, StaffNotRelayedHelp(v.Reason))
+	if err != nil {
+		return false, err
+	}
+	return true, tx.EnqueueMail(help)
+}
+
+// StaffNotRelayedHelp is what a staff member reads when their mail was not
+// relayed: the reason and what to do.
+func StaffNotRelayedHelp(reason string) string {
+	return "Email Anda tidak diteruskan ke warga dan tidak menjalankan apa pun: " + reason + ". " +
+		"Untuk menjawab, balas email notifikasi kasus dari sistem (atau email ini), tanpa menulis email baru. " +
+		"Bila Anda tidak mengirim email itu, beri tahu operator."
 }

@@ -337,3 +337,33 @@ func TestStaffAutoReplyNeverAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestStaffToldNotRelayed: a staff member who writes a new mail instead of
+// replying (no token) is told it was not relayed, why and what to do, once
+// an hour however many such mails come; the help mail's fresh token then
+// works. Ops hears of them (coalesced).
+func TestStaffToldNotRelayed(t *testing.T) {
+	tc := newTrustCase(t)
+	helps := func() []*mailproc.OutgoingMail { return tc.outbox(mailproc.PurposeHelp) }
+	tc.reply(petugas, "", "", "Bukunya sudah kami ganti.")
+	tc.unchanged(t, mailproc.EventRejected, "token")
+	if h := helps(); len(h) != 1 || !strings.Contains(h[0].Text, "tidak diteruskan ke warga") || h[0].To[0].Addr != petugas {
+		t.Fatalf("help mails to the staff member: %+v", h)
+	}
+	tc.reply(petugas, "", "", "Bukunya sudah kami ganti (lagi).")
+	if n := tc.toCitizen(); n != 0 {
+		t.Fatalf("%d mails queued for the citizen", n)
+	}
+	if n := len(helps()); n != 1 {
+		t.Errorf("%d help mails after a second refused mail in the hour, want 1", n)
+	}
+	tc.reply(petugas, "", helps()[0].MessageID, "Bukunya sudah kami ganti.")
+	if n := len(tc.outbox(mailproc.PurposeAnswer)); n != 1 {
+		t.Errorf("%d answers after replying to the help mail, want 1", n)
+	}
+	tc.w.now = tc.w.now.Add(time.Hour)
+	tc.reply(petugas, "", "", "Satu lagi tanpa token.")
+	if n := len(helps()); n != 2 {
+		t.Errorf("%d help mails an hour later, want 2", n)
+	}
+}

@@ -163,14 +163,19 @@ func TestE2EForgedReplies(t *testing.T) {
 	waitFor(t, 20*time.Second, "the notice to ops", func() bool { return d.inboxCount(d.Ops) >= 1 })
 	// 5. Staff reply to the notification: refused, its token is revoked;
 	// they get a help mail with a fresh token.
-	helps := d.inboxCount(d.Staff)
 	s.send(d.Staff, d.Address, staffReply(gmailID, notif, d.Staff, d.Address, "Syaratnya KTP saja.", pass))
-	waitFor(t, 20*time.Second, "the help mail", func() bool { return d.inboxCount(d.Staff) > helps })
-	box := d.mails(d.Staff, "INBOX")
-	help := box[len(box)-1]
-	if !strings.Contains(help.Text, "dicabut") {
-		t.Fatalf("the newest mail to staff is not the help mail about the revoked token:\n%s", help.Text)
-	}
+	// The staff member may also have been told once that step 1's mail
+	// (in their name) was not relayed: look for the help mail by its text.
+	var help receivedMail
+	waitFor(t, 20*time.Second, "the help mail about the revoked token", func() bool {
+		for _, m := range d.mails(d.Staff, "INBOX") {
+			if strings.Contains(m.Text, "dicabut") {
+				help = m
+				return true
+			}
+		}
+		return false
+	})
 	// 6. A genuine reply to the help mail is relayed: the queue reached all
 	// of them.
 	s.send(d.Staff, d.Address, staffReply(gmailID, help, d.Staff, d.Address, "Syaratnya KTP dan pas foto 3x4.", pass))
