@@ -138,7 +138,8 @@ func (d *StaffDigest) Run(ctx context.Context) error {
 
 // runDaily calls send every poll (a minute when 0) until ctx ends, waking
 // the postman after a mail was queued: the loop of the mails that go out
-// at a time of day (the staff digest, the month report).
+// at a time of day (the staff digest, the month report, the ops list of
+// mail on no case).
 func runDaily(ctx context.Context, poll time.Duration, send func(context.Context) (bool, error), onCommit func(), log *slog.Logger, what string) error {
 	if poll <= 0 {
 		poll = time.Minute

@@ -62,28 +62,11 @@ func (d *UnlinkedDigest) SendDue(ctx context.Context) (sent bool, err error) {
 	return sent, err
 }
 
-// Run sends each day's digest when it is due, until ctx ends.
+// Run sends each day's digest when it is due, until ctx ends: the same
+// loop as the other mails that go out at a time of day (runDaily); the
+// digest's once-a-day mark makes every poll after the first a no-op.
 func (d *UnlinkedDigest) Run(ctx context.Context) error {
-	for {
-		wait := time.Hour
-		if sent, err := d.SendDue(ctx); err != nil && ctx.Err() == nil {
-			d.logger().Error("unlinked digest", "err", err)
-			wait = time.Minute
-		} else {
-			if sent && d.OnCommit != nil {
-				d.OnCommit()
-			}
-			_, _, until := digestWindow(d.now(), d.location(), d.Hour)
-			wait = min(wait, max(until.AddDate(0, 0, 1).Sub(d.now()), time.Second))
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
-		}
-	}
+	return runDaily(ctx, time.Minute, d.SendDue, d.OnCommit, d.logger(), "unlinked digest")
 }
 
 func (d *UnlinkedDigest) now() time.Time {
