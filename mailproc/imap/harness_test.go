@@ -508,6 +508,14 @@ func (r *running) syncs(t testing.TB, n int) {
 	}
 }
 
+// firstSync waits until the session has synced once. Right after run, a
+// sync may already have happened: syncs, which waits for a later one,
+// would then wait in vain where nothing else makes the session sync.
+func (r *running) firstSync(t testing.TB) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "first sync", func() bool { return !r.Status().LastSync.IsZero() })
+}
+
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)

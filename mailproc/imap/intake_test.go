@@ -107,7 +107,7 @@ func TestIngestsEveryMailOnceAndMovesIt(t *testing.T) {
 func TestIdleWakesOnNewMail(t *testing.T) {
 	e := newEnv(t, capsFull)
 	r := e.run(func(in *Intake) { in.PollInterval = time.Hour }) // only IDLE can find the mail
-	r.syncs(t, 1)
+	r.firstSync(t)
 	waitFor(t, 5*time.Second, "IDLE", func() bool { return e.srv.sent("IDLE") > 0 })
 
 	e.srv.appendMail("INBOX", testMail(1, "Apakah perpustakaan buka hari Sabtu?"))
@@ -133,7 +133,7 @@ func TestPollsWithoutIdle(t *testing.T) {
 func TestSyncNow(t *testing.T) {
 	e := newEnv(t, capsFull)
 	r := e.run(func(in *Intake) { in.IDLE, in.PollInterval = false, time.Hour })
-	r.syncs(t, 1)
+	r.firstSync(t)
 	e.srv.appendMail("INBOX", testMail(1, "Mohon info."))
 	r.SyncNow()
 	waitFor(t, 20*time.Second, "mail picked up after SyncNow", func() bool { return e.srv.count("Diproses") == 1 })
