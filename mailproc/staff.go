@@ -217,7 +217,7 @@ func (in *Ingester) applyStaff(tx IntakeTx, msg *Message, v StaffVerdict, plan S
 			return IngestResult{}, false, err
 		}
 		closes := closeCase || (c.Kind == KindInformasi && !c.NeedsFollowUp)
-		out, err := in.Composer.Answer(c, citizenMail, msg, answer, who, closes)
+		out, err := in.Composer.Answer(c, citizenMail, msg, answer, who, closes, in.ReopenWindow)
 		if err != nil {
 			return IngestResult{}, false, err
 		}
