@@ -93,7 +93,7 @@ func (in *Ingester) gatherStaff(tx IntakeTx, msg *Message, who Person, known boo
 		}
 		var sent time.Time
 		sentTo := ""
-		if tok.Legacy {
+		if tok.Legacy || tok.Compact {
 			out, err := tx.OutgoingByMessageID(tok.ID)
 			if err != nil {
 				return ev, err
@@ -103,6 +103,9 @@ func (in *Ingester) gatherStaff(tx IntakeTx, msg *Message, who Person, known boo
 				if sent.IsZero() {
 					sent = out.CreatedAt
 				}
+			}
+			if tok.Compact {
+				tok.Issued = sent // for the log: a compact id holds no day
 			}
 		}
 		te := TokenEvidence{Token: tok, Status: in.Tokens.Check(tok, msg.From.Addr, groups, now, sent, sentTo)}
