@@ -228,6 +228,13 @@ func (in *Ingester) applyStaff(tx IntakeTx, msg *Message, v StaffVerdict, plan S
 			return IngestResult{}, false, err
 		}
 		sent = answer
+		// One closing mail, after the last answer: a closing mail still
+		// waiting from an earlier answer waits for this one too.
+		if n, err := tx.DeferClosing(c.ID, now, now.Add(in.ClosingDelay)); err != nil {
+			return IngestResult{}, false, err
+		} else if n > 0 {
+			actions = append(actions, "email penutupan ditunda sampai "+FormatWaktu(now.Add(in.ClosingDelay), in.location()))
+		}
 		in.markAnswered(c, now)
 		if closes {
 			closeCase = true
@@ -353,6 +360,10 @@ func (in *Ingester) sendClosing(tx IntakeTx, c *Case) error {
 	if err != nil {
 		return err
 	}
+	// Not in the same second as the answer: the citizen reads the answer
+	// first (desk.closing_delay); the postman wakes for it by itself.
+	mail.Date = mail.Date.Add(in.ClosingDelay)
+	mail.NextAttempt = mail.Date
 	return tx.EnqueueMail(mail)
 }
 

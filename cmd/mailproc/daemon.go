@@ -191,6 +191,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Clock:            clock,
 		Location:         cfg.Location(),
 		ReopenWindow:     cfg.Desk.ReopenWindow.D(),
+		ClosingDelay:     cfg.Desk.ClosingDelay.D(),
 		Composer:         m.Composer,
 		Directory:        dir,
 		Escalator:        m.Escalator,
