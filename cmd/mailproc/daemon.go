@@ -158,7 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:      m.Logger.With("component", "outbox"),
 	})
 	if m.SentCopy != nil {
-		m.Postman.Copier = m.SentCopy
+		m.Postman.Copier, m.Postman.SentCopy = m.SentCopy, mailproc.SentCopy(cfg.IMAP.SentCopy)
 	}
 
 	var after []time.Duration

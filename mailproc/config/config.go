@@ -142,11 +142,14 @@ type IMAP struct {
 	ProcessedFolder  string   `toml:"processed_folder"`
 	QuarantineFolder string   `toml:"quarantine_folder"`
 	SentFolder       string   `toml:"sent_folder"` // "" disables the Sent copy and watching it
-	PollInterval     Duration `toml:"poll_interval"`
-	IDLE             bool     `toml:"idle"`
-	ReconnectMin     Duration `toml:"reconnect_min"`
-	ReconnectMax     Duration `toml:"reconnect_max"`
-	FetchBatch       int      `toml:"fetch_batch"`
+	// SentCopy is which sent mails get a copy in SentFolder: "all" (the
+	// default), "citizen" (tanda terima, answer, closing) or "none".
+	SentCopy     string   `toml:"sent_copy"`
+	PollInterval Duration `toml:"poll_interval"`
+	IDLE         bool     `toml:"idle"`
+	ReconnectMin Duration `toml:"reconnect_min"`
+	ReconnectMax Duration `toml:"reconnect_max"`
+	FetchBatch   int      `toml:"fetch_batch"`
 	// MaxMessageSize: a larger mail (by the server's RFC822.SIZE) goes to
 	// the quarantine folder without being downloaded.
 	MaxMessageSize int64 `toml:"max_message_size"`
@@ -310,6 +313,7 @@ func DefaultConfig() *Config {
 			ProcessedFolder:  "Diproses",
 			QuarantineFolder: "Karantina",
 			SentFolder:       "Sent",
+			SentCopy:         "all",
 			PollInterval:     Duration(60 * time.Second),
 			IDLE:             true,
 			ReconnectMin:     Duration(time.Second),

@@ -331,6 +331,7 @@ func (c *Config) validateIMAP(v *validator) {
 			noTokenSource(v, "imap", m.Auth, `"xoauth2" or "oauthbearer"`, m.TokenFile, m.TokenCommand)
 		}
 	}
+	v.oneOf("imap.sent_copy", m.SentCopy, "all", "citizen", "none")
 	folders := []struct{ key, name string }{
 		{"imap.inbox", m.Inbox},
 		{"imap.processed_folder", m.ProcessedFolder},
