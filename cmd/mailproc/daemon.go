@@ -516,8 +516,10 @@ func addFigures(st *mhttp.Stats, f *sqlite.DeskFigures) {
 	}
 	st.Open, st.OverdueN = f.Open, f.OverdueN
 	for _, c := range f.Overdue {
-		st.Overdue = append(st.Overdue, mhttp.OverdueCase{Number: c.Number, Kind: c.Kind, State: c.State,
-			DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
+		st.Overdue = append(st.Overdue, mhttp.CaseLineOf(c))
+	}
+	for _, c := range f.OpenCases {
+		st.OpenCases = append(st.OpenCases, mhttp.CaseLineOf(c))
 	}
 	st.Month.Informasi, st.Month.Aduan, st.Month.Escalated = f.Informasi, f.Aduan, f.Escalations
 	st.Month.Answered, st.Month.AnsweredOnTime, st.Month.Closed = f.Answered, f.AnsweredOnTime, f.Closed
