@@ -66,6 +66,15 @@ func TestBurstHoldAndFlush(t *testing.T) {
 		}
 	}
 	due([]string{"ack1", "notify1", "ops1"})
+	// Never listed (the digester not running), they go by themselves
+	// once the window has passed, still after ops.
+	late, err := db.DueMail(ctx, t0.Add(mailproc.NotifyDigestWindow), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := messageIDs(late); !reflect.DeepEqual(ids, []string{"ack1", "notify1", "ops1", "held2", "held3"}) {
+		t.Errorf("DueMail after the window = %q, want the held ones last", ids)
+	}
 
 	var oldest, newest time.Time
 	notYet := func(o, n time.Time) bool { oldest, newest = o, n; return false }
