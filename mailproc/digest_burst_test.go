@@ -1,6 +1,7 @@
 package mailproc
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,52 @@ func TestBurstDigestText(t *testing.T) {
 	}
 	if _, ok := ParseToken(m.MessageID, desk); ok {
 		t.Errorf("the digest's Message-ID %s parses as a token: a reply could act on a case", m.MessageID)
+	}
+}
+
+// burstStoreFunc is a BurstStore that hands the digester's callbacks to a
+// test.
+type burstStoreFunc func(now time.Time, due func(oldest, newest time.Time) bool, limit int,
+	compose func(cases []*Case, total int) (*OutgoingMail, error)) (int, error)
+
+func (f burstStoreFunc) FlushBurstDigest(_ context.Context, now time.Time, due func(oldest, newest time.Time) bool, limit int,
+	compose func(cases []*Case, total int) (*OutgoingMail, error)) (int, error) {
+	return f(now, due, limit, compose)
+}
+
+// TestBurstDigesterFlush: the digester asks for the first 100 cases, judges
+// with BurstDigestDue at its clock, and composes a digest only for two
+// cases or more (one held case is simply released: its notification is
+// the mail).
+func TestBurstDigesterFlush(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	c := &Composer{Desk: Desk{Name: "Layanan", Address: "layanan@desk.test", Location: time.UTC},
+		Staff: []Address{{Addr: "petugas@desk.test"}}}
+	one := []*Case{{Number: "INF-2026-00001", Kind: KindInformasi, OpenedAt: now, DueAt: now.Add(5 * time.Minute)}}
+	for _, tt := range []struct {
+		total      int
+		wantDigest bool
+	}{{1, false}, {2, true}, {250, true}} {
+		var digest *OutgoingMail
+		d := &BurstDigester{Composer: c, Now: func() time.Time { return now },
+			Store: burstStoreFunc(func(at time.Time, due func(oldest, newest time.Time) bool, limit int,
+				compose func(cases []*Case, total int) (*OutgoingMail, error)) (int, error) {
+				if !at.Equal(now) || limit != burstListMax || burstListMax != 100 {
+					t.Errorf("flush at %v with limit %d", at, limit)
+				}
+				if due(now.Add(-time.Second), now) || !due(now.Add(-BurstQuiet), now.Add(-BurstQuiet)) {
+					t.Error("due is not BurstDigestDue at the digester's clock")
+				}
+				var err error
+				digest, err = compose(one, tt.total)
+				return tt.total, err
+			})}
+		sent, err := d.Flush(context.Background())
+		if err != nil || !sent {
+			t.Fatalf("total %d: Flush = %v, %v", tt.total, sent, err)
+		}
+		if (digest != nil) != tt.wantDigest {
+			t.Errorf("total %d: digest %v, want one: %v", tt.total, digest != nil, tt.wantDigest)
+		}
 	}
 }
