@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -11,9 +12,11 @@ import (
 
 // TestBurstHoldAndFlush: notifications held for a burst digest wait (not
 // due) until FlushBurstDigest says it is time; then the digest lists their
-// cases by deadline, and they go after every other lane, ops included.
+// cases by deadline, and they go after every other lane, ops included. A
+// restart in between forgets nothing.
 func TestBurstHoldAndFlush(t *testing.T) {
-	db := openTest(t)
+	path := filepath.Join(t.TempDir(), "mailproc.db")
+	db := openAt(t, path)
 	ctx := context.Background()
 	c1 := createCase(t, db, newCase("INF-2026-00001", mailproc.KindInformasi, t0))
 	c2 := newCase("ADU-2026-00001", mailproc.KindAduan, t0)
@@ -90,6 +93,8 @@ func TestBurstHoldAndFlush(t *testing.T) {
 	}
 	due([]string{"ack1", "notify1", "ops1"})
 
+	// What is held is in the database: a restarted daemon lists it.
+	db = openAt(t, path)
 	var listed []string
 	var count int
 	compose = func(cases []*mailproc.Case, total int) (*mailproc.OutgoingMail, error) {
