@@ -15,13 +15,27 @@ import (
 
 var _ mailproc.BurstStore = (*DB)(nil)
 
+// The queries, each reading only what its index finds (TestBurstQueryPlans):
+// the count stops at its limit in outbox_purpose_created, and the held
+// rows are found in the partial index outbox_burst_held.
+const (
+	countQueuedUpToQuery = `SELECT count(*) FROM
+		(SELECT 1 FROM outbox WHERE purpose = ? AND created_at >= ? LIMIT ?)`
+	heldSpanQuery = `SELECT min(created_at), max(created_at), count(*), count(DISTINCT case_id)
+		FROM outbox WHERE burst = 1`
+	heldCasesQuery = "SELECT " + caseColumns + ` FROM cases
+		WHERE id IN (SELECT case_id FROM outbox WHERE burst = 1)
+		ORDER BY due_at IS NULL, due_at, id LIMIT ?`
+	releaseHeldQuery = `UPDATE outbox SET burst = 2,
+		next_attempt = CASE WHEN state = 'pending' AND next_attempt > ? THEN ? ELSE next_attempt END
+		WHERE burst = 1`
+)
+
 // CountQueuedUpTo implements mailproc.IntakeTx: CountQueued, but it reads
 // at most limit index entries.
 func (t *intakeTx) CountQueuedUpTo(purpose mailproc.Purpose, since time.Time, limit int) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM
-		(SELECT 1 FROM outbox WHERE purpose = ? AND created_at >= ? LIMIT ?)`,
-		string(purpose), ceilMilli(since), limit).Scan(&n)
+	err := t.tx.QueryRowContext(t.ctx, countQueuedUpToQuery, string(purpose), ceilMilli(since), limit).Scan(&n)
 	return n, t.wrap("count "+string(purpose)+" mail", err)
 }
 
@@ -39,17 +53,14 @@ func (db *DB) FlushBurstDigest(ctx context.Context, now time.Time, due func(olde
 		released = 0
 		var oldest, newest sql.NullInt64
 		var held, total int
-		err := t.tx.QueryRowContext(t.ctx, `SELECT min(created_at), max(created_at), count(*), count(DISTINCT case_id)
-			FROM outbox WHERE burst = 1`).Scan(&oldest, &newest, &held, &total)
+		err := t.tx.QueryRowContext(t.ctx, heldSpanQuery).Scan(&oldest, &newest, &held, &total)
 		if err != nil {
 			return t.wrap("read held notifications", err)
 		}
 		if held == 0 || !due(time.UnixMilli(oldest.Int64).UTC(), time.UnixMilli(newest.Int64).UTC()) {
 			return nil
 		}
-		rows, err := t.tx.QueryContext(t.ctx, "SELECT "+caseColumns+` FROM cases
-			WHERE id IN (SELECT case_id FROM outbox WHERE burst = 1)
-			ORDER BY due_at IS NULL, due_at, id LIMIT ?`, limit)
+		rows, err := t.tx.QueryContext(t.ctx, heldCasesQuery, limit)
 		if err != nil {
 			return t.wrap("read held notifications' cases", err)
 		}
@@ -76,9 +87,7 @@ func (db *DB) FlushBurstDigest(ctx context.Context, now time.Time, due func(olde
 			}
 		}
 		at := timeArg(now)
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE outbox SET burst = 2,
-			next_attempt = CASE WHEN state = 'pending' AND next_attempt > ? THEN ? ELSE next_attempt END
-			WHERE burst = 1`, at, at); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, releaseHeldQuery, at, at); err != nil {
 			return t.wrap("release held notifications", err)
 		}
 		released = held

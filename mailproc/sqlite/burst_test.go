@@ -117,3 +117,20 @@ func TestBurstHoldAndFlush(t *testing.T) {
 		t.Errorf("second FlushBurstDigest = %d, %v; want nothing left to release", n, err)
 	}
 }
+
+func TestBurstQueryPlans(t *testing.T) {
+	db := openTest(t)
+	for _, tt := range []struct {
+		name  string
+		query string
+		args  []any
+		want  []string
+	}{
+		{"CountQueuedUpTo", countQueuedUpToQuery, []any{"notify", 0, 10}, []string{"USING COVERING INDEX outbox_purpose_created"}},
+		{"HeldSpan", heldSpanQuery, nil, []string{"outbox_burst_held"}},
+		{"HeldCases", heldCasesQuery, []any{100}, []string{"outbox_burst_held"}},
+		{"ReleaseHeld", releaseHeldQuery, []any{1, 1}, []string{"outbox_burst_held"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { checkPlan(t, db, tt.query, tt.args, tt.want) })
+	}
+}
