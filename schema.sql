@@ -280,7 +280,11 @@ CREATE TABLE outbox (
     copied_at    INTEGER CHECK (copied_at IS NULL OR state = 'sent'),
     -- The bytes that were sent, kept only while their Sent-folder copy is
     -- still to be made (the first append failed); NULL otherwise.
-    raw          BLOB    CHECK (raw IS NULL OR (state = 'sent' AND copied_at IS NULL))
+    raw          BLOB    CHECK (raw IS NULL OR (state = 'sent' AND copied_at IS NULL)),
+    -- A staff notification of a burst (mailproc/digest_burst.go): 1 while
+    -- it is held for the burst digest, 2 once released; 0 for every other
+    -- mail. Non-zero sorts it after every other lane.
+    burst        INTEGER NOT NULL DEFAULT 0 CHECK (burst IN (0, 1, 2))
 );
 
 -- The sender loop asks "which pending mail is due by T" and "when is the
@@ -294,6 +298,8 @@ CREATE INDEX outbox_copy_pending ON outbox (sent_at)
 CREATE INDEX outbox_purpose_created ON outbox (purpose, created_at);
 -- A case's outgoing mail.
 CREATE INDEX outbox_case ON outbox (case_id);
+-- The notifications held for a burst digest.
+CREATE INDEX outbox_burst_held ON outbox (created_at) WHERE burst = 1;
 
 -- Every To address of an outbox mail, lower-cased, one row each. The cap on
 -- acknowledgements per sender per day counts outbox mail "to this address",

@@ -111,8 +111,7 @@ func (d *StaffDigest) compose(cases []*Case, now time.Time) *OutgoingMail {
 		}
 		fmt.Fprintf(&b, "\n%s:\n", title)
 		for _, c := range cs {
-			fmt.Fprintf(&b, "- %s  %s  %s  batas %s  %s\n", c.Number, c.Kind.Label(), c.Channel.OrEmail(),
-				FormatWaktu(c.DueAt, loc), SanitizeHeader(c.Subject, 80))
+			b.WriteString("- " + caseListLine(c, loc, "") + "\n")
 		}
 	}
 	list("Melewati batas waktu", overdue)

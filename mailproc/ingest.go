@@ -53,6 +53,10 @@ type Ingester struct {
 	// AckPerHour is the desk-wide budget of acknowledgements per clock
 	// hour (ack.per_hour); 0: no budget.
 	AckPerHour int
+	// NotifyDigestOver is desk.notify_digest_over: staff notifications
+	// beyond this many in NotifyDigestWindow wait for a burst digest
+	// (enqueueNotify); 0: never.
+	NotifyDigestOver int
 	// QuarantineFolder is named in the ops notice.
 	QuarantineFolder string
 	// SentFolder makes this ingester read the desk's Sent folder: only
@@ -292,7 +296,7 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		if err != nil {
 			return res, false, err
 		}
-		if err := tx.EnqueueMail(n); err != nil {
+		if err := in.enqueueNotify(tx, n, now); err != nil {
 			return res, false, err
 		}
 		queued = true

@@ -9,6 +9,11 @@ const (
 	LaneCitizen Lane = iota // acknowledgement and answer: a person waits for it
 	LaneStaff               // notifications, reminders, escalations, confirmations, help, reports, closing
 	LaneOps                 // ops notices: nobody outside the desk waits for them
+	// LaneBurst: staff notifications a burst digest listed (digest_burst.go).
+	// Staff have the list already; the mails they reply to follow it, after
+	// the few ops notices rather than before, so a backlog of thousands
+	// never holds back a quarantine or delivery-failure notice.
+	LaneBurst
 )
 
 // Lane is the purpose's lane. A purpose not named here (one added later,
@@ -28,6 +33,15 @@ func (p Purpose) Lane() Lane {
 		return LaneOps
 	}
 	return LaneStaff
+}
+
+// Lane is the mail's lane: its purpose's, or LaneBurst for a notification
+// held for a burst digest.
+func (m *OutgoingMail) Lane() Lane {
+	if m.Burst {
+		return LaneBurst
+	}
+	return m.Purpose.Lane()
 }
 
 // LanePurposes are the purposes whose lane is not LaneStaff, the default:

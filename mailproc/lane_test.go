@@ -27,3 +27,24 @@ func TestPurposeLane(t *testing.T) {
 		}
 	}
 }
+
+// TestMailLane: a notification held for a burst digest goes after ops;
+// every other mail goes in its purpose's lane.
+func TestMailLane(t *testing.T) {
+	for _, tt := range []struct {
+		m    OutgoingMail
+		want Lane
+	}{
+		{OutgoingMail{Purpose: PurposeNotify}, LaneStaff},
+		{OutgoingMail{Purpose: PurposeNotify, Burst: true}, LaneBurst},
+		{OutgoingMail{Purpose: PurposeAck}, LaneCitizen},
+		{OutgoingMail{Purpose: PurposeOps}, LaneOps},
+	} {
+		if got := tt.m.Lane(); got != tt.want {
+			t.Errorf("%s (burst %v).Lane() = %d, want %d", tt.m.Purpose, tt.m.Burst, got, tt.want)
+		}
+	}
+	if LaneBurst <= LaneOps {
+		t.Errorf("LaneBurst %d sorts before LaneOps %d", LaneBurst, LaneOps)
+	}
+}

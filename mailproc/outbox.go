@@ -48,6 +48,9 @@ type OutgoingMail struct {
 	ID      int64
 	CaseID  int64 // 0 for mail about no case (some ops notices)
 	Purpose Purpose
+	// Burst: a staff notification held for a burst digest; it goes in
+	// LaneBurst, after the digest that lists it (digest_burst.go).
+	Burst bool
 	// OpsKind, on an ops notice, is what it is about (its template):
 	// notices of one kind are coalesced (OpsNoticeNow). Not stored.
 	OpsKind    string

@@ -115,7 +115,7 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	var cut atomic.Bool
 	for first := true; len(due) > 0 && ctx.Err() == nil && !cut.Load(); first = false {
 		n := 1
-		for n < len(due) && due[n].Purpose.Lane() == due[0].Purpose.Lane() {
+		for n < len(due) && due[n].Lane() == due[0].Lane() {
 			n++
 		}
 		lane := due[:n]

@@ -201,6 +201,7 @@ func (m *Main) Run(ctx context.Context) error {
 		AckPolicy:        ackPolicy(cfg),
 		AckEnabled:       cfg.Ack.Enabled,
 		AckPerHour:       cfg.Ack.PerHour,
+		NotifyDigestOver: cfg.Desk.NotifyDigestOver,
 		QuarantineFolder: cfg.IMAP.QuarantineFolder,
 		OnCommit:         func() { m.Postman.Wake(); m.Escalator.Wake() },
 		Now:              m.Now,
@@ -257,6 +258,11 @@ func (m *Main) Run(ctx context.Context) error {
 		OnCommit: m.Postman.Wake, Now: m.Now, Logger: m.Logger.With("component", "ops-digest")}
 	m.goRun(ctx, "ops-digest", digester.Run)
 	m.goRun(ctx, "digest", m.Digest.Run)
+	// Always run, even with notify_digest_over = 0: it releases what a run
+	// with it on held.
+	burst := &mailproc.BurstDigester{Store: m.DB, Composer: m.Composer, OnCommit: m.Postman.Wake, Now: m.Now,
+		Logger: m.Logger.With("component", "burst-digest")}
+	m.goRun(ctx, "burst-digest", burst.Run)
 	if cfg.Report.SendAt != "" {
 		m.goRun(ctx, "month-report", monthReportMailer(m, cfg, clock).Run)
 	}

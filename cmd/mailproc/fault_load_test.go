@@ -100,8 +100,8 @@ func TestFaultLoad(t *testing.T) {
 	mu.Unlock()
 	total := backlog + live
 	waitFor(t, 5*time.Minute, fmt.Sprintf("%d cases", total), func() bool { c, _, _ := counts(t, db); return c >= total })
-	// Two mails go out per case (acknowledgement, staff notification); the
-	// local Postfix takes a few dozen a second on this machine.
+	// Two mails go out per case (acknowledgement, staff notification), and
+	// a burst digest a minute while the notifications are held for one.
 	waitFor(t, time.Duration(total/10+300)*time.Second, "the outbox to empty", func() bool {
 		pending, _, _, _ := db.OutboxCounts(context.Background())
 		return pending == 0
@@ -140,6 +140,27 @@ func TestFaultLoad(t *testing.T) {
 	if len(acks) != total {
 		t.Errorf("%d acknowledgements sent, want %d", len(acks), total)
 	}
+	// Staff: every case its notification, most of them held behind a
+	// burst digest (desk.notify_digest_over, default 10).
+	notes, err := db.Outbox(context.Background(), sqlite.OutboxFilter{Purpose: mailproc.PurposeNotify, State: mailproc.OutboxSent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digests, held, notified := 0, 0, map[int64]bool{}
+	for _, n := range notes {
+		switch {
+		case n.CaseID == 0:
+			digests++
+		case n.Burst:
+			held++
+			fallthrough
+		default:
+			notified[n.CaseID] = true
+		}
+	}
+	if len(notified) != total || (total > d.Config.Desk.NotifyDigestOver && digests == 0) {
+		t.Errorf("staff were notified of %d cases (want %d) with %d burst digests", len(notified), total, digests)
+	}
 	// Latency is a figure, not a pass mark: live mail queues behind the
 	// backlog's outgoing mail (first come, first served), so it depends on
 	// the backlog and on how fast the SMTP server takes mail.
@@ -166,9 +187,9 @@ func TestFaultLoad(t *testing.T) {
 		drainMax = slices.Max(rss[liveSamples:])
 	}
 	peak := p.peakRSS(t)
-	figure(t, "backlog of %d mails at start-up ingested in %.0f s (%.0f mails/s); then %d mails/s for %.0f s (%d mails): %d cases, %d quarantined, %d lost; acknowledgement latency (Postfix 250 of the citizen's mail → Postfix 250 of the acknowledgement) p50 %.2f s, p99 %.2f s, max %.2f s; during the run RSS max %.1f MB in the first third, %.1f MB in the last, goroutines %d → %d; while the outgoing backlog drained afterwards RSS up to %.1f MB (peak %.1f MB)",
+	figure(t, "backlog of %d mails at start-up ingested in %.0f s (%.0f mails/s); then %d mails/s for %.0f s (%d mails): %d cases, %d quarantined, %d lost; acknowledgement latency (Postfix 250 of the citizen's mail → Postfix 250 of the acknowledgement) p50 %.2f s, p99 %.2f s, max %.2f s; during the run RSS max %.1f MB in the first third, %.1f MB in the last, goroutines %d → %d; while the outgoing backlog drained afterwards RSS up to %.1f MB (peak %.1f MB); staff got %d burst digests and %d notifications held behind them",
 		backlog, drained.Seconds(), float64(backlog)/drained.Seconds(), rate, sendSeconds, live, cases, q, total-cases,
-		p50.Seconds(), p99.Seconds(), slices.Max(lat).Seconds(), mb(firstRSS), mb(lastRSS), runG[0], runG[len(runG)-1], mb(drainMax), mb(peak))
+		p50.Seconds(), p99.Seconds(), slices.Max(lat).Seconds(), mb(firstRSS), mb(lastRSS), runG[0], runG[len(runG)-1], mb(drainMax), mb(peak), digests, held)
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }

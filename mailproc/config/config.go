@@ -108,6 +108,11 @@ type Desk struct {
 	// open cases, those past their deadline and those due today. Default
 	// true.
 	DailyDigest bool `toml:"daily_digest"`
+	// NotifyDigestOver: when more than this many staff notifications were
+	// queued in the last five minutes (a start-up backlog, a flood), the
+	// next ones wait: staff get one digest listing the cases, then the
+	// notifications themselves, after every other mail. 0: never. Default 10.
+	NotifyDigestOver int `toml:"notify_digest_over"`
 }
 
 // PreviousSecrets lists desk.hmac_previous_secrets, one key each.
@@ -305,6 +310,7 @@ func DefaultConfig() *Config {
 			RequireAuthMode:      AuthAuto,
 			OpsNoticeInterval:    Duration(15 * time.Minute),
 			DailyDigest:          true,
+			NotifyDigestOver:     10,
 		},
 		Report: Report{SendAt: "08.00"},
 		IMAP: IMAP{

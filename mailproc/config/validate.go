@@ -195,6 +195,9 @@ func (c *Config) validateDesk(v *validator) {
 	if d.ReminderPercent < 0 || d.ReminderPercent > 99 {
 		v.add("desk.reminder_percent", "must be between 0 (off) and 99 (got %d)", d.ReminderPercent)
 	}
+	if d.NotifyDigestOver < 0 {
+		v.add("desk.notify_digest_over", "must be 0 (never) or more (got %d)", d.NotifyDigestOver)
+	}
 	if d.NotifyAttachmentsMax < 0 {
 		v.add("desk.notify_attachments_max", "must not be negative")
 	}

@@ -113,6 +113,10 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 	// the telephone or handle of a contact staff registered.
 	`ALTER TABLE cases ADD COLUMN channel TEXT NOT NULL DEFAULT 'email' CHECK (channel <> '');
 	ALTER TABLE cases ADD COLUMN contact TEXT NOT NULL DEFAULT '';`,
+	// migrations[7] upgrades version 8 to version 9 (issue 14): staff
+	// notifications held for a burst digest, and the index that finds them.
+	`ALTER TABLE outbox ADD COLUMN burst INTEGER NOT NULL DEFAULT 0 CHECK (burst IN (0, 1, 2));
+	CREATE INDEX outbox_burst_held ON outbox (created_at) WHERE burst = 1;`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

@@ -26,7 +26,7 @@ var _ mailproc.OutboxStore = (*DB)(nil)
 
 const outboxColumns = `id, case_id, purpose, message_id, from_addr, from_name,
 	to_addrs, cc_addrs, subject, in_reply_to, refs, date, text, html, attachments,
-	state, attempts, next_attempt, last_error, created_at, sent_at, copied_at`
+	state, attempts, next_attempt, last_error, created_at, sent_at, copied_at, burst`
 
 // EnqueueMail puts m in the outbox and sets m.ID. Whatever m says about its
 // delivery, it starts pending with no attempts; its next attempt is
@@ -159,14 +159,15 @@ const (
 var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ? ORDER BY ` + laneOrder +
 	` , CASE WHEN ` + laneOrder + ` = ` + strconv.Itoa(int(mailproc.LaneCitizen)) + ` THEN -id ELSE id END LIMIT ?`
 
-// laneOrder is the SQL for a row's mailproc.Lane, from its purpose.
+// laneOrder is the SQL for a row's mailproc.Lane, from its purpose (and
+// LaneBurst for a notification held for a burst digest).
 var laneOrder = func() string {
 	var b strings.Builder
-	b.WriteString("CASE purpose")
+	fmt.Fprintf(&b, "CASE WHEN burst <> 0 THEN %d ELSE CASE purpose", mailproc.LaneBurst)
 	for _, p := range mailproc.LanePurposes {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", p, p.Lane())
 	}
-	fmt.Fprintf(&b, " ELSE %d END", mailproc.LaneStaff)
+	fmt.Fprintf(&b, " ELSE %d END END", mailproc.LaneStaff)
 	return b.String()
 }()
 
@@ -470,16 +471,18 @@ func queryOutgoing(ctx context.Context, q querier, rest string, args ...any) ([]
 			atts    []jsonOutgoingAttachment
 			purpose string
 			state   string
+			burst   int
 		)
 		err := rows.Scan(&m.ID, &caseID, &purpose, &m.MessageID, &m.From.Addr, &m.From.Name,
 			jsonCol{&to}, jsonCol{&cc}, &m.Subject, &m.InReplyTo, jsonCol{&refs},
 			timeCol{&m.Date}, &m.Text, &m.HTML, jsonCol{&atts}, &state, &m.Attempts, timeCol{&m.NextAttempt},
-			&m.LastError, timeCol{&m.CreatedAt}, timeCol{&m.SentAt}, timeCol{&m.CopiedAt})
+			&m.LastError, timeCol{&m.CreatedAt}, timeCol{&m.SentAt}, timeCol{&m.CopiedAt}, &burst)
 		if err != nil {
 			return nil, wrapErr(ctx, "read outbox", err)
 		}
 		m.CaseID = caseID.Int64
 		m.Purpose, m.State = mailproc.Purpose(purpose), mailproc.OutboxState(state)
+		m.Burst = burst != 0
 		m.To, m.Cc, m.References = fromJSONAddrs(to), fromJSONAddrs(cc), emptyToNil(refs)
 		m.Attachments = fromJSONOutgoingAttachments(atts)
 		out = append(out, m)
