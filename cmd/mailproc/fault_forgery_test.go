@@ -62,13 +62,18 @@ func TestFaultForgery(t *testing.T) {
 		other = []byte(strings.Replace(string(other), "["+a.c.Number+"]", "["+b.c.Number+"]", 1))
 		s.send(d.Staff, d.Address, other)
 		sent["token for another case"]++
-		// 3. The token of case a with its signature (24 hex digits before
-		// the @) changed.
+		// 3. The token of case a with its signature (the last 16
+		// characters before the @: base32 in a compact id, hex in the
+		// second format) changed, within its alphabet.
 		id := a.notif.Header.Get("Message-Id")
 		at := strings.LastIndexByte(id, '@')
-		mac := []byte(id[at-24 : at])
-		mac[i%24] = "0123456789abcdef"[(strings.IndexByte("0123456789abcdef", mac[i%24])+1+i%15)%16]
-		bad := id[:at-24] + string(mac) + id[at:]
+		alphabet := "abcdefghijklmnopqrstuvwxyz234567"
+		if strings.HasPrefix(id, "<mailproc.") {
+			alphabet = "0123456789abcdef"
+		}
+		mac := []byte(id[at-16 : at])
+		mac[i%16] = alphabet[(strings.IndexByte(alphabet, mac[i%16])+1+i%15)%len(alphabet)]
+		bad := id[:at-16] + string(mac) + id[at:]
 		tampered := staffReply(gmailID, a.notif, d.Staff, d.Address, fmt.Sprintf("Jawaban dengan token rusak. (palsu token rusak %d)", i), pass)
 		s.send(d.Staff, d.Address, []byte(strings.ReplaceAll(string(tampered), id, bad)))
 		sent["tampered token"]++

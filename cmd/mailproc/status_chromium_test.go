@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
@@ -26,7 +28,8 @@ import (
 // served by the real HTTP server and laid out by headless Chromium at
 // 412 px: the agency on top, every open and overdue case listed with its
 // subject and age, no table wider than the screen, no case number broken
-// over two lines; a screenshot is kept beside the test's artifacts.
+// over two lines; and the same printed on A4 (794 px, print media); a
+// screenshot of each is kept beside the test's artifacts.
 func TestChromiumStatus(t *testing.T) {
 	exe := needChromium(t)
 	wib, _ := time.LoadLocation("Asia/Jakarta")
@@ -95,7 +98,23 @@ func TestChromiumStatus(t *testing.T) {
 	if p := w.Problems(); len(p) > 0 {
 		t.Errorf("Chromium reports %d problems with the status page:\n%s", len(p), strings.Join(p, "\n"))
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(412, 915)); err != nil {
+	for _, v := range []struct {
+		name          string
+		width, height int64
+		media         string
+	}{{"412px", 412, 915, ""}, {"a4", 794, 1123, "print"}} {
+		t.Run(v.name, func(t *testing.T) { checkStatusLayout(t, ctx, dir, v.name, v.width, v.height, v.media) })
+	}
+}
+
+// checkStatusLayout lays the status page out at width × height in media
+// ("" screen, "print") and checks it (see TestChromiumStatus).
+func checkStatusLayout(t *testing.T, ctx context.Context, dir, name string, width, height int64, media string) {
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: media})
+		return err
+	}))
+	if err != nil {
 		t.Fatal(err)
 	}
 	type layout struct {
@@ -127,7 +146,7 @@ func TestChromiumStatus(t *testing.T) {
 	if got.First != "Dinas Perpustakaan dan Kearsipan Kabupaten Kampar" {
 		t.Errorf("the page starts with %q, want the agency", got.First)
 	}
-	if got.ClientWidth != 412 || got.ScrollWidth > got.ClientWidth || len(got.Wide) > 0 {
+	if got.ClientWidth != float64(width) || got.ScrollWidth > got.ClientWidth || len(got.Wide) > 0 {
 		t.Errorf("page %v px wide in a %v px window, tables past the edge: %q", got.ScrollWidth, got.ClientWidth, got.Wide)
 	}
 	if len(got.Wrapped) > 0 {
@@ -140,17 +159,17 @@ func TestChromiumStatus(t *testing.T) {
 		"ADU-2026-00043", "(tanpa subjek)", "14 jam", "1 hari 22 jam", "tingkat 2",
 	} {
 		if !strings.Contains(got.Text, want) {
-			t.Errorf("status page at 412 px lacks %q:\n%s", want, got.Text)
+			t.Errorf("status page (%s) lacks %q:\n%s", name, want, got.Text)
 		}
 	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if img, err := png.Decode(bytes.NewReader(shot)); err != nil || img.Bounds().Dx() != 412 {
-		t.Errorf("screenshot not a PNG 412 px wide: %v", err)
+	if img, err := png.Decode(bytes.NewReader(shot)); err != nil || img.Bounds().Dx() != int(width) {
+		t.Errorf("screenshot not a PNG %d px wide: %v", width, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "status-412px.png"), shot, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "status-"+name+".png"), shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
