@@ -1,8 +1,6 @@
 package mailproc
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -163,21 +161,12 @@ func threadUnder(out *OutgoingMail, m *Message) {
 	out.References = refs
 }
 
-// NewMessageID makes a Message-ID of ours: the purpose and case number
-// (so a person reading raw headers sees what it was) and 128 random bits,
-// at the desk's domain.
+// NewMessageID makes a Message-ID of ours that carries no token: the
+// compact form (token_compact.go) with the purpose and 112 random bits, at
+// the desk's domain, short enough for one header line. number is not in it
+// (the outbox row names the case).
 func NewMessageID(p Purpose, number, deskAddr string) string {
-	var b [16]byte
-	rand.Read(b[:])
-	domain := "mailproc.invalid"
-	if i := strings.LastIndexByte(deskAddr, '@'); i >= 0 && i < len(deskAddr)-1 {
-		domain = strings.ToLower(deskAddr[i+1:])
-	}
-	local := "mailproc." + string(p)
-	if number != "" {
-		local += "." + strings.ToLower(number)
-	}
-	return local + "." + hex.EncodeToString(b[:]) + "@" + domain
+	return unsignedCompactID(p) + "@" + domainOf(deskAddr)
 }
 
 // IsOwnMessageID reports whether id has the form of the Message-IDs
@@ -187,7 +176,7 @@ func NewMessageID(p Purpose, number, deskAddr string) string {
 // folder.
 func IsOwnMessageID(id, deskAddr string) bool {
 	local, domain, ok := strings.Cut(NormalizeMessageID(id), "@")
-	return ok && strings.HasPrefix(local, "mailproc.") && strings.EqualFold(domain, domainOf(deskAddr))
+	return ok && (strings.HasPrefix(local, "mailproc.") || isCompactLocal(local)) && strings.EqualFold(domain, domainOf(deskAddr))
 }
 
 // stripNumberTag removes "[NUMBER]" from a subject, so a reply's

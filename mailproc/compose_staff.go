@@ -50,19 +50,20 @@ func (c *Composer) Notify(m *Message, cs *Case, followUp, reopened bool) (*Outgo
 // Answer composes the answer to the citizen: the staff member's new text in
 // the answer template, From the desk, threaded under the citizen's latest
 // mail, with the staff member's attachments passed through.
-func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer string, who Person, closed bool) (*OutgoingMail, error) {
+func (c *Composer) Answer(cs *Case, citizenMail, staffMail *Message, answer string, who Person, closed bool, reopenWindow time.Duration) (*OutgoingMail, error) {
 	name, title := who.Signature()
 	data := AnswerData{
-		Desk:        c.Desk,
-		Number:      cs.Number,
-		Kind:        cs.Kind,
-		KindLabel:   cs.Kind.Label(),
-		CitizenName: EchoName(cs.CitizenName),
-		Answer:      answer,
-		StaffName:   name,
-		StaffTitle:  title,
-		Closed:      closed,
-		Greeted:     StartsWithGreeting(answer),
+		Desk:         c.Desk,
+		Number:       cs.Number,
+		Kind:         cs.Kind,
+		KindLabel:    cs.Kind.Label(),
+		CitizenName:  EchoName(cs.CitizenName),
+		Answer:       answer,
+		StaffName:    name,
+		StaffTitle:   title,
+		Closed:       closed,
+		Greeted:      StartsWithGreeting(answer),
+		ReopenWindow: FormatDurasi(reopenWindow),
 	}
 	// The subject the citizen opened the case with, not the "Re: Re: …" of
 	// their latest mail.

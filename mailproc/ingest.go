@@ -29,6 +29,9 @@ type Ingester struct {
 	// the year in WIB, not in UTC.
 	Location     *time.Location
 	ReopenWindow time.Duration
+	// ClosingDelay is how long after the answer that closed a case its
+	// closing mail (rating question) leaves (desk.closing_delay).
+	ClosingDelay time.Duration
 	// Composer writes acknowledgements and ops notices; nil: mailproc
 	// sends nothing (intake only).
 	Composer *Composer
@@ -250,6 +253,12 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 			in.Escalator.ScheduleReminder(c, arrival(msg, now))
 			events = append(events, &Event{Type: EventReopened, Actor: actor, Detail: p.Reason})
 			reopened = true
+			if n, err := tx.WithdrawClosing(c.ID, now); err != nil {
+				return res, false, err
+			} else if n > 0 {
+				events = append(events, &Event{Type: EventState, Actor: ActorSystem,
+					Detail: "email penutupan (pertanyaan penilaian) yang belum terkirim dibatalkan: kasus dibuka kembali"})
+			}
 		case c.State == StateDijawab && automatic == "":
 			// The citizen answered the answer: the desk owes them again.
 			c.State = StateDiakui

@@ -30,7 +30,7 @@ func LeakFindings(text string, originals []string) []string {
 	if strings.Contains(norm, markerWords) {
 		found = append(found, "garis penanda balasan (\""+ReplyMarker+"\")")
 	}
-	if t := tokenRE.FindString(text); t != "" {
+	if t := findToken(text); t != "" {
 		found = append(found, "kode sistem "+t)
 	}
 	internal := internalLines(originals)
@@ -76,8 +76,26 @@ const (
 	maxLeakFindings = 5
 )
 
-// tokenRE finds a Message-ID local part of a mail mailproc sent to staff.
+// tokenRE finds a Message-ID local part of a mail mailproc sent to staff,
+// of the first two formats.
 var tokenRE = regexp.MustCompile(`(?i)\bmailproc\.(notify|escalation|confirm|help|reminder)\.[a-z0-9-]+\.[0-9a-f]{8,}`)
+
+// compactRE finds what may be a compact id (token_compact.go) as a
+// Message-ID shows it: the local part before its @.
+var compactRE = regexp.MustCompile(`\b[a-z2-7]{29}@`)
+
+// findToken returns the first token of ours written in text, any format.
+func findToken(text string) string {
+	if t := tokenRE.FindString(text); t != "" {
+		return t
+	}
+	for _, m := range compactRE.FindAllString(text, -1) {
+		if _, ok := parseCompact(strings.TrimSuffix(m, "@")); ok {
+			return strings.TrimSuffix(m, "@")
+		}
+	}
+	return ""
+}
 
 // internalLines returns the normalised lines of originals that are the
 // desk's own words: not blank, long enough, not the citizen's quoted text.

@@ -26,6 +26,8 @@ type Postman struct {
 	Store  OutboxStore
 	Sender Sender
 	Copier SentCopier // nil: no Sent copy
+	// SentCopy is which mails the Copier gets (imap.sent_copy); "": all.
+	SentCopy SentCopy
 	// Composer writes the ops notice for a permanent failure; nil: none.
 	Composer *Composer
 	// Cases finds a mail's case for the notice; nil: the notice has no number.
@@ -168,7 +170,9 @@ func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) {
 			return
 		}
 		log.Info("mail sent", "attempts", attempts, "queued_ms", now.Sub(m.CreatedAt).Milliseconds())
-		p.copySent(ctx, log, m.ID, raw, now)
+		if p.SentCopy.Copies(m.Purpose) {
+			p.copySent(ctx, log, m.ID, raw, now)
+		}
 	case IsTemporary(err) && now.Sub(m.CreatedAt) < p.giveUpAfter():
 		next := now.Add(p.backoff(attempts))
 		log.Warn("send failed; will retry", "attempts", attempts, "retry_at", next, "err", err)

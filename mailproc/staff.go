@@ -93,7 +93,7 @@ func (in *Ingester) gatherStaff(tx IntakeTx, msg *Message, who Person, known boo
 		}
 		var sent time.Time
 		sentTo := ""
-		if tok.Legacy {
+		if tok.Legacy || tok.Compact {
 			out, err := tx.OutgoingByMessageID(tok.ID)
 			if err != nil {
 				return ev, err
@@ -103,6 +103,9 @@ func (in *Ingester) gatherStaff(tx IntakeTx, msg *Message, who Person, known boo
 				if sent.IsZero() {
 					sent = out.CreatedAt
 				}
+			}
+			if tok.Compact {
+				tok.Issued = sent // for the log: a compact id holds no day
 			}
 		}
 		te := TokenEvidence{Token: tok, Status: in.Tokens.Check(tok, msg.From.Addr, groups, now, sent, sentTo)}
@@ -217,7 +220,7 @@ func (in *Ingester) applyStaff(tx IntakeTx, msg *Message, v StaffVerdict, plan S
 			return IngestResult{}, false, err
 		}
 		closes := closeCase || (c.Kind == KindInformasi && !c.NeedsFollowUp)
-		out, err := in.Composer.Answer(c, citizenMail, msg, answer, who, closes)
+		out, err := in.Composer.Answer(c, citizenMail, msg, answer, who, closes, in.ReopenWindow)
 		if err != nil {
 			return IngestResult{}, false, err
 		}
@@ -225,6 +228,13 @@ func (in *Ingester) applyStaff(tx IntakeTx, msg *Message, v StaffVerdict, plan S
 			return IngestResult{}, false, err
 		}
 		sent = answer
+		// One closing mail, after the last answer: a closing mail still
+		// waiting from an earlier answer waits for this one too.
+		if n, err := tx.DeferClosing(c.ID, now, now.Add(in.ClosingDelay)); err != nil {
+			return IngestResult{}, false, err
+		} else if n > 0 {
+			actions = append(actions, "email penutupan ditunda sampai "+FormatWaktu(now.Add(in.ClosingDelay), in.location()))
+		}
 		in.markAnswered(c, now)
 		if closes {
 			closeCase = true
@@ -350,6 +360,10 @@ func (in *Ingester) sendClosing(tx IntakeTx, c *Case) error {
 	if err != nil {
 		return err
 	}
+	// Not in the same second as the answer: the citizen reads the answer
+	// first (desk.closing_delay); the postman wakes for it by itself.
+	mail.Date = mail.Date.Add(in.ClosingDelay)
+	mail.NextAttempt = mail.Date
 	return tx.EnqueueMail(mail)
 }
 

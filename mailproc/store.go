@@ -88,6 +88,12 @@ type IntakeTx interface {
 	EnqueueMail(m *OutgoingMail) error
 	// OutgoingByMessageID returns the outbox mail with that Message-ID.
 	OutgoingByMessageID(messageID string) (*OutgoingMail, error)
+	// DeferClosing moves the case's closing mail that is not due yet
+	// (desk.closing_delay) to at; n is how many rows moved (0 or 1).
+	DeferClosing(caseID int64, now, at time.Time) (n int, err error)
+	// WithdrawClosing removes the case's closing mail that is not due yet:
+	// the case reopened before it left. n is how many were removed.
+	WithdrawClosing(caseID int64, now time.Time) (n int, err error)
 	// RevokeToken stores that the token (a signed Message-ID of ours) no
 	// longer authorises anything; added is false if it was already revoked.
 	RevokeToken(messageID string, caseID int64, at time.Time, reason string) (added bool, err error)

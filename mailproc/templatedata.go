@@ -158,6 +158,9 @@ type AnswerData struct {
 	StaffTitle      string // "Petugas Layanan Informasi", "Kepala Seksi Pelayanan"
 	Attachments     []AttachmentLine
 	Closed          bool // the case is closed with this answer (informasi)
+	// ReopenWindow is desk.reopen_window in words ("14 hari"): how long a
+	// reply still reopens the case, said as a period the citizen can count.
+	ReopenWindow string
 	// Greeted: the answer opens with a greeting of its own ("Selamat pagi
 	// Ibu Siti,"), so the template's "Yth. Bapak/Ibu …" is left out.
 	Greeted bool

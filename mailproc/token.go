@@ -29,6 +29,10 @@ import (
 // Check recomputes the mac with the sender of the reply in its place. The id
 // is about 30 characters shorter than the first format's.
 //
+// New ids have the compact form (token_compact.go) that fits one header
+// line; this second format is what a case number the compact form cannot
+// hold gets, and ids of it already sent keep verifying.
+//
 // Ids of the first format (mailproc.<purpose>.<number>.<nonce>.<mac>, no
 // key id, no recipient, no date) still verify with any key of the ring; the
 // caller gives the time the mail was sent and its recipient (both from the
@@ -82,6 +86,15 @@ func TokenRecipient(p Purpose, to []Address) string {
 // MessageID makes a signed Message-ID for a mail about case number, issued
 // to recipient (an address or a group) at issued.
 func (t Tokens) MessageID(p Purpose, number, recipient, deskAddr string, issued time.Time) string {
+	if local, ok := t.compactToken(p, number, recipient); ok {
+		return local + "@" + domainOf(deskAddr)
+	}
+	return t.secondFormatID(p, number, recipient, deskAddr, issued)
+}
+
+// secondFormatID is the id of the second format, for a number the compact
+// form cannot hold.
+func (t Tokens) secondFormatID(p Purpose, number, recipient, deskAddr string, issued time.Time) string {
 	var b [4]byte
 	rand.Read(b[:])
 	nonce := hex.EncodeToString(b[:])
@@ -99,6 +112,9 @@ type Token struct {
 	Number  string // upper case, as on the case
 	Issued  time.Time
 	Legacy  bool // the first format: no key id, recipient or date
+	// Compact: the third format (token_compact.go), with no date; Issued
+	// is zero until the caller sets it from the outbox.
+	Compact bool
 	kid     string
 	date    string
 	nonce   string
@@ -112,6 +128,11 @@ func ParseToken(id, deskAddr string) (tok Token, ok bool) {
 	local, domain, found := strings.Cut(NormalizeMessageID(id), "@")
 	if !found || !strings.EqualFold(domain, domainOf(deskAddr)) {
 		return tok, false
+	}
+	if isCompactLocal(local) {
+		tok, ok = parseCompact(local)
+		tok.ID = NormalizeMessageID(id)
+		return tok, ok
 	}
 	parts := strings.Split(local, ".")
 	if parts[0] != "mailproc" || (len(parts) != 5 && len(parts) != 7) {
@@ -148,7 +169,8 @@ const (
 // Check verifies tok for a reply from the address from, who belongs to the
 // groups given (TokenGroupStaff, TokenGroupHeads; none for an outsider), at
 // now. A legacy token needs sent (when its mail left) and sentTo (who it
-// went to, as TokenRecipient says) from the outbox; new tokens carry both.
+// went to, as TokenRecipient says) from the outbox; a compact one needs
+// sent; second-format tokens carry both.
 //
 // The mac is tried first with from itself, then with each group: a token
 // the mac does not match for any of them either names another recipient
@@ -176,6 +198,9 @@ func (t Tokens) Check(tok Token, from string, groups []string, now, sent time.Ti
 		}
 		return t.age(sent, now)
 	}
+	if tok.Compact {
+		return t.checkCompact(tok, candidates, now, sent)
+	}
 	var key []byte
 	for _, k := range t.ring() {
 		if keyID(k) == tok.kid {
@@ -191,6 +216,30 @@ func (t Tokens) Check(tok Token, from string, groups []string, now, sent time.Ti
 		if hmac.Equal([]byte(tok.mac), []byte(tokenMAC(key, msg, 12))) {
 			return t.age(tok.Issued, now)
 		}
+	}
+	return TokenWrongRecipient
+}
+
+// checkCompact is Check for a compact token: every key of the ring whose
+// id begins with the token's key byte is tried (two keys may share it).
+func (t Tokens) checkCompact(tok Token, candidates []string, now, sent time.Time) TokenStatus {
+	known := false
+	for _, key := range t.ring() {
+		if !strings.HasPrefix(keyID(key), tok.kid) {
+			continue
+		}
+		known = true
+		for _, r := range candidates {
+			if hmac.Equal([]byte(tok.mac), []byte(compactMAC(key, tok.kid, tok.Purpose, tok.Number, r, tok.nonce))) {
+				if sent.IsZero() {
+					return TokenNotSent
+				}
+				return t.age(sent, now)
+			}
+		}
+	}
+	if !known {
+		return TokenUnknownKey
 	}
 	return TokenWrongRecipient
 }

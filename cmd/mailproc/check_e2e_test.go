@@ -35,6 +35,11 @@ func TestE2ECheck(t *testing.T) {
 		{"wrong password", map[string]string{"TEST_IMAP_PASSWORD": "salah"}, "MASALAH imap"},
 		{"unknown key in env", map[string]string{"MAILPROC_IMAP_TLS": "ssl"}, "imap.tls"},
 		{"broken template", map[string]string{"MAILPROC_DESK_TEMPLATE_DIR": brokenTemplates(t)}, "MASALAH templates"},
+		// TLS from the first byte on the stack's plain ports: the error
+		// says which key to change, not only "first record does not look
+		// like a TLS handshake".
+		{"tls on a plain imap port", map[string]string{"MAILPROC_IMAP_TLS": "tls"}, `this port wants imap.tls = "starttls" (or "none"); port 143 usually goes with tls = "starttls", 993 with tls = "tls"`},
+		{"tls on a plain smtp port", map[string]string{"MAILPROC_SMTP_TLS": "tls"}, `this port wants smtp.tls = "starttls" (or "none"); ports 587 and 25 usually go with tls = "starttls", 465 with tls = "tls"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

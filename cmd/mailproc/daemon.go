@@ -158,7 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:      m.Logger.With("component", "outbox"),
 	})
 	if m.SentCopy != nil {
-		m.Postman.Copier = m.SentCopy
+		m.Postman.Copier, m.Postman.SentCopy = m.SentCopy, mailproc.SentCopy(cfg.IMAP.SentCopy)
 	}
 
 	var after []time.Duration
@@ -191,6 +191,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Clock:            clock,
 		Location:         cfg.Location(),
 		ReopenWindow:     cfg.Desk.ReopenWindow.D(),
+		ClosingDelay:     cfg.Desk.ClosingDelay.D(),
 		Composer:         m.Composer,
 		Directory:        dir,
 		Escalator:        m.Escalator,
@@ -521,8 +522,10 @@ func addFigures(st *mhttp.Stats, f *sqlite.DeskFigures) {
 	}
 	st.Open, st.OverdueN = f.Open, f.OverdueN
 	for _, c := range f.Overdue {
-		st.Overdue = append(st.Overdue, mhttp.OverdueCase{Number: c.Number, Kind: c.Kind, State: c.State,
-			DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
+		st.Overdue = append(st.Overdue, mhttp.CaseLineOf(c))
+	}
+	for _, c := range f.OpenCases {
+		st.OpenCases = append(st.OpenCases, mhttp.CaseLineOf(c))
 	}
 	st.Month.Informasi, st.Month.Aduan, st.Month.Escalated = f.Informasi, f.Aduan, f.Escalations
 	st.Month.Answered, st.Month.AnsweredOnTime, st.Month.Closed = f.Answered, f.AnsweredOnTime, f.Closed

@@ -472,6 +472,10 @@ func demoConfig(dataDir, imapAddr, smtpAddr string) (*config.Config, error) {
 	// The demo is one morning at the desk: no month report to the heads
 	// and no staff digest among its mails (each has its own test).
 	cfg.Report.SendAt, cfg.Desk.DailyDigest = "", false
+	// Each step of the story waits until the outbox is empty, so the
+	// closing mail leaves with the answer here (TestE2EClosingDelay shows
+	// the delay).
+	cfg.Desk.ClosingDelay = 0
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}

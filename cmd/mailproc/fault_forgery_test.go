@@ -62,13 +62,18 @@ func TestFaultForgery(t *testing.T) {
 		other = []byte(strings.Replace(string(other), "["+a.c.Number+"]", "["+b.c.Number+"]", 1))
 		s.send(d.Staff, d.Address, other)
 		sent["token for another case"]++
-		// 3. The token of case a with its signature (24 hex digits before
-		// the @) changed.
+		// 3. The token of case a with its signature (the last 16
+		// characters before the @: base32 in a compact id, hex in the
+		// second format) changed, within its alphabet.
 		id := a.notif.Header.Get("Message-Id")
 		at := strings.LastIndexByte(id, '@')
-		mac := []byte(id[at-24 : at])
-		mac[i%24] = "0123456789abcdef"[(strings.IndexByte("0123456789abcdef", mac[i%24])+1+i%15)%16]
-		bad := id[:at-24] + string(mac) + id[at:]
+		alphabet := "abcdefghijklmnopqrstuvwxyz234567"
+		if strings.HasPrefix(id, "<mailproc.") {
+			alphabet = "0123456789abcdef"
+		}
+		mac := []byte(id[at-16 : at])
+		mac[i%16] = alphabet[(strings.IndexByte(alphabet, mac[i%16])+1+i%15)%len(alphabet)]
+		bad := id[:at-16] + string(mac) + id[at:]
 		tampered := staffReply(gmailID, a.notif, d.Staff, d.Address, fmt.Sprintf("Jawaban dengan token rusak. (palsu token rusak %d)", i), pass)
 		s.send(d.Staff, d.Address, []byte(strings.ReplaceAll(string(tampered), id, bad)))
 		sent["tampered token"]++
@@ -226,9 +231,24 @@ func (f *forgeryCase) replyWith(from, id, body string) []byte {
 	return f.staffMail(from, f.d.Address, "Re: ["+f.c.Number+"] Aduan buku rusak", body, "In-Reply-To: <"+id+">", "References: <"+id+">")
 }
 
-// signed makes a token of this desk for the case as mailproc would with key.
+// signed makes a token of this desk for the case as mailproc would with
+// key, and records its mail in the outbox as sent to staff at issued: a
+// compact token holds no date, so the desk reads when it was issued from
+// the mail that carried it, and a token it never sent is no token.
 func (f *forgeryCase) signed(key string, p mailproc.Purpose, recipient string, issued time.Time) string {
-	return mailproc.Tokens{Secret: []byte(key)}.MessageID(p, f.c.Number, recipient, f.d.Address, issued)
+	f.t.Helper()
+	id := mailproc.Tokens{Secret: []byte(key)}.MessageID(p, f.c.Number, recipient, f.d.Address, issued)
+	out := &mailproc.OutgoingMail{Purpose: p, CaseID: f.c.ID, MessageID: id, From: mailproc.Address{Addr: f.d.Address},
+		To: []mailproc.Address{{Addr: f.d.Staff}}, Subject: "[" + f.c.Number + "] Kasus baru", Date: issued, Text: "Kasus baru.",
+		NextAttempt: time.Now().Add(time.Hour)} // never taken by the running postman
+	db := f.d.db()
+	if err := db.Intake(context.Background(), func(tx mailproc.IntakeTx) error { return tx.EnqueueMail(out) }); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := db.MarkSent(context.Background(), out.ID, issued); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
 }
 
 // TestFaultForgeryTrust: the forgeries a token bound to a person, a purpose
@@ -278,7 +298,7 @@ func TestFaultForgeryTrust(t *testing.T) {
 		waitFor(t, 20*time.Second, "Rina's confirmation", func() bool { return f.d.inboxCount(f.d.Staff) > before })
 		var confirm string
 		for _, m := range f.d.mails(f.d.Staff, "INBOX") {
-			if id := mailproc.NormalizeMessageID(m.Header.Get("Message-Id")); strings.HasPrefix(id, "mailproc.confirm.") {
+			if id := mailproc.NormalizeMessageID(m.Header.Get("Message-Id")); isConfirmation(id, f.d.Address) {
 				confirm = id
 			}
 		}

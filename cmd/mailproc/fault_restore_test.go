@@ -182,24 +182,6 @@ func TestFaultRestore(t *testing.T) {
 		n, len(crash.numbers), len(restored.numbers), lost, window.Seconds(), n, reused, time.Since(killedAt).Seconds())
 }
 
-// needLitestream returns the litestream binary: MAILPROC_LITESTREAM
-// (scripts/faults installs it), or litestream on the PATH. Like needStack,
-// it fails instead of skipping where the stack is required.
-func needLitestream(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MAILPROC_LITESTREAM"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("litestream"); err == nil {
-		return p
-	}
-	if os.Getenv("MAILPROC_REQUIRE_STACK") != "" {
-		t.Fatal("litestream is required: scripts/faults installs it (go install github.com/benbjohnson/litestream/cmd/litestream@v0.5.18)")
-	}
-	t.Skip("no litestream on the PATH")
-	return ""
-}
-
 // groupProc is Litestream running mailproc with -exec, in a process group
 // of its own so the whole "server" can be SIGKILLed at once.
 type groupProc struct {

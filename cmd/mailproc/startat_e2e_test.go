@@ -96,3 +96,14 @@ func TestE2ECheckWaitingMail(t *testing.T) {
 		}
 	})
 }
+
+// TestREADMEFirstStart: the README's first-start section shows what check
+// prints about waiting mail and the setting that leaves it in the inbox.
+func TestREADMEFirstStart(t *testing.T) {
+	sec := readmeSection(t, "## First start")
+	for _, want := range []string{"catatan", "imap.start_at", `start_at = "now"`, `start_at = "2026-12-01"`} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("the README's First start section lacks %q", want)
+		}
+	}
+}

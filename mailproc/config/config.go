@@ -50,13 +50,17 @@ type Config struct {
 
 // Desk is who the desk is, what it promises and who works it.
 type Desk struct {
-	Name          string   `toml:"name"`           // Layanan Informasi dan Aduan Masyarakat
-	Agency        string   `toml:"agency"`         // Dinas Perpustakaan dan Kearsipan Kabupaten Kampar
-	Address       string   `toml:"address"`        // the desk mailbox, e.g. layanan@pustakaarsip.kamparkab.go.id
-	DataDir       string   `toml:"data_dir"`       // raw mail archive and database
-	Database      string   `toml:"database"`       // default <data_dir>/mailproc.db
-	Timezone      string   `toml:"timezone"`       // IANA name, default Asia/Jakarta (WIB)
-	ReopenWindow  Duration `toml:"reopen_window"`  // a reply to a closed case within this reopens it
+	Name         string   `toml:"name"`          // Layanan Informasi dan Aduan Masyarakat
+	Agency       string   `toml:"agency"`        // Dinas Perpustakaan dan Kearsipan Kabupaten Kampar
+	Address      string   `toml:"address"`       // the desk mailbox, e.g. layanan@pustakaarsip.kamparkab.go.id
+	DataDir      string   `toml:"data_dir"`      // raw mail archive and database
+	Database     string   `toml:"database"`      // default <data_dir>/mailproc.db
+	Timezone     string   `toml:"timezone"`      // IANA name, default Asia/Jakarta (WIB)
+	ReopenWindow Duration `toml:"reopen_window"` // a reply to a closed case within this reopens it
+	// ClosingDelay: the closing mail (rating question) leaves this long
+	// after the answer that closed the case, so the citizen reads the
+	// answer first; "0s" sends it at once. Default 10m.
+	ClosingDelay  Duration `toml:"closing_delay"`
 	InfoDue       Duration `toml:"info_due"`       // informasi: answer within (service minutes)
 	ComplaintDue  Duration `toml:"complaint_due"`  // aduan: follow-up (tindak lanjut) within
 	Language      string   `toml:"language"`       // template language: id or en
@@ -143,11 +147,14 @@ type IMAP struct {
 	ProcessedFolder  string   `toml:"processed_folder"`
 	QuarantineFolder string   `toml:"quarantine_folder"`
 	SentFolder       string   `toml:"sent_folder"` // "" disables the Sent copy and watching it
-	PollInterval     Duration `toml:"poll_interval"`
-	IDLE             bool     `toml:"idle"`
-	ReconnectMin     Duration `toml:"reconnect_min"`
-	ReconnectMax     Duration `toml:"reconnect_max"`
-	FetchBatch       int      `toml:"fetch_batch"`
+	// SentCopy is which sent mails get a copy in SentFolder: "all" (the
+	// default), "citizen" (tanda terima, answer, closing) or "none".
+	SentCopy     string   `toml:"sent_copy"`
+	PollInterval Duration `toml:"poll_interval"`
+	IDLE         bool     `toml:"idle"`
+	ReconnectMin Duration `toml:"reconnect_min"`
+	ReconnectMax Duration `toml:"reconnect_max"`
+	FetchBatch   int      `toml:"fetch_batch"`
 	// MaxMessageSize: a larger mail (by the server's RFC822.SIZE) goes to
 	// the quarantine folder without being downloaded.
 	MaxMessageSize int64 `toml:"max_message_size"`
@@ -293,6 +300,7 @@ func DefaultConfig() *Config {
 			DataDir:      "./data",
 			Timezone:     "Asia/Jakarta",
 			ReopenWindow: Duration(14 * 24 * time.Hour),
+			ClosingDelay: Duration(10 * time.Minute),
 			InfoDue:      Duration(5 * time.Minute),
 			ComplaintDue: Duration(time.Hour),
 			Language:     "id",
@@ -311,6 +319,7 @@ func DefaultConfig() *Config {
 			ProcessedFolder:  "Diproses",
 			QuarantineFolder: "Karantina",
 			SentFolder:       "Sent",
+			SentCopy:         "all",
 			PollInterval:     Duration(60 * time.Second),
 			IDLE:             true,
 			ReconnectMin:     Duration(time.Second),

@@ -589,6 +589,7 @@ func TestValidate(t *testing.T) {
 		{"desk.data_dir", func(c *Config) { c.Desk.DataDir = "" }, "desk.data_dir: required"},
 		{"desk.timezone", func(c *Config) { c.Desk.Timezone = "Asia/Jakarte" }, `desk.timezone: unknown time zone "Asia/Jakarte"`},
 		{"desk.reopen_window", func(c *Config) { c.Desk.ReopenWindow = 0 }, "desk.reopen_window: must be greater than 0"},
+		{"desk.closing_delay", func(c *Config) { c.Desk.ClosingDelay = Duration(15 * 24 * time.Hour) }, `desk.closing_delay: must be from 0s up to less than desk.reopen_window, e.g. "10m" (got "15d")`},
 		{"desk.info_due", func(c *Config) { c.Desk.InfoDue = Duration(-time.Minute) }, "desk.info_due: must be greater than 0"},
 		{"desk.complaint_due", func(c *Config) { c.Desk.ComplaintDue = 0 }, "desk.complaint_due: must be greater than 0"},
 		{"desk.language", func(c *Config) { c.Desk.Language = "ms" }, `desk.language: must be one of id, en (got "ms")`},

@@ -215,6 +215,9 @@ func (c *Config) validateDesk(v *validator) {
 		}
 	}
 	v.positive("desk.reopen_window", d.ReopenWindow)
+	if d.ClosingDelay < 0 || (d.ReopenWindow > 0 && d.ClosingDelay >= d.ReopenWindow) {
+		v.add("desk.closing_delay", "must be from 0s up to less than desk.reopen_window, e.g. \"10m\" (got \"%s\")", d.ClosingDelay)
+	}
 	v.positive("desk.info_due", d.InfoDue)
 	v.positive("desk.complaint_due", d.ComplaintDue)
 	v.oneOf("desk.language", d.Language, "id", "en")
@@ -331,6 +334,7 @@ func (c *Config) validateIMAP(v *validator) {
 			noTokenSource(v, "imap", m.Auth, `"xoauth2" or "oauthbearer"`, m.TokenFile, m.TokenCommand)
 		}
 	}
+	v.oneOf("imap.sent_copy", m.SentCopy, "all", "citizen", "none")
 	folders := []struct{ key, name string }{
 		{"imap.inbox", m.Inbox},
 		{"imap.processed_folder", m.ProcessedFolder},

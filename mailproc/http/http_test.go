@@ -47,8 +47,14 @@ func fixedStats() Stats {
 			{Purpose: mailproc.PurposeAnswer, State: mailproc.OutboxFailed, N: 1},
 		},
 		Open: 2,
-		Overdue: []OverdueCase{{Number: "ADU-2026-00007", Kind: mailproc.KindAduan,
-			State: mailproc.StateDieskalasi, DueAt: now.Add(-3 * time.Hour), EscalationLevel: 2}},
+		Overdue: []OverdueCase{{Number: "ADU-2026-00007", Kind: mailproc.KindAduan, Subject: "Buku pinjaman rusak <dan> denda",
+			State: mailproc.StateDieskalasi, OpenedAt: now.Add(-50 * time.Hour), DueAt: now.Add(-3 * time.Hour), EscalationLevel: 2}},
+		OpenCases: []CaseLine{
+			{Number: "ADU-2026-00007", Kind: mailproc.KindAduan, Subject: "Buku pinjaman rusak <dan> denda",
+				State: mailproc.StateDieskalasi, OpenedAt: now.Add(-50 * time.Hour), DueAt: now.Add(-3 * time.Hour), EscalationLevel: 2},
+			{Number: "INF-2026-00042", Kind: mailproc.KindInformasi, Subject: strings.Repeat("Jadwal layanan keliling ", 5),
+				State: mailproc.StateDiakui, OpenedAt: now.Add(-4 * time.Minute), DueAt: now.Add(time.Minute)},
+		},
 		Month: MonthFigures{Informasi: 12, Aduan: 3, Answered: 11, AnsweredOnTime: 10, Closed: 9, Escalated: 1,
 			Channels: []ChannelCount{{mailproc.ChannelEmail, 13}, {mailproc.ChannelTelepon, 2}}},
 		IMAPConnected:  true,
@@ -387,6 +393,11 @@ func TestBasicAuthListener(t *testing.T) {
 		"ADU-2026-00007",
 		"3 jam",     // how late
 		"tingkat 2", // escalation level
+		// The overdue and the open cases say what they are about and how
+		// old they are; a long subject is cut, markup in it escaped.
+		`<td class="nomor">ADU-2026-00007</td><td>Buku pinjaman rusak &lt;dan&gt; denda<br><small>Aduan, dieskalasi; batas`,
+		`<td class="nomor" data-judul="Umur">2 hari</td><td class="buruk" data-judul="Terlambat">3 jam</td><td class="nomor" data-judul="Eskalasi">tingkat 2</td>`,
+		`<td class="nomor">INF-2026-00042</td><td>Jadwal layanan keliling Jadwal layanan keliling Jadwal layanan keliling Jadwal…<br><small>Permintaan Informasi</small></td><td class="nomor" data-judul="Umur">4 menit</td><td data-judul="Status">diakui</td>`,
 		"Bulan ini (November 2026)",
 		"Jumat, 27 November 2026 pukul 14.05 WIB",
 		"Kotak surat terhubung",

@@ -29,6 +29,9 @@ type Stats struct {
 	Overdue []OverdueCase
 	// OverdueN counts them all; 0: len(Overdue).
 	OverdueN int
+	// OpenCases lists the open cases, oldest first (the daemon lists at
+	// most 100; Open counts them all).
+	OpenCases []CaseLine
 	// Month is this calendar month's figures, in the zone of Now.
 	Month MonthFigures
 
@@ -59,13 +62,25 @@ type OutboxCount struct {
 	N       int
 }
 
-// OverdueCase is one line of the status page's overdue list.
-type OverdueCase struct {
+// CaseLine is one case as the status page lists it: the heads see what
+// it is about (Perihal) and how old it is, not only a number.
+type CaseLine struct {
 	Number          string
 	Kind            mailproc.Kind
 	State           mailproc.State
+	Subject         string
+	OpenedAt        time.Time
 	DueAt           time.Time
 	EscalationLevel int
+}
+
+// OverdueCase is one line of the status page's overdue list.
+type OverdueCase = CaseLine
+
+// CaseLineOf is c's line on the status page.
+func CaseLineOf(c *mailproc.Case) CaseLine {
+	return CaseLine{Number: c.Number, Kind: c.Kind, State: c.State, Subject: c.Subject,
+		OpenedAt: c.OpenedAt, DueAt: c.DueAt, EscalationLevel: c.EscalationLevel}
 }
 
 // MonthFigures are the counts of the current calendar month.
@@ -130,13 +145,13 @@ func (s *Stats) AddCases(cases []*mailproc.Case) {
 		byKS[CaseCount{Kind: c.Kind, State: c.State}]++
 		if c.State.Open() {
 			s.Open++
+			s.OpenCases = append(s.OpenCases, CaseLineOf(c))
 			if c.EscalationLevel > 0 {
 				byLevel[c.EscalationLevel]++
 			}
 		}
 		if Overdue(c, now) {
-			s.Overdue = append(s.Overdue, OverdueCase{Number: c.Number, Kind: c.Kind, State: c.State,
-				DueAt: c.DueAt, EscalationLevel: c.EscalationLevel})
+			s.Overdue = append(s.Overdue, CaseLineOf(c))
 		}
 		if inMonth(c.OpenedAt) {
 			s.Month.AddChannel(c.Channel, 1)
@@ -174,6 +189,7 @@ func (s *Stats) AddCases(cases []*mailproc.Case) {
 	}
 	sort.Slice(s.Escalated, func(i, j int) bool { return s.Escalated[i].Level < s.Escalated[j].Level })
 	sort.SliceStable(s.Overdue, func(i, j int) bool { return s.Overdue[i].DueAt.Before(s.Overdue[j].DueAt) })
+	sort.SliceStable(s.OpenCases, func(i, j int) bool { return s.OpenCases[i].OpenedAt.Before(s.OpenCases[j].OpenedAt) })
 }
 
 // AddOutbox counts outgoing mails into s by purpose and state.

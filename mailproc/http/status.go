@@ -7,6 +7,7 @@ import (
 	nethttp "net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
@@ -28,7 +29,14 @@ td.n { text-align: right; }
 .buruk { color: #a00; font-weight: bold; }
 .instansi { margin: 0 0 .3em; }
 .lebar { overflow-x: auto; max-width: 100%; }
-@media (max-width: 600px) { body { margin: .7em; } th, td { padding: .2em .35em; } }
+.nomor { white-space: nowrap; }
+@media (max-width: 600px) { body { margin: .7em; } th, td { padding: .2em .35em; }
+  table.kasus, table.kasus tbody, table.kasus tr, table.kasus td { display: block; }
+  table.kasus tr.kepala { display: none; }
+  table.kasus tr { border: 1px solid #999; margin-bottom: .5em; padding: .2em .4em; }
+  table.kasus td { border: none; padding: .1em 0; }
+  table.kasus td:first-child { font-weight: bold; }
+  table.kasus td[data-judul]::before { content: attr(data-judul) ": "; font-weight: bold; } }
 @media print { @page { size: A4; margin: 15mm; } body { margin: 0; max-width: none; } .lebar { overflow: visible; } tr { break-inside: avoid; } }
 </style>
 </head>
@@ -39,15 +47,20 @@ td.n { text-align: right; }
 {{if .IMAPConnected}}Kotak surat terhubung{{else}}<span class="buruk">Kotak surat tidak terhubung</span>{{end}};
 sinkronisasi terakhir: {{.LastSync}}.</p>
 
-<h2>Kasus terbuka: {{.Open}}</h2>
-
 <h2>Kasus terlambat: {{.OverdueN}}</h2>
 {{if lt (len .Overdue) .OverdueN}}<p>{{len .Overdue}} yang paling lama terlambat ditampilkan.</p>
-{{end}}{{if .Overdue}}<div class="lebar"><table>
-<tr><th>Nomor</th><th>Jenis</th><th>Status</th><th>Batas waktu</th><th>Terlambat</th><th>Eskalasi</th></tr>
-{{range .Overdue}}<tr><td>{{.Number}}</td><td>{{.Kind}}</td><td>{{.State}}</td><td>{{.DueAt}}</td><td class="buruk">{{.Late}}</td><td>{{.Level}}</td></tr>
+{{end}}{{if .Overdue}}<div class="lebar"><table class="kasus">
+<tr class="kepala"><th>Nomor</th><th>Perihal</th><th>Umur</th><th>Terlambat</th><th>Eskalasi</th></tr>
+{{range .Overdue}}<tr><td class="nomor">{{.Number}}</td><td>{{.Subject}}<br><small>{{.Kind}}, {{.State}}; batas {{.DueAt}}</small></td><td class="nomor" data-judul="Umur">{{.Age}}</td><td class="buruk" data-judul="Terlambat">{{.Late}}</td><td class="nomor" data-judul="Eskalasi">{{.Level}}</td></tr>
 {{end}}</table></div>
 {{else}}<p>Tidak ada kasus yang terlambat.</p>
+{{end}}
+<h2>Kasus terbuka: {{.Open}}</h2>
+{{if lt (len .OpenCases) .Open}}<p>{{len .OpenCases}} yang paling lama terbuka ditampilkan.</p>
+{{end}}{{if .OpenCases}}<div class="lebar"><table class="kasus">
+<tr class="kepala"><th>Nomor</th><th>Perihal</th><th>Umur</th><th>Status</th></tr>
+{{range .OpenCases}}<tr><td class="nomor">{{.Number}}</td><td>{{.Subject}}<br><small>{{.Kind}}</small></td><td class="nomor" data-judul="Umur">{{.Age}}</td><td data-judul="Status">{{.State}}</td></tr>
+{{end}}</table></div>
 {{end}}
 <h2>Bulan ini ({{.Month}})</h2>
 <table>
@@ -77,15 +90,60 @@ type statusData struct {
 	Now, LastSync    string
 	IMAPConnected    bool
 	Open             int
-	Overdue          []statusOverdue
+	Overdue          []statusCase
 	OverdueN         int // all overdue cases; Overdue lists the most overdue
+	OpenCases        []statusCase
 	Month            string
 	M                MonthFigures
 	Pending, Failed  int
 }
 
-type statusOverdue struct {
-	Number, Kind, State, DueAt, Late, Level string
+// statusCase is a case line as the page shows it: Late and Level only in
+// the overdue list.
+type statusCase struct {
+	Number, Subject, Kind, State, DueAt, Age, Late, Level string
+}
+
+// maxStatusSubject bounds a subject on the status page, in runes: the
+// line stays a line on a phone.
+const maxStatusSubject = 80
+
+func statusCaseOf(c CaseLine, now time.Time, loc *time.Location) statusCase {
+	level := "-"
+	if c.EscalationLevel > 0 {
+		level = "tingkat " + strconv.Itoa(c.EscalationLevel)
+	}
+	subject := []rune(strings.TrimSpace(c.Subject))
+	if len(subject) > maxStatusSubject {
+		cut := string(subject[:maxStatusSubject-1])
+		if i := strings.LastIndexByte(cut, ' '); i > len(cut)*3/4 {
+			cut = cut[:i] // at a word, not inside one
+		}
+		subject = append([]rune(strings.TrimSpace(cut)), '…')
+	}
+	if len(subject) == 0 {
+		subject = []rune("(tanpa subjek)")
+	}
+	sc := statusCase{Number: c.Number, Subject: string(subject), Kind: c.Kind.Label(), State: string(c.State),
+		Age: age(now.Sub(c.OpenedAt)), Level: level}
+	if !c.DueAt.IsZero() {
+		sc.DueAt, sc.Late = mailproc.FormatWaktu(c.DueAt, loc), mailproc.FormatDurasi(now.Sub(c.DueAt))
+	}
+	return sc
+}
+
+// age is how long a case has been open, to the largest whole unit: "3
+// hari", "5 jam", "12 menit".
+func age(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " hari"
+	case d >= time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " jam"
+	case d >= time.Minute:
+		return strconv.Itoa(int(d/time.Minute)) + " menit"
+	}
+	return "< 1 menit"
 }
 
 // status serves the status page from Stats.
@@ -137,16 +195,11 @@ func statusFrom(st Stats) statusData {
 	}
 	// "1 November 2026" → "November 2026"
 	_, d.Month, _ = strings.Cut(mailproc.FormatTanggal(month, loc), " ")
-	for _, o := range st.Overdue {
-		level := "-"
-		if o.EscalationLevel > 0 {
-			level = "tingkat " + strconv.Itoa(o.EscalationLevel)
-		}
-		d.Overdue = append(d.Overdue, statusOverdue{
-			Number: o.Number, Kind: o.Kind.Label(), State: string(o.State),
-			DueAt: mailproc.FormatWaktu(o.DueAt, loc), Late: mailproc.FormatDurasi(now.Sub(o.DueAt)),
-			Level: level,
-		})
+	for _, c := range st.Overdue {
+		d.Overdue = append(d.Overdue, statusCaseOf(c, now, loc))
+	}
+	for _, c := range st.OpenCases {
+		d.OpenCases = append(d.OpenCases, statusCaseOf(c, now, loc))
 	}
 	return d
 }

@@ -87,7 +87,7 @@ func dial(ctx context.Context, cfg Config, opts *imapclient.Options, wrap func(n
 		return nil, nil, fmt.Errorf("imap: unknown TLS mode %q", cfg.TLS)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("dial %s: %w", cfg.Addr, err)
+		return nil, nil, fmt.Errorf("dial %s: %w%s", cfg.Addr, err, tlsHint(ctx, cfg, err))
 	}
 	if wrap != nil {
 		conn = wrap(conn)
@@ -105,14 +105,14 @@ func dial(ctx context.Context, cfg Config, opts *imapclient.Options, wrap func(n
 	if cfg.TLS == TLSStart {
 		c, err = imapclient.NewStartTLS(conn, &o)
 		if err != nil {
-			return nil, nil, fmt.Errorf("starttls %s: %w", cfg.Addr, err)
+			return nil, nil, fmt.Errorf("starttls %s: %w%s", cfg.Addr, err, tlsHint(ctx, cfg, err))
 		}
 	} else {
 		c = imapclient.New(conn, &o)
 	}
 	if err := c.WaitGreeting(); err != nil {
 		c.Close()
-		return nil, nil, fmt.Errorf("greeting from %s: %w", cfg.Addr, err)
+		return nil, nil, fmt.Errorf("greeting from %s: %w%s", cfg.Addr, err, tlsHint(ctx, cfg, err))
 	}
 	if ctx.Err() != nil {
 		c.Close()
@@ -483,4 +483,19 @@ func (s *session) logout() {
 	if err := s.guard(func() error { return s.c.Logout().Wait() }); err != nil {
 		s.log.Debug("logout", "err", err)
 	}
+}
+
+// tlsHint is mailproc.TLSModeHint for the [imap] section, as a suffix.
+func tlsHint(ctx context.Context, cfg Config, err error) string {
+	if ctx.Err() != nil {
+		return "" // shutting down closed the connection
+	}
+	mode := cfg.TLS
+	if mode == "" {
+		mode = TLSImplicit
+	}
+	if h := mailproc.TLSModeHint("imap", mode, err); h != "" {
+		return " (" + h + ")"
+	}
+	return ""
 }

@@ -69,3 +69,36 @@ func TestBuildASCIISubjectStaysReadable(t *testing.T) {
 		t.Errorf("Subject = %q, want it unencoded", s)
 	}
 }
+
+// TestBuildMessageIDOneLine: the Message-ID of every kind of mail the desk
+// sends stays on one header line, not folded onto a continuation line, at
+// the README's desk domain and with the largest case number of a year.
+func TestBuildMessageIDOneLine(t *testing.T) {
+	const desk = "layanan@pustakaarsip.kamparkab.go.id"
+	tokens := mailproc.Tokens{Secret: []byte("rahasia-yang-panjang-sekali-0123456789")}
+	now := time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC)
+	ids := map[string]string{
+		"notification":    tokens.MessageID(mailproc.PurposeNotify, "ADU-2026-99999", mailproc.TokenGroupStaff, desk, now),
+		"escalation":      tokens.MessageID(mailproc.PurposeEscalation, "ADU-2026-99999", mailproc.TokenGroupHeads, desk, now),
+		"confirmation":    tokens.MessageID(mailproc.PurposeConfirm, "INF-2026-99999", "rina.marlina@pustakaarsip.kamparkab.go.id", desk, now),
+		"help":            tokens.MessageID(mailproc.PurposeHelp, "INF-2026-99999", "rina.marlina@pustakaarsip.kamparkab.go.id", desk, now),
+		"acknowledgement": mailproc.NewMessageID(mailproc.PurposeAck, "ADU-2026-99999", desk),
+		"answer":          mailproc.NewMessageID(mailproc.PurposeAnswer, "ADU-2026-99999", desk),
+		"closing":         mailproc.NewMessageID(mailproc.PurposeClosing, "ADU-2026-99999", desk),
+		"ops notice":      mailproc.NewMessageID(mailproc.PurposeOps, "", desk),
+		"staff digest":    mailproc.NewMessageID(mailproc.PurposeNotify, "", desk),
+		"month report":    mailproc.NewMessageID(mailproc.PurposeEscalation, "", desk),
+	}
+	for name, id := range ids {
+		raw := buildRaw(t, func(m *mailproc.OutgoingMail) { m.MessageID = id })
+		var line string
+		for _, l := range strings.Split(string(raw), "\r\n") {
+			if strings.HasPrefix(l, "Message-ID:") {
+				line = l
+			}
+		}
+		if line != "Message-ID: <"+id+">" || len(line) > 78 {
+			t.Errorf("%s: header line %q (%d characters), want one line with <%s> of at most 78", name, line, len(line), id)
+		}
+	}
+}

@@ -459,6 +459,8 @@ func dial(ctx context.Context, cfg Config) (*session, error) {
 		}
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		} else if h := mailproc.TLSModeHint("smtp", cfg.TLS, err); h != "" {
+			err = fmt.Errorf("%w (%s)", err, h)
 		}
 		return nil, mailproc.TemporaryError(&loginError{addr: cfg.Addr, err: err})
 	}

@@ -19,6 +19,8 @@ type DeskFigures struct {
 	// OverdueListMax; OverdueN counts them all.
 	Overdue  []*mailproc.Case
 	OverdueN int
+	// OpenCases are the open cases, oldest first, at most OpenListMax.
+	OpenCases []*mailproc.Case
 	// This calendar month, from monthStart on.
 	Informasi, Aduan, Escalations int // opened this month (Escalations: those that reached a head)
 	Answered, AnsweredOnTime      int // first answered this month
@@ -36,6 +38,9 @@ type KindStateCount struct {
 
 // OverdueListMax caps the overdue cases DeskFigures lists.
 const OverdueListMax = 100
+
+// OpenListMax caps the open cases DeskFigures lists.
+const OpenListMax = 100
 
 // overdueWhere is http.Overdue in SQL: open, a promised time before now,
 // and not answered unless a follow-up is owed. It searches cases_state_due.
@@ -88,22 +93,14 @@ func (db *DB) DeskFigures(ctx context.Context, now, monthStart time.Time) (*Desk
 	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE `+overdueWhere, nowMS).Scan(&f.OverdueN); err != nil {
 		return nil, wrapErr(ctx, "desk figures: overdue", err)
 	}
-	rows, err = db.db.QueryContext(ctx, "SELECT "+caseColumns+" FROM cases WHERE "+overdueWhere+
-		" ORDER BY due_at, id LIMIT ?", nowMS, OverdueListMax)
-	if err != nil {
-		return nil, wrapErr(ctx, "desk figures: overdue", err)
+	if f.Overdue, err = db.caseList(ctx, "desk figures: overdue", overdueWhere+" ORDER BY due_at, id LIMIT ?", nowMS, OverdueListMax); err != nil {
+		return nil, err
 	}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			rows.Close()
-			return nil, wrapErr(ctx, "desk figures: overdue", err)
-		}
-		f.Overdue = append(f.Overdue, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, wrapErr(ctx, "desk figures: overdue", err)
+	// The open cases through cases_state_due (one range per open state),
+	// sorted: as many rows as cases are open, never the closed ones.
+	if f.OpenCases, err = db.caseList(ctx, "desk figures: open", `state IN ('baru', 'diakui', 'dijawab', 'dieskalasi')
+		ORDER BY opened_at, id LIMIT ?`, OpenListMax); err != nil {
+		return nil, err
 	}
 
 	err = db.db.QueryRowContext(ctx, `SELECT
@@ -138,4 +135,25 @@ func (db *DB) DeskFigures(ctx context.Context, now, monthStart time.Time) (*Desk
 		return nil, wrapErr(ctx, "desk figures: channels", err)
 	}
 	return f, nil
+}
+
+// caseList reads the cases WHERE where (with its ORDER BY and LIMIT).
+func (db *DB) caseList(ctx context.Context, op, where string, args ...any) ([]*mailproc.Case, error) {
+	rows, err := db.db.QueryContext(ctx, "SELECT "+caseColumns+" FROM cases WHERE "+where, args...)
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []*mailproc.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, wrapErr(ctx, op, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return out, nil
 }

@@ -105,6 +105,15 @@ func TestDeskFiguresMatchCounting(t *testing.T) {
 			break
 		}
 	}
+	if len(want.OpenCases) <= OpenListMax || len(f.OpenCases) != OpenListMax {
+		t.Fatalf("%d open listed of %d, want %d (fewer than all, for the test to mean something)", len(f.OpenCases), len(want.OpenCases), OpenListMax)
+	}
+	for i, c := range f.OpenCases {
+		if w := want.OpenCases[i]; c.Number != w.Number || c.Subject != w.Subject || !c.OpenedAt.Equal(w.OpenedAt) {
+			t.Errorf("open %d: %s %q opened %v, want %s %q opened %v (oldest first)", i, c.Number, c.Subject, c.OpenedAt, w.Number, w.Subject, w.OpenedAt)
+			break
+		}
+	}
 	got := mhttp.MonthFigures{Start: want.Month.Start, Informasi: f.Informasi, Aduan: f.Aduan, Answered: f.Answered,
 		AnsweredOnTime: f.AnsweredOnTime, Closed: f.Closed, Escalated: f.Escalations}
 	for _, ch := range mailproc.Channels {
@@ -123,6 +132,7 @@ func TestDeskFiguresQueryPlans(t *testing.T) {
 		`SELECT kind, state, count(*) FROM cases GROUP BY kind, state ORDER BY kind, state`,
 		`SELECT channel, count(*) FROM cases INDEXED BY cases_opened_kind WHERE opened_at >= 0 GROUP BY channel`,
 		`SELECT count(*) FROM cases WHERE ` + overdueWhere,
+		`SELECT number FROM cases WHERE state IN ('baru', 'diakui', 'dijawab', 'dieskalasi') ORDER BY opened_at, id LIMIT 100`,
 		`SELECT count(*) FROM cases WHERE opened_at >= 0 AND kind = 'aduan'`,
 		`SELECT count(*) FROM cases WHERE first_answer_at >= 0 AND (due_at IS NULL OR first_answer_at <= due_at)`,
 		`SELECT count(*) FROM cases WHERE closed_at >= 0 AND state = 'selesai'`,

@@ -165,7 +165,7 @@ func samples(name string) []sample {
 			Answer: "Perpustakaan Daerah buka pada hari Sabtu pukul 08.00 sampai 14.00 WIB. Pada hari Minggu dan " +
 				"hari libur nasional perpustakaan tutup.",
 			StaffTitle: "Kepala Seksi Pelayanan", // a head signs with the title only
-			Closed:     true,
+			Closed:     true, ReopenWindow: "14 hari",
 		}
 		return []sample{{"aduan dengan lampiran, oleh petugas", a}, {"informasi selesai, oleh pimpinan, tanpa nama dan subjek", plain}}
 
@@ -311,6 +311,7 @@ func sampleAnswer(desk mailproc.Desk) mailproc.AnswerData {
 		Desk: desk, Number: "ADU-2026-00007", Kind: mailproc.KindAduan, KindLabel: mailproc.KindAduan.Label(),
 		CitizenName:     "Siti Rahmawati",
 		OriginalSubject: "Buku pinjaman rusak dan denda keterlambatan",
+		ReopenWindow:    "14 hari",
 		Answer: "Mohon maaf atas ketidaknyamanannya, Ibu Siti.\n\nKerusakan buku \"Sejarah Kampar\" sudah tercatat sejak " +
 			"sebelum dipinjamkan, sehingga denda Rp 15.000 kami batalkan. Ibu dapat mengembalikan buku tersebut " +
 			"di loket sirkulasi lantai 1 tanpa biaya.\n\nSurat pembatalan denda kami lampirkan.",

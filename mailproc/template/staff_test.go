@@ -205,6 +205,16 @@ func TestRenderAnswer(t *testing.T) {
 		!strings.HasPrefix(r.Text, "Berikut jawaban kami") || !strings.Contains(r.Text, "Selamat pagi Ibu Siti,") {
 		t.Errorf("a greeting answer greets twice or lost its own:\n%s", r.Text)
 	}
+	// A closed answer names the real reopen period, not "the period set".
+	if r, err := s.Render(mailproc.TemplateAnswer, closed); err != nil {
+		t.Fatal(err)
+	} else {
+		for body, got := range map[string]string{"text": r.Text, "HTML": r.HTML} {
+			if !strings.Contains(got, "balas email ini dalam 14 hari;") || strings.Contains(got, "ditentukan") {
+				t.Errorf("%s body does not say the reopen period in days:\n%s", body, got)
+			}
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := s.Render(mailproc.TemplateAnswer, tt.data)
