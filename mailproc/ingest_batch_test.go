@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3"
 
@@ -27,7 +28,7 @@ func batchMail(id, from, subject string) string {
 
 // ingestBatch hands raws to one batch as UIDs first, first+1, … and
 // commits it.
-func (w *deskWorld) ingestBatch(t *testing.T, first uint32, raws ...string) ([]mailproc.IngestResult, error) {
+func (w *deskWorld) ingestBatch(t testing.TB, first uint32, raws ...string) ([]mailproc.IngestResult, error) {
 	t.Helper()
 	b := w.in.Batch()
 	for i, raw := range raws {
@@ -223,5 +224,34 @@ func TestBatchCrashBetweenArchiveSyncAndCommit(t *testing.T) {
 		if r.Disposition != mailproc.Duplicate || r.CaseNumber != res[i].CaseNumber {
 			t.Errorf("uid %d again: %+v, want a copy on %s", 4+i, r, res[i].CaseNumber)
 		}
+	}
+}
+
+// BenchmarkIngestBatch puts 2,000 citizen mails through Ingester.Batch in
+// batches of 50, in process: real SQLite file and archive (syncs
+// included), no IMAP, acknowledgements off as in BenchmarkSpineIngest. Its
+// CPU profile says where the time of a group commit goes:
+//
+//	go test -run '^$' -bench IngestBatch -benchtime 1x -cpuprofile cpu.out ./mailproc
+//	go tool pprof -top -cum cpu.out
+func BenchmarkIngestBatch(b *testing.B) {
+	const n, size = 2000, 50
+	for b.Loop() {
+		b.StopTimer()
+		w := newDeskWorld(b)
+		w.in.AckEnabled = false
+		var raws []string
+		for i := range n {
+			raws = append(raws, batchMail(fmt.Sprintf("%d@warga.test", i), fmt.Sprintf("warga%d@warga.test", i), fmt.Sprintf("Pertanyaan %d", i)))
+		}
+		b.StartTimer()
+		start := time.Now()
+		for i := 0; i < n; i += size {
+			res, err := w.ingestBatch(b, uint32(i+1), raws[i:i+size]...)
+			if err != nil || len(res) != size {
+				b.Fatalf("batch at %d: %d results, %v", i, len(res), err)
+			}
+		}
+		b.ReportMetric(n/time.Since(start).Seconds(), "mails/s")
 	}
 }
