@@ -2,6 +2,7 @@ package mailproc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -65,12 +66,15 @@ func (b *ingestBatch) Add(ctx context.Context, d Delivery, r io.Reader) error {
 	if err != nil {
 		return TemporaryError(err)
 	}
-	m.msg, m.perr = in.parse(io.TeeReader(r, w))
+	// A read error the parser swallowed must still keep the mail out of
+	// the batch: a truncated mail is never committed.
+	er := &readErr{r: r}
+	m.msg, m.perr = in.parse(io.TeeReader(er, w))
 	// The parser may stop early (a broken mail); the archive still gets
 	// every byte, because the raw mail is the evidence.
-	if _, err := io.Copy(w, r); err != nil {
+	if _, err := io.Copy(w, er); err != nil || er.err != nil {
 		w.Abort()
-		return TemporaryError(fmt.Errorf("read mail: %w", err))
+		return TemporaryError(fmt.Errorf("read mail: %w", errors.Join(err, er.err)))
 	}
 	if m.path, m.sum, m.size, err = w.Commit(); err != nil {
 		return TemporaryError(err) // "archive: …" already
@@ -87,6 +91,20 @@ func (b *ingestBatch) Add(ctx context.Context, d Delivery, r io.Reader) error {
 	}
 	b.mails = append(b.mails, m)
 	return nil
+}
+
+// readErr remembers the first read error other than io.EOF.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // Commit implements MailBatch. The postman is woken once for the batch.

@@ -6,7 +6,9 @@ package mailproc_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,4 +256,50 @@ func BenchmarkIngestBatch(b *testing.B) {
 		}
 		b.ReportMetric(n/time.Since(start).Seconds(), "mails/s")
 	}
+}
+
+// A mail whose stream breaks part-way (the connection lost) is not in the
+// batch: Add says so, and the rest of the batch commits without it.
+func TestBatchBrokenStreamLeavesTheMailOut(t *testing.T) {
+	w := newDeskWorld(t)
+	b := w.in.Batch()
+	ctx := context.Background()
+	good := batchMail("1@warga.test", "ani@warga.test", "Jam buka")
+	if err := b.Add(ctx, mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: 1}, strings.NewReader(good)); err != nil {
+		t.Fatal(err)
+	}
+	broken := io.MultiReader(strings.NewReader(batchMail("2@warga.test", "budi@warga.test", "Keanggotaan")[:60]),
+		&errOnce{err: errors.New("connection reset by peer")})
+	err := b.Add(ctx, mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: 2}, broken)
+	if err == nil || !mailproc.IsTemporary(err) {
+		t.Fatalf("Add of a broken stream: %v, want a temporary error", err)
+	}
+	res, err := b.Commit(ctx)
+	if err != nil || len(res) != 1 || res[0].Disposition != mailproc.Stored {
+		t.Fatalf("commit: %+v, %v", res, err)
+	}
+	if cases, msgs, quar, err := w.db.Counts(ctx); err != nil || cases != 1 || msgs != 1 || quar != 0 {
+		t.Errorf("cases %d, messages %d, quarantined %d (%v); want 1, 1, 0", cases, msgs, quar, err)
+	}
+	if _, seen, _ := w.db.DeliverySeen(ctx, mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: 2}); seen {
+		t.Error("the broken mail is recorded as handled")
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(w.dir, "archive", "tmp")); len(tmp) != 0 {
+		t.Errorf("%d partial files left in tmp", len(tmp))
+	}
+}
+
+// errOnce fails the first read and reports io.EOF after: a reader whose
+// error a consumer could swallow and then see a clean end.
+type errOnce struct {
+	err  error
+	done bool
+}
+
+func (e *errOnce) Read([]byte) (int, error) {
+	if e.done {
+		return 0, io.EOF
+	}
+	e.done = true
+	return 0, e.err
 }

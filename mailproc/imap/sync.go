@@ -373,6 +373,11 @@ func (g *group) commit(hctx context.Context) error {
 	staged := g.staged
 	g.staged = nil
 	results, err := g.b.Commit(hctx)
+	if len(results) > len(staged) {
+		// Not a handler's contract; the dispositions cannot be matched to
+		// UIDs. Move nothing: the next sync finds them by Seen.
+		return &handlerError{uid: staged[0].uid, op: "ingest", err: fmt.Errorf("handler committed %d mails, was given %d", len(results), len(staged))}
+	}
 	for i, res := range results {
 		m := staged[i]
 		if _, ok := destination(g.s.cfg, res.Disposition); !ok {
