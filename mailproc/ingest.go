@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -76,72 +75,20 @@ func (in *Ingester) Seen(ctx context.Context, d Delivery) (Disposition, bool, er
 	return in.Store.DeliverySeen(ctx, d)
 }
 
-// Ingest implements MailHandler. It always reads r to its end. A temporary
-// error (disk full, database busy, connection lost) is returned so the mail
-// stays where it is; any other failure quarantines the mail with its reason.
-func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (res IngestResult, err error) {
-	start := in.now()
-	w, err := in.Archive.Create()
-	if err != nil {
-		return res, TemporaryError(err)
-	}
-	msg, perr := in.parse(io.TeeReader(r, w))
-	// The parser may stop early (a broken mail); the archive still gets
-	// every byte, because the raw mail is the evidence.
-	if _, err := io.Copy(w, r); err != nil {
-		w.Abort()
-		return res, TemporaryError(fmt.Errorf("read mail: %w", err))
-	}
-	path, sum, size, err := w.Commit()
-	if err != nil {
-		return res, TemporaryError(err) // "archive: …" already
-	}
-	log := in.logger().With("mailbox", d.Mailbox, "uid", d.UID, "sha256", sum[:12], "size", size)
-
-	if perr != nil {
-		return in.quarantine(ctx, log, d, "", sum, size, path, "tidak dapat dibaca: "+perr.Error(), "")
-	}
-	msg.SHA256, msg.Size, msg.ArchivePath, msg.Delivery = sum, size, path, d
-	msg.Received = in.now()
-	if msg.MessageID == "" {
-		msg.MessageID, msg.SyntheticID = SyntheticMessageID(sum), true
-	}
-	log = log.With("message_id", msg.MessageID)
-
-	queued := false
-	err = in.Store.Intake(ctx, func(tx IntakeTx) (err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
-			}
-		}()
-		res, queued, err = in.place(tx, msg)
-		return err
-	})
-	switch {
-	case err == nil:
-		if queued && in.OnCommit != nil {
-			in.OnCommit()
-		}
-		if msg.taughtAuth {
-			in.RequireAuth.SetStamped()
-			log.Warn("desk.require_auth = auto is now on: the desk's server stamps Authentication-Results on staff mail",
-				"authserv_id", in.RequireAuth.AuthservID)
-		}
-	case IsTemporary(err):
+// Ingest implements MailHandler: a batch of one mail (see Batch). A
+// temporary error (disk full, database busy, connection lost) is returned
+// so the mail stays where it is; any other failure quarantines the mail
+// with its reason.
+func (in *Ingester) Ingest(ctx context.Context, d Delivery, r io.Reader) (IngestResult, error) {
+	b := in.Batch()
+	if err := b.Add(ctx, d, r); err != nil {
 		return IngestResult{}, err
-	default:
-		log.Error("mail could not be processed; quarantining", "err", err)
-		return in.quarantine(ctx, log, d, msg.MessageID, sum, size, path, "gagal diproses: "+firstLine(err.Error()), msg.From.Addr)
 	}
-	switch res.Disposition {
-	case Duplicate:
-		log.Info("copy of a stored mail; skipped", "case", res.CaseNumber)
-	default:
-		log.Info("mail stored", "case", res.CaseNumber, "action", string(res.Action),
-			"ms", in.now().Sub(start).Milliseconds())
+	res, err := b.Commit(ctx)
+	if len(res) == 0 {
+		return IngestResult{}, err
 	}
-	return res, nil
+	return res[0], nil
 }
 
 // Oversize implements MailHandler: a mail too large to download is
@@ -555,12 +502,33 @@ func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Tim
 	return c, events, nil
 }
 
-// quarantine records a mail that cannot become a case. The IMAP adapter then
-// moves it to the quarantine folder; nothing is deleted.
+// quarantine records a mail that cannot become a case in a transaction of
+// its own. The IMAP adapter then moves it to the quarantine folder; nothing
+// is deleted.
 func (in *Ingester) quarantine(ctx context.Context, log *slog.Logger, d Delivery, msgID, sum string, size int64, path, reason, from string) (IngestResult, error) {
+	var res IngestResult
+	queued := false
+	err := in.Store.Intake(ctx, func(tx IntakeTx) (err error) {
+		res, queued, err = in.quarantineTx(tx, log, d, msgID, sum, size, path, reason, from)
+		return err
+	})
+	if err != nil {
+		return IngestResult{}, TemporaryError(err)
+	}
+	if queued && in.OnCommit != nil {
+		in.OnCommit()
+	}
+	log.Warn("mail quarantined", "reason", reason)
+	return res, nil
+}
+
+// quarantineTx records a quarantined mail and queues the ops notice inside
+// tx, in a savepoint of its own. Any failure is temporary: the mail stays
+// in the inbox.
+func (in *Ingester) quarantineTx(tx IntakeTx, log *slog.Logger, d Delivery, msgID, sum string, size int64, path, reason, from string) (IngestResult, bool, error) {
 	q := &QuarantineEntry{Delivery: d, MessageID: msgID, SHA256: sum, Size: size, ArchivePath: path, Reason: reason, At: in.now()}
 	queued := false
-	err := in.Store.Intake(ctx, func(tx IntakeTx) error {
+	err := tx.Savepoint(func() error {
 		queued = false
 		if err := tx.InsertQuarantine(q); err != nil {
 			return err
@@ -581,13 +549,9 @@ func (in *Ingester) quarantine(ctx context.Context, log *slog.Logger, d Delivery
 		return tx.RecordDelivery(d, 0, Quarantined)
 	})
 	if err != nil {
-		return IngestResult{}, TemporaryError(fmt.Errorf("record quarantine: %w", err))
+		return IngestResult{}, false, TemporaryError(fmt.Errorf("record quarantine: %w", err))
 	}
-	if queued && in.OnCommit != nil {
-		in.OnCommit()
-	}
-	log.Warn("mail quarantined", "reason", reason)
-	return IngestResult{Disposition: Quarantined, Reason: reason}, nil
+	return IngestResult{Disposition: Quarantined, Reason: reason}, queued, nil
 }
 
 // sameMail reports whether m, whose Message-ID stored already holds, is the

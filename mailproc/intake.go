@@ -29,6 +29,31 @@ type MailHandler interface {
 	Oversize(ctx context.Context, d Delivery, size, max int64) (IngestResult, error)
 }
 
+// BatchHandler is a MailHandler that commits a fetch batch together (group
+// commit): the adapter hands it every mail of one FETCH, then asks it to
+// commit them all, and moves the batch with one command. One sync of the
+// archive and one database commit for many mails is what lets intake keep
+// up with a backlog; every mail still waits in the inbox until its rows are
+// committed.
+type BatchHandler interface {
+	MailHandler
+	// Batch starts an empty batch. It is used by one goroutine.
+	Batch() MailBatch
+}
+
+// MailBatch is one group of mails committed together.
+type MailBatch interface {
+	// Add reads the raw mail from r to its end and stages it; nothing is
+	// durable or recorded yet. An error means this mail is not in the batch
+	// (it stays in the inbox); the adapter adds no mail after it.
+	Add(ctx context.Context, d Delivery, r io.Reader) error
+	// Commit makes the staged mails durable and records them. The results
+	// are for the mails in the order added; fewer results than mails means
+	// the mail after the last result could not be taken (err says why) and
+	// neither could any after it: they stay in the inbox.
+	Commit(ctx context.Context) ([]IngestResult, error)
+}
+
 // Bookmarks keeps the intake's place in each mailbox.
 type Bookmarks interface {
 	MailboxState(ctx context.Context, mailbox string) (MailboxState, error)
@@ -39,6 +64,24 @@ type Bookmarks interface {
 type Archive interface {
 	// Create starts a new raw mail.
 	Create() (ArchiveWriter, error)
+}
+
+// BatchArchive is an Archive that makes many mails durable with one sync.
+type BatchArchive interface {
+	Archive
+	// Batch starts a group of mails that one Sync makes durable.
+	Batch() ArchiveBatch
+}
+
+// ArchiveBatch is a group of raw mails made durable together. The Commit of
+// its writers only names a mail (path, digest, size); it is on disk under
+// that path, synced, once Sync has returned without error — which must
+// happen before any database row names the path.
+type ArchiveBatch interface {
+	Create() (ArchiveWriter, error)
+	// Sync makes every mail committed in the batch durable, in the
+	// archive and in its mirror if there is one.
+	Sync() error
 }
 
 // ArchiveWriter receives one raw mail as it streams in.

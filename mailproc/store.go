@@ -54,6 +54,13 @@ type Store interface {
 // IntakeTx is what intake may read and write inside its one transaction.
 // Finders return (nil, nil) when nothing matches.
 type IntakeTx interface {
+	// Savepoint runs fn inside a savepoint of the transaction: if fn
+	// fails, what it wrote is undone and the rest of the transaction
+	// stays (one poisoned mail of a group commit is quarantined alone).
+	// Its error is fn's; or the savepoint's own, and then the whole
+	// transaction must be abandoned.
+	Savepoint(fn func() error) error
+
 	// MessageByMessageID returns the stored message with that Message-ID.
 	MessageByMessageID(messageID string) (*Message, int64, error) // message, its case id
 	// CaseByMessageIDs returns the case that any of ids belongs to: a stored

@@ -224,7 +224,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Intake = &imap.Intake{
 		LeadLogin: gate,
 		Config:    imapConfig(cfg),
-		Handler:   timedHandler{MailHandler: m.Ingester, observe: m.HTTP.ObserveIngest},
+		Handler:   timedHandler{Ingester: m.Ingester, observe: m.HTTP.ObserveIngest},
 		Bookmarks: m.DB,
 		Logger:    m.Logger.With("component", "imap"),
 		Now:       m.Now,
@@ -540,15 +540,46 @@ func addFigures(st *mhttp.Stats, f *sqlite.DeskFigures) {
 }
 
 // timedHandler times each ingested mail for the processing-time histogram,
-// on the wall clock (m.Now may be the demo's fast clock).
+// on the wall clock (m.Now may be the demo's fast clock). In a batch a
+// mail's time runs from its first byte to the batch's commit.
 type timedHandler struct {
-	mailproc.MailHandler
+	*mailproc.Ingester
 	observe func(time.Duration)
+}
+
+var _ mailproc.BatchHandler = timedHandler{}
+
+func (h timedHandler) Batch() mailproc.MailBatch {
+	return &timedBatch{MailBatch: h.Ingester.Batch(), observe: h.observe}
+}
+
+type timedBatch struct {
+	mailproc.MailBatch
+	observe func(time.Duration)
+	starts  []time.Time
+}
+
+func (b *timedBatch) Add(ctx context.Context, d mailproc.Delivery, r io.Reader) error {
+	start := time.Now()
+	err := b.MailBatch.Add(ctx, d, r)
+	if err == nil {
+		b.starts = append(b.starts, start)
+	}
+	return err
+}
+
+func (b *timedBatch) Commit(ctx context.Context) ([]mailproc.IngestResult, error) {
+	res, err := b.MailBatch.Commit(ctx)
+	for i := range res {
+		b.observe(time.Since(b.starts[i]))
+	}
+	b.starts = nil
+	return res, err
 }
 
 func (h timedHandler) Ingest(ctx context.Context, d mailproc.Delivery, r io.Reader) (mailproc.IngestResult, error) {
 	start := time.Now()
-	res, err := h.MailHandler.Ingest(ctx, d, r)
+	res, err := h.Ingester.Ingest(ctx, d, r)
 	if err == nil {
 		h.observe(time.Since(start))
 	}

@@ -47,23 +47,27 @@ func Open(dataDir string) (*Dir, error) {
 
 // Create implements mailproc.Archive.
 func (d *Dir) Create() (mailproc.ArchiveWriter, error) {
-	f, err := os.CreateTemp(filepath.Join(d.DataDir, "archive", "tmp"), "mail-*.part")
+	f, err := os.CreateTemp(d.tmpDir(), "mail-*.part")
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	return &writer{dir: d, f: f, h: sha256.New()}, nil
 }
 
+// tmpDir holds the partial files.
+func (d *Dir) tmpDir() string { return filepath.Join(d.DataDir, "archive", "tmp") }
+
 // Path returns the absolute path of an archived mail from its relative path.
 func (d *Dir) Path(rel string) string { return filepath.Join(d.DataDir, filepath.FromSlash(rel)) }
 
 type writer struct {
-	dir  *Dir
-	f    *os.File
-	h    hash.Hash
-	n    int64
-	err  error
-	done bool
+	dir   *Dir
+	batch *batch // nil: Commit syncs this file alone
+	f     *os.File
+	h     hash.Hash
+	n     int64
+	err   error
+	done  bool
 }
 
 // Write implements io.Writer. A write error is kept and reported by Commit,
@@ -93,6 +97,16 @@ func (w *writer) Commit() (string, string, int64, error) {
 	}
 	if w.err != nil {
 		return fail(w.err)
+	}
+	if w.batch != nil {
+		// Synced and put in place by the batch's Sync.
+		if err := w.f.Close(); err != nil {
+			return fail(err)
+		}
+		sum := hex.EncodeToString(w.h.Sum(nil))
+		rel := "archive/" + sum[:2] + "/" + sum + ".eml"
+		w.batch.files = append(w.batch.files, pending{tmp: tmp, rel: rel, sum: sum})
+		return rel, sum, w.n, nil
 	}
 	if err := w.f.Sync(); err != nil {
 		return fail(err)

@@ -59,19 +59,34 @@ func Verify(path, sum string) error {
 // CopyVerified copies src to dst (through a temporary file in dst's
 // directory, synced and renamed), checking on the way that the bytes have
 // the hex SHA-256 sum. A missing src is reported as fs.ErrNotExist.
-func CopyVerified(src, dst, sum string) (err error) {
-	in, err := os.Open(src)
+func CopyVerified(src, dst, sum string) error {
+	tmp, err := copyTemp(src, dst, sum, true)
 	if err != nil {
 		return err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+// copyTemp copies src to a new temporary file beside dst, checking that the
+// bytes have the hex SHA-256 sum, synced if sync says so, and returns its
+// name; the caller renames it to dst.
+func copyTemp(src, dst, sum string, sync bool) (name string, err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
 	}
 	defer in.Close()
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
+		return "", err
 	}
 	tmp, err := os.CreateTemp(dir, ".copy-*")
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() {
 		if err != nil {
@@ -81,22 +96,21 @@ func CopyVerified(src, dst, sum string) (err error) {
 	}()
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(tmp, h), in); err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
+		return "", fmt.Errorf("copy %s: %w", src, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
-		return fmt.Errorf("%s: %w (%s, want %s)", src, ErrDigest, got, sum)
+		return "", fmt.Errorf("%s: %w (%s, want %s)", src, ErrDigest, got, sum)
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			return "", err
+		}
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return "", err
 	}
 	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return err
+		return "", err
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return tmp.Name(), nil
 }

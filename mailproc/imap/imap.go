@@ -138,7 +138,8 @@ type Config struct {
 	StartNow bool
 	StartAt  time.Time
 
-	// FetchBatch is how many mails one FETCH asks for. 0 means 25.
+	// FetchBatch is how many mails one FETCH asks for; a BatchHandler
+	// commits them together. 0 means 25.
 	FetchBatch int
 
 	// Timeout bounds dialing and the wait for any reply from the server.

@@ -233,7 +233,17 @@ func uidSetHas(cmd string, uid uint32) bool {
 	return false
 }
 
+// A mail the handler cannot take holds the queue at that mail: the mails
+// before it are moved and bookmarked, it and those after it stay in the
+// inbox and are retried (it alone first) until it succeeds, and none is
+// stored twice. The same with a handler that commits the batch together
+// (as the Ingester does).
 func TestHandlerErrorHoldsTheQueueAtThatMail(t *testing.T) {
+	t.Run("one by one", func(t *testing.T) { testHandlerErrorHoldsTheQueue(t, false) })
+	t.Run("batch", func(t *testing.T) { testHandlerErrorHoldsTheQueue(t, true) })
+}
+
+func testHandlerErrorHoldsTheQueue(t *testing.T, batched bool) {
 	e := newEnv(t, capsFull)
 	for i := 1; i <= 6; i++ {
 		e.srv.appendMail("INBOX", testMail(i, "Keluhan layanan."))
@@ -246,7 +256,12 @@ func TestHandlerErrorHoldsTheQueueAtThatMail(t *testing.T) {
 		}
 		return nil
 	})
-	r := e.run(func(in *Intake) { in.FetchBatch = 10 })
+	r := e.run(func(in *Intake) {
+		in.FetchBatch = 10
+		if batched {
+			in.Handler = &batchingHandler{testHandler: e.h}
+		}
+	})
 
 	waitFor(t, 10*time.Second, "UID 3 retried", func() bool { return e.h.attempts(3) >= 3 })
 	if n := e.srv.count("Diproses"); n != 2 {

@@ -240,6 +240,15 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 		UID:         true,
 		BodySection: []*goimap.FetchItemBodySection{{Peek: true}}, // BODY.PEEK[]: leave \Seen alone
 	})
+	// The mails are staged as they stream in and committed together once
+	// the FETCH is read, or earlier when it must be cut short: a mail read
+	// whole is never thrown away.
+	g := &group{s: s, b: batchOf(s.in.Handler), done: done}
+	defer func() {
+		if gerr := g.commit(hctx); gerr != nil {
+			ferr = gerr // earlier in UID order than any failure after it
+		}
+	}()
 	left := len(present)
 	for {
 		var msg *imapclient.FetchMessageData
@@ -254,7 +263,7 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 		if ferr != nil {
 			continue // a mail before this one failed: skip (cmd.Next drains it)
 		}
-		res, herr, cerr := s.ingestOne(hctx, msg, meta)
+		herr, cerr := g.add(hctx, msg, meta)
 		if cerr != nil {
 			// The stream is broken mid-message: nothing more can be read.
 			s.abort()
@@ -265,13 +274,11 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 			ferr = herr
 			continue
 		}
-		done[res.uid] = res.disp
 		if ctx.Err() != nil && left > 0 {
-			// Shutdown: the mail in hand is done. Draining the rest of
-			// the batch could take long with big mails; drop the
-			// connection instead. The mails handled so far are
-			// committed; the next start finds them via Seen and moves
-			// them without fetching them again.
+			// Shutdown: the mails in hand are committed. Draining the
+			// rest of the batch could take long with big mails; drop
+			// the connection instead. The next start finds the committed
+			// mails via Seen and moves them without fetching them again.
 			s.log.Info("shutdown during fetch; leaving the rest of the batch for the next start", "not_fetched", left)
 			s.abort()
 			cmd.Close()
@@ -280,6 +287,9 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 	}
 	if err := s.guard(cmd.Close); err != nil {
 		return ferr, fmt.Errorf("uid fetch %v body: %w", goimap.UIDSetNum(present...), err)
+	}
+	if gerr := g.commit(hctx); gerr != nil {
+		ferr = gerr
 	}
 	if ferr == nil {
 		for _, uid := range present {
@@ -311,20 +321,92 @@ func (s *session) oversize(hctx context.Context, uid goimap.UID, m mailMeta, don
 	return nil
 }
 
-type ingested struct {
-	uid  goimap.UID
-	disp mailproc.Disposition
+// group is one fetch batch on its way to the handler: the mails staged so
+// far, committed together.
+type group struct {
+	s      *session
+	b      mailproc.MailBatch
+	done   map[goimap.UID]mailproc.Disposition
+	staged []stagedMail
 }
 
-// ingestOne hands one FETCH response to the handler, streaming its body
-// literal straight from the socket. herr is a handler failure for this
-// mail; cerr means the connection broke while the body was being read.
-func (s *session) ingestOne(hctx context.Context, msg *imapclient.FetchMessageData, meta map[goimap.UID]mailMeta) (res ingested, herr, cerr error) {
+type stagedMail struct {
+	uid   goimap.UID
+	size  int64
+	start time.Time
+}
+
+// batchOf is the handler's batch, or, for a handler that commits each mail
+// alone, one that hands every mail to Ingest as it comes.
+func batchOf(h mailproc.MailHandler) mailproc.MailBatch {
+	if bh, ok := h.(mailproc.BatchHandler); ok {
+		return bh.Batch()
+	}
+	return &oneByOne{h: h}
+}
+
+type oneByOne struct {
+	h   mailproc.MailHandler
+	res []mailproc.IngestResult
+}
+
+func (o *oneByOne) Add(ctx context.Context, d mailproc.Delivery, r io.Reader) error {
+	res, err := o.h.Ingest(ctx, d, r)
+	if err == nil {
+		o.res = append(o.res, res)
+	}
+	return err
+}
+
+func (o *oneByOne) Commit(context.Context) ([]mailproc.IngestResult, error) {
+	res := o.res
+	o.res = nil
+	return res, nil
+}
+
+// commit commits the staged mails and records each one's disposition in
+// done. It returns the failure of the first mail not taken, if any.
+func (g *group) commit(hctx context.Context) error {
+	if len(g.staged) == 0 {
+		return nil
+	}
+	staged := g.staged
+	g.staged = nil
+	results, err := g.b.Commit(hctx)
+	if len(results) > len(staged) {
+		// Not a handler's contract; the dispositions cannot be matched to
+		// UIDs. Move nothing: the next sync finds them by Seen.
+		return &handlerError{uid: staged[0].uid, op: "ingest", err: fmt.Errorf("handler committed %d mails, was given %d", len(results), len(staged))}
+	}
+	for i, res := range results {
+		m := staged[i]
+		if _, ok := destination(g.s.cfg, res.Disposition); !ok {
+			return &handlerError{uid: m.uid, op: "ingest", err: fmt.Errorf("unknown disposition %q", res.Disposition)}
+		}
+		g.done[m.uid] = res.Disposition
+		g.s.log.Info("mail ingested", "uid", m.uid, "size", m.size, "disposition", res.Disposition,
+			"case", res.CaseNumber, "took", time.Since(m.start).Round(time.Millisecond))
+	}
+	if len(results) < len(staged) {
+		if err == nil {
+			err = errors.New("handler committed fewer mails than it was given")
+		}
+		return &handlerError{uid: staged[len(results)].uid, op: "ingest", err: err}
+	}
+	return nil
+}
+
+// add hands one FETCH response to the batch, streaming its body literal
+// straight from the socket. herr is a handler failure for this mail; cerr
+// means the connection broke while the body was being read.
+func (g *group) add(hctx context.Context, msg *imapclient.FetchMessageData, meta map[goimap.UID]mailMeta) (herr, cerr error) {
+	s := g.s
 	var uid goimap.UID
+	added := false
 	for {
 		var item imapclient.FetchItemData
 		if err := s.guard(func() error { item = msg.Next(); return nil }); err != nil {
-			return res, nil, err
+			return nil, err
 		}
 		if item == nil {
 			break
@@ -336,39 +418,35 @@ func (s *session) ingestOne(hctx context.Context, msg *imapclient.FetchMessageDa
 			if uid == 0 {
 				// imapclient asks for UID first and routes the response
 				// by it, so this does not happen with a sane server.
-				return res, nil, errors.New("server sent a message body before its UID")
+				return nil, errors.New("server sent a message body before its UID")
 			}
 			if item.Literal == nil {
-				return res, &handlerError{uid: uid, op: "fetch", err: errors.New("server returned NIL body")}, nil
+				return &handlerError{uid: uid, op: "fetch", err: errors.New("server returned NIL body")}, nil
 			}
 			m := meta[uid]
 			d := s.delivery(uid)
 			d.Arrived = m.arrived
 			lr := &literalReader{r: item.Literal}
 			start := time.Now()
-			result, err := s.in.Handler.Ingest(hctx, d, lr)
+			err := g.b.Add(hctx, d, lr)
 			if lr.err != nil {
-				return res, nil, fmt.Errorf("read body of uid %d: %w", uid, lr.err)
+				return nil, fmt.Errorf("read body of uid %d: %w", uid, lr.err)
 			}
 			if err != nil {
-				return res, &handlerError{uid: uid, op: "ingest", err: err}, nil
-			}
-			if _, ok := destination(s.cfg, result.Disposition); !ok {
-				return res, &handlerError{uid: uid, op: "ingest", err: fmt.Errorf("unknown disposition %q", result.Disposition)}, nil
+				return &handlerError{uid: uid, op: "ingest", err: err}, nil
 			}
 			if rest, _ := io.Copy(io.Discard, item.Literal); rest > 0 {
 				s.log.Warn("handler did not read the whole mail", "uid", uid, "unread", rest)
 			}
-			s.log.Info("mail ingested", "uid", uid, "size", lr.n, "disposition", result.Disposition,
-				"case", result.CaseNumber, "took", time.Since(start).Round(time.Millisecond))
-			res = ingested{uid: uid, disp: result.Disposition}
+			g.staged = append(g.staged, stagedMail{uid: uid, size: lr.n, start: start})
+			added = true
 		}
 	}
-	if res.uid == 0 {
+	if !added {
 		// A response without a body: leave the mail for the next sync.
-		return res, &handlerError{uid: uid, op: "fetch", err: errors.New("server returned no body")}, nil
+		return &handlerError{uid: uid, op: "fetch", err: errors.New("server returned no body")}, nil
 	}
-	return res, nil, nil
+	return nil, nil
 }
 
 // literalReader counts what the handler read and remembers a read error,

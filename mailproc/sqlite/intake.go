@@ -74,6 +74,25 @@ var _ mailproc.IntakeTx = (*intakeTx)(nil)
 
 func (t *intakeTx) wrap(op string, err error) error { return wrapErr(t.ctx, op, err) }
 
+// Savepoint implements mailproc.IntakeTx. A failed ROLLBACK TO (SQLite
+// may have rolled back the whole transaction after an I/O error) is
+// temporary: the caller commits nothing more, and the commit then fails.
+func (t *intakeTx) Savepoint(fn func() error) error {
+	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT mail"); err != nil {
+		return mailproc.TemporaryError(t.wrap("savepoint", err))
+	}
+	ferr := fn()
+	if ferr != nil {
+		if _, err := t.tx.ExecContext(t.ctx, "ROLLBACK TO mail"); err != nil {
+			return mailproc.TemporaryError(t.wrap("rollback to savepoint", errors.Join(err, ferr)))
+		}
+	}
+	if _, err := t.tx.ExecContext(t.ctx, "RELEASE mail"); err != nil {
+		return mailproc.TemporaryError(t.wrap("release savepoint", errors.Join(err, ferr)))
+	}
+	return ferr
+}
+
 // MessageByMessageID returns the stored message with that Message-ID and
 // its case id (0 if it is on no case), or (nil, 0, nil).
 func (t *intakeTx) MessageByMessageID(messageID string) (*mailproc.Message, int64, error) {

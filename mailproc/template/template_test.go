@@ -557,6 +557,18 @@ func TestFuncs(t *testing.T) {
 	if r.Subject != "ADU-2026-00007" || r.Text != want {
 		t.Errorf("got %q / %q, want %q", r.Subject, r.Text, want)
 	}
+	// The templates bound to one zone are kept; another desk's zone gets
+	// its own, and the first zone's come back unchanged.
+	jkt := jakarta(t)
+	for _, c := range []struct {
+		loc  *time.Location
+		want string
+	}{{jkt, "pukul 14.05 WIB"}, {makassar, "pukul 15.05 WITA"}, {jkt, "pukul 14.05 WIB"}} {
+		data["Desk"] = mailproc.Desk{Location: c.loc}
+		if r, err := s.Render(mailproc.TemplateOpsBounce, data); err != nil || !strings.Contains(r.Text, c.want) {
+			t.Errorf("desk in %s: %q, %v; want %q", c.loc, firstLine(r.Text), err, c.want)
+		}
+	}
 	delete(data, "Quote")
 	if _, err := s.Render(mailproc.TemplateOpsBounce, data); err == nil || !strings.Contains(err.Error(), "Quote") {
 		t.Errorf("a missing map key should fail (missingkey=error), got %v", err)
