@@ -135,6 +135,12 @@ func (t *intakeTx) CountSent(purpose mailproc.Purpose, addr string, since time.T
 // goes newest first: a citizen writing now is acknowledged at once, ahead
 // of a backlog of acknowledgements (a start-up backlog, a burst) whose
 // senders have waited already; staff and ops mail goes oldest first.
+//
+// Within one case, citizen mail (mailproc.Purpose.CaseOrdered) goes in the
+// order it was queued: a mail is not due while an earlier one of its case
+// is still pending, due or not (an acknowledgement waiting to be retried
+// after an outage holds the answer behind it). So a case has at most one
+// citizen mail in a batch, and parallel sessions cannot reorder it either.
 func (db *DB) DueMail(ctx context.Context, now time.Time, n int) ([]*mailproc.OutgoingMail, error) {
 	if n <= 0 {
 		return nil, nil
@@ -155,9 +161,27 @@ const (
 )
 
 // dueMailRest sorts only the due rows (the partial index finds them): a
-// backlog of a few thousand sorts in a millisecond or two.
-var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ? ORDER BY ` + laneOrder +
+// backlog of a few thousand sorts in a millisecond or two. The NOT EXISTS
+// keeps a case's citizen mail in queue order (DueMail); it looks up the
+// case's few rows by outbox_case.
+var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ?
+	AND (purpose NOT IN (` + caseOrderedPurposes + `) OR case_id IS NULL OR NOT EXISTS (
+		SELECT 1 FROM outbox AS e WHERE e.case_id = outbox.case_id AND e.state = 'pending'
+			AND e.id < outbox.id AND e.purpose IN (` + caseOrderedPurposes + `)))
+	ORDER BY ` + laneOrder +
 	` , CASE WHEN ` + laneOrder + ` = ` + strconv.Itoa(int(mailproc.LaneCitizen)) + ` THEN -id ELSE id END LIMIT ?`
+
+// caseOrderedPurposes is the SQL list of the purposes whose mails of one
+// case go in queue order.
+var caseOrderedPurposes = func() string {
+	var ps []string
+	for _, p := range mailproc.LanePurposes {
+		if p.CaseOrdered() {
+			ps = append(ps, "'"+string(p)+"'")
+		}
+	}
+	return strings.Join(ps, ", ")
+}()
 
 // laneOrder is the SQL for a row's mailproc.Lane, from its purpose.
 var laneOrder = func() string {
