@@ -21,10 +21,10 @@ type orderSender struct {
 	hook func(n int) // after the n-th accepted mail; may be nil
 }
 
-func (s *orderSender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, error) {
-	raw, err := s.next.Send(ctx, m)
+func (s *orderSender) SendMail(ctx context.Context, m *mailproc.OutgoingMail) (mailproc.SentMail, error) {
+	sent, err := s.next.SendMail(ctx, m)
 	if err != nil {
-		return raw, err
+		return sent, err
 	}
 	s.mu.Lock()
 	s.sent = append(s.sent, m.MessageID)
@@ -33,7 +33,7 @@ func (s *orderSender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byt
 	if s.hook != nil {
 		s.hook(n)
 	}
-	return raw, nil
+	return sent, nil
 }
 
 func (s *orderSender) order() []string {
