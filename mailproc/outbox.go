@@ -193,7 +193,8 @@ type Rendered struct {
 // never sent again.
 type OutboxStore interface {
 	// DueMail returns up to n pending mails whose next attempt is at or
-	// before now, oldest first.
+	// before now, by Lane; a case's citizen mail one at a time, in the
+	// order it was queued (Purpose.CaseOrdered).
 	DueMail(ctx context.Context, now time.Time, n int) ([]*OutgoingMail, error)
 	// NextAttempt returns the earliest next attempt of any pending mail;
 	// ok is false when nothing is pending.
