@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
 // TestClosingDelay: the closing mail with the rating question leaves
@@ -105,17 +106,18 @@ func TestClosingDelayZero(t *testing.T) {
 	}
 }
 
-// dueOf counts the case's mails the postman would take at at, per purpose.
+// dueOf counts the case's pending mails whose time has come at at, per
+// purpose: what the postman sends from then on, one after the other in
+// queue order (TestDueMailCaseOrder tests that order).
 func dueOf(tc *trustCase, at time.Time) map[mailproc.Purpose]int {
 	tc.w.t.Helper()
-	rows, err := tc.w.db.DueMail(context.Background(), at, 100)
+	rows, err := tc.w.db.Outbox(context.Background(), sqlite.OutboxFilter{CaseID: tc.kase().ID, State: mailproc.OutboxPending})
 	if err != nil {
 		tc.w.t.Fatal(err)
 	}
 	n := map[mailproc.Purpose]int{}
-	id := tc.kase().ID
 	for _, r := range rows {
-		if r.CaseID == id {
+		if !r.NextAttempt.After(at) {
 			n[r.Purpose]++
 		}
 	}

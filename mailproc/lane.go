@@ -6,8 +6,8 @@ package mailproc
 type Lane int
 
 const (
-	LaneCitizen Lane = iota // acknowledgement and answer: a person waits for it
-	LaneStaff               // notifications, reminders, escalations, confirmations, help, reports, closing
+	LaneCitizen Lane = iota // acknowledgement, answer and closing: a person waits for them
+	LaneStaff               // notifications, reminders, escalations, confirmations, help, reports
 	LaneOps                 // ops notices: nobody outside the desk waits for them
 	// LaneBurst: staff notifications a burst digest listed (digest_burst.go).
 	// Staff have the list already; the mails they reply to follow it, after
@@ -19,16 +19,14 @@ const (
 // Lane is the purpose's lane. A purpose not named here (one added later,
 // such as a report to the heads) goes with staff and heads: only mail to
 // the citizen goes first, and only ops mail goes last.
+//
+// The citizen lane goes newest case first, but within one case in the
+// order the mails were queued (CaseOrdered): the closing mail never
+// overtakes the answer it closes, nor the answer the acknowledgement.
 func (p Purpose) Lane() Lane {
 	switch p {
-	case PurposeAck, PurposeAnswer:
+	case PurposeAck, PurposeAnswer, PurposeClosing:
 		return LaneCitizen
-	case PurposeClosing:
-		// The closing mail (selesai, and the rating question) follows
-		// the answer it closes: in the citizen lane, which sends newest
-		// first over parallel sessions, it could overtake it. A lane
-		// is sent whole before the next starts, so here it cannot.
-		return LaneStaff
 	case PurposeOps:
 		return LaneOps
 	}
@@ -44,6 +42,13 @@ func (m *OutgoingMail) Lane() Lane {
 	return m.Purpose.Lane()
 }
 
+// CaseOrdered reports whether the purpose's mails of one case go out in
+// the order they were queued, one after the other: a later one waits
+// while an earlier one is pending (retried after an outage, say). Only the
+// citizen lane is ordered so; staff mail of a case goes to different
+// people, and one refused address must not hold the others.
+func (p Purpose) CaseOrdered() bool { return p.Lane() == LaneCitizen }
+
 // LanePurposes are the purposes whose lane is not LaneStaff, the default:
 // the store orders its queue with them.
-var LanePurposes = []Purpose{PurposeAck, PurposeAnswer, PurposeOps}
+var LanePurposes = []Purpose{PurposeAck, PurposeAnswer, PurposeClosing, PurposeOps}

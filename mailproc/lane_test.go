@@ -9,7 +9,7 @@ func TestPurposeLane(t *testing.T) {
 	}{
 		{PurposeAck, LaneCitizen},
 		{PurposeAnswer, LaneCitizen},
-		{PurposeClosing, LaneStaff}, // after the answer it closes, never before
+		{PurposeClosing, LaneCitizen}, // after the answer it closes: the lane keeps a case's order
 		{PurposeNotify, LaneStaff},
 		{PurposeConfirm, LaneStaff},
 		{PurposeHelp, LaneStaff},
@@ -25,6 +25,12 @@ func TestPurposeLane(t *testing.T) {
 		if p.Lane() == LaneStaff {
 			t.Errorf("LanePurposes lists %s, whose lane is the default", p)
 		}
+		if got, want := p.CaseOrdered(), p.Lane() == LaneCitizen; got != want {
+			t.Errorf("%s.CaseOrdered() = %v, want %v", p, got, want)
+		}
+	}
+	if PurposeNotify.CaseOrdered() {
+		t.Error("notify is case-ordered: one refused staff address would hold the others")
 	}
 }
 

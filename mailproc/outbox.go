@@ -1,7 +1,9 @@
 package mailproc
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"time"
 )
 
@@ -100,17 +102,78 @@ func (m *OutgoingMail) Recipients() []string {
 }
 
 // Sender delivers one outgoing mail to the SMTP server and returns the exact
-// bytes it sent (for the Sent folder copy). An error that IsTemporary is
+// message it sent (for the Sent folder copy). An error that IsTemporary is
 // retried later; any other error is permanent (a 5xx reply) and fails the
 // mail.
 type Sender interface {
-	Send(ctx context.Context, m *OutgoingMail) (raw []byte, err error)
+	SendMail(ctx context.Context, m *OutgoingMail) (SentMail, error)
+}
+
+// SentMail is the message the server accepted, for its copy in the Sent
+// folder: its bytes (Raw), or — for a mail with attachments, which are
+// streamed from the archive and never held whole in memory — its length
+// and a Rewrite that writes the same bytes again, reading the archive once
+// more.
+type SentMail struct {
+	Raw     []byte
+	Size    int64                   // with Rewrite
+	Rewrite func(w io.Writer) error // nil: the message is Raw
+}
+
+// Len is the message's length in bytes.
+func (s SentMail) Len() int64 {
+	if s.Rewrite != nil {
+		return s.Size
+	}
+	return int64(len(s.Raw))
+}
+
+// Empty reports whether there is no message (nothing to copy).
+func (s SentMail) Empty() bool { return s.Rewrite == nil && s.Raw == nil }
+
+// WriteTo writes the message to w.
+func (s SentMail) WriteTo(w io.Writer) (int64, error) {
+	if s.Rewrite == nil {
+		n, err := w.Write(s.Raw)
+		return int64(n), err
+	}
+	cw := &CountingWriter{W: w}
+	err := s.Rewrite(cw)
+	return cw.N, err
+}
+
+// Bytes is the whole message in memory, for keeping a copy whose append
+// failed until it can be tried again.
+func (s SentMail) Bytes() ([]byte, error) {
+	if s.Rewrite == nil {
+		return s.Raw, nil
+	}
+	var b bytes.Buffer
+	b.Grow(int(s.Size))
+	if _, err := s.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// CountingWriter counts the bytes written through it to W.
+type CountingWriter struct {
+	W io.Writer
+	N int64
+}
+
+func (c *CountingWriter) Write(p []byte) (int, error) {
+	n, err := c.W.Write(p)
+	c.N += int64(n)
+	return n, err
 }
 
 // SentCopier appends a sent mail to the desk's Sent folder, so staff using
-// the shared mailbox see the whole conversation.
+// the shared mailbox see the whole conversation. It writes the message
+// into the append as it goes (SentMail.WriteTo), so a large one is not
+// held in memory.
 type SentCopier interface {
-	AppendSent(ctx context.Context, raw []byte, at time.Time) error
+	AppendSent(ctx context.Context, m SentMail, at time.Time) error
 }
 
 // Renderer turns a template and its data into a mail's subject and bodies.
@@ -133,13 +196,17 @@ type Rendered struct {
 // never sent again.
 type OutboxStore interface {
 	// DueMail returns up to n pending mails whose next attempt is at or
-	// before now, oldest first.
+	// before now, by Lane; a case's citizen mail one at a time, in the
+	// order it was queued (Purpose.CaseOrdered).
 	DueMail(ctx context.Context, now time.Time, n int) ([]*OutgoingMail, error)
 	// NextAttempt returns the earliest next attempt of any pending mail;
 	// ok is false when nothing is pending.
 	NextAttempt(ctx context.Context) (at time.Time, ok bool, err error)
-	// MarkSent records that the server accepted the mail.
-	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkSentMany records, in one transaction (one fsync), that the
+	// server accepted each of sent. errs[i], when not nil, is why sent[i]
+	// was not recorded (it was not pending; it is left as it is); err is
+	// the transaction failing, and then none of them is recorded.
+	MarkSentMany(ctx context.Context, sent []SentMark) (errs []error, err error)
 	// MarkRetry records a temporary failure and when to try again.
 	MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, lastErr string) error
 	// MarkFailed records a permanent failure. In the same transaction it
@@ -155,6 +222,15 @@ type OutboxStore interface {
 	// MarkCopied records that the mail is in the Sent folder and drops any
 	// kept raw bytes.
 	MarkCopied(ctx context.Context, id int64, at time.Time) error
+	// MarkCopiedMany does MarkCopied for each of ids in one transaction;
+	// errs and err as for MarkSentMany.
+	MarkCopiedMany(ctx context.Context, ids []int64, at time.Time) (errs []error, err error)
+}
+
+// SentMark is one mail the server accepted: its outbox id and when.
+type SentMark struct {
+	ID int64
+	At time.Time
 }
 
 // PendingCopy is a sent mail whose Sent-folder copy is still to be made.

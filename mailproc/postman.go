@@ -18,10 +18,13 @@ import (
 //
 // Three windows in which a mail can go out twice, none closable (SMTP has
 // no idempotency key): the daemon is killed after the SMTP server said 250
-// and before MarkSent commits (on restart the row is still pending); the
+// and before the mail's group is marked sent (sentGroup: up to
+// SentGroupMax mails accepted within about sentGroupWait; on restart
+// their rows are still pending); the
 // connection is lost after the message data went out but before the reply
 // (a temporary error: retried, though the server may have taken it); and
-// MarkSent itself fails after a 250 (logged, the row stays pending).
+// marking the group sent fails after the 250s (logged, the rows stay
+// pending).
 type Postman struct {
 	Store  OutboxStore
 	Sender Sender
@@ -113,6 +116,7 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	}
 	full := len(due) == postmanBatch
 	var cut atomic.Bool
+	var group sentGroup
 	for first := true; len(due) > 0 && ctx.Err() == nil && !cut.Load(); first = false {
 		n := 1
 		for n < len(due) && due[n].Lane() == due[0].Lane() {
@@ -131,7 +135,9 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 					cut.Store(true)
 					return
 				}
-				p.deliver(context.WithoutCancel(ctx), lane[i])
+				if a := p.deliver(context.WithoutCancel(ctx), lane[i]); a != nil {
+					p.markSent(context.WithoutCancel(ctx), group.add(*a))
+				}
 			}
 		}
 		var wg sync.WaitGroup
@@ -140,6 +146,9 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 		}
 		work()
 		wg.Wait()
+		// Before the next lane or the next read of the queue: a mail
+		// accepted but not marked would be read as pending again.
+		p.markSent(context.WithoutCancel(ctx), group.take())
 	}
 	if ctx.Err() != nil {
 		return false, nil
@@ -157,22 +166,16 @@ func (p *Postman) rang() bool {
 	}
 }
 
-// deliver makes one attempt at m and records the outcome.
-func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) {
+// deliver makes one attempt at m. A mail the server accepted is returned,
+// to be marked sent with its group (markSent); a failure is recorded here.
+func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) *accepted {
 	log := p.log().With("outbox_id", m.ID, "purpose", string(m.Purpose), "message_id", m.MessageID)
 	attempts := m.Attempts + 1
-	raw, err := p.Sender.Send(ctx, m)
+	sent, err := p.Sender.SendMail(ctx, m)
 	now := p.now()
 	switch {
 	case err == nil:
-		if err := p.Store.MarkSent(ctx, m.ID, now); err != nil {
-			log.Error("sent but not recorded; it may be sent again", "err", err)
-			return
-		}
-		log.Info("mail sent", "attempts", attempts, "queued_ms", now.Sub(m.CreatedAt).Milliseconds())
-		if p.SentCopy.Copies(m.Purpose) {
-			p.copySent(ctx, log, m.ID, raw, now)
-		}
+		return &accepted{m: m, sent: sent, at: now, attempts: attempts, log: log}
 	case IsTemporary(err) && now.Sub(m.CreatedAt) < p.giveUpAfter():
 		next := now.Add(p.backoff(attempts))
 		log.Warn("send failed; will retry", "attempts", attempts, "retry_at", next, "err", err)
@@ -189,12 +192,13 @@ func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) {
 		notice, ev := p.failureNotice(ctx, m, why)
 		if err := p.Store.MarkFailed(ctx, m.ID, attempts, why, notice, ev); err != nil {
 			log.Error("outbox: record failure", "err", err)
-			return
+			return nil
 		}
 		if notice != nil {
 			p.Wake()
 		}
 	}
+	return nil
 }
 
 // failureNotice is the ops mail and case event for a mail that failed for
@@ -221,21 +225,42 @@ func (p *Postman) failureNotice(ctx context.Context, m *OutgoingMail, why string
 	return notice, ev
 }
 
-// copySent appends the sent mail to the Sent folder; if that fails the raw
-// bytes are kept and the copy is retried every minute.
-func (p *Postman) copySent(ctx context.Context, log *slog.Logger, id int64, raw []byte, at time.Time) {
-	if p.Copier == nil || raw == nil {
+// copySent appends the sent mails to the Sent folder and marks those
+// copied in one transaction; a mail whose append fails keeps its raw bytes
+// and the copy is retried every minute.
+func (p *Postman) copySent(ctx context.Context, sent []accepted) {
+	if p.Copier == nil {
 		return
 	}
-	if err := p.Copier.AppendSent(ctx, raw, at); err != nil {
-		log.Warn("copy to Sent folder failed; will retry", "err", err)
-		if err := p.Store.SetCopyPending(ctx, id, raw); err != nil {
-			log.Error("outbox: keep copy", "err", err)
+	var ids []int64
+	var logs []*slog.Logger
+	for _, a := range sent {
+		if a.sent.Empty() {
+			continue
 		}
+		if err := p.Copier.AppendSent(ctx, a.sent, a.at); err != nil {
+			a.log.Warn("copy to Sent folder failed; will retry", "err", err)
+			// Kept in the database until the retry: a mail with
+			// attachments is read from the archive into memory for it.
+			raw, err := a.sent.Bytes()
+			if err == nil {
+				err = p.Store.SetCopyPending(ctx, a.m.ID, raw)
+			}
+			if err != nil {
+				a.log.Error("outbox: keep copy", "err", err)
+			}
+			continue
+		}
+		ids, logs = append(ids, a.m.ID), append(logs, a.log)
+	}
+	if len(ids) == 0 {
 		return
 	}
-	if err := p.Store.MarkCopied(ctx, id, p.now()); err != nil {
-		log.Error("outbox: record copy", "err", err)
+	errs, err := p.Store.MarkCopiedMany(ctx, ids, p.now())
+	for i, log := range logs {
+		if e := itemErr(errs, err, i); e != nil {
+			log.Error("outbox: record copy", "err", e)
+		}
 	}
 }
 
@@ -249,7 +274,7 @@ func (p *Postman) retryCopies(ctx context.Context) {
 		return
 	}
 	for _, c := range pending {
-		if err := p.Copier.AppendSent(ctx, c.Raw, c.SentAt); err != nil {
+		if err := p.Copier.AppendSent(ctx, SentMail{Raw: c.Raw}, c.SentAt); err != nil {
 			p.log().Warn("copy to Sent folder failed again", "outbox_id", c.ID, "err", err)
 			return
 		}

@@ -138,8 +138,11 @@ func TestFaultCrash(t *testing.T) {
 	if missing != 0 {
 		t.Errorf("%d citizens got no acknowledgement", missing)
 	}
-	if dupAcks > kills {
-		t.Errorf("%d duplicate acknowledgements after %d kills: at most one per kill can be explained", dupAcks, kills)
+	// A kill after the 250s of a group of accepted mails and before the
+	// commit that marks them sent makes them all go again on restart.
+	if dupAcks > kills*mailproc.SentGroupMax {
+		t.Errorf("%d duplicate acknowledgements after %d kills: at most %d per kill (a group marked sent by one commit) can be explained",
+			dupAcks, kills, mailproc.SentGroupMax)
 	}
 	figure(t, "%d mails, %d SIGKILLs at random moments (seed %d): %d cases, %d in Diproses, %d quarantined, %d lost, %d on two cases; %d duplicate acknowledgements (%d of them a different outbox mail than the first), %d missing; done in %.0f s",
 		n, kills, seed, cases, processed, q, lost, onTwo, dupAcks, differing, missing, elapsed.Seconds())

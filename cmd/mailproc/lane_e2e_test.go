@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,12 +21,20 @@ type orderSender struct {
 	mu   sync.Mutex
 	sent []string    // Message-IDs
 	hook func(n int) // after the n-th accepted mail; may be nil
+	// fail, if set, is asked first: an error it returns is the attempt's
+	// outcome, and nothing is sent.
+	fail func(m *mailproc.OutgoingMail) error
 }
 
-func (s *orderSender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, error) {
-	raw, err := s.next.Send(ctx, m)
+func (s *orderSender) SendMail(ctx context.Context, m *mailproc.OutgoingMail) (mailproc.SentMail, error) {
+	if s.fail != nil {
+		if err := s.fail(m); err != nil {
+			return mailproc.SentMail{}, err
+		}
+	}
+	sent, err := s.next.SendMail(ctx, m)
 	if err != nil {
-		return raw, err
+		return sent, err
 	}
 	s.mu.Lock()
 	s.sent = append(s.sent, m.MessageID)
@@ -33,7 +43,7 @@ func (s *orderSender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byt
 	if s.hook != nil {
 		s.hook(n)
 	}
-	return raw, nil
+	return sent, nil
 }
 
 func (s *orderSender) order() []string {
@@ -136,5 +146,87 @@ func TestE2EOutboxLanes(t *testing.T) {
 	}
 	if lastNotify > firstOps {
 		t.Errorf("an ops notice went before a staff notification: %q", backlogOrder)
+	}
+}
+
+// TestE2EOutboxCaseOrder: over two parallel sessions to the real Postfix,
+// each case's acknowledgement, answer and closing mail are accepted in that
+// order — also when the acknowledgement's first attempt fails (an outage)
+// and it waits for its retry while the case's later mails are due — and
+// every mail is accepted exactly once: mails marked sent in groups are
+// never read from the queue again.
+func TestE2EOutboxCaseOrder(t *testing.T) {
+	d := newTestDesk(t)
+	db := d.db()
+	ctx := context.Background()
+	purposes := []mailproc.Purpose{mailproc.PurposeAck, mailproc.PurposeAnswer, mailproc.PurposeClosing}
+	var all []string
+	if err := db.Intake(ctx, func(tx mailproc.IntakeTx) error {
+		for c := range 6 {
+			cs := &mailproc.Case{Number: fmt.Sprintf("INF-2026-%05d", c+1), Kind: mailproc.KindInformasi,
+				State: mailproc.StateBaru, CitizenAddr: d.citizen("urut"), Subject: "Urutan",
+				OpenedAt: time.Now(), DueAt: time.Now().Add(time.Hour)}
+			if err := tx.CreateCase(cs); err != nil {
+				return err
+			}
+			for _, p := range append(purposes, mailproc.PurposeNotify) {
+				m := &mailproc.OutgoingMail{CaseID: cs.ID, Purpose: p,
+					MessageID: fmt.Sprintf("%s%d.%s@pustakaarsip.test", p, c, d.ID),
+					From:      mailproc.Address{Addr: d.Address}, To: []mailproc.Address{{Addr: d.citizen("urut")}},
+					Subject: "Urutan " + string(p), Text: "Tes urutan.\n", Date: time.Now(), NextAttempt: time.Now()}
+				if err := tx.EnqueueMail(m); err != nil {
+					return err
+				}
+				all = append(all, m.MessageID)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	real := &smtp.Sender{Config: smtpConfig(d.Config), PerSession: 100}
+	defer real.Close()
+	var failed atomic.Bool
+	outage := fmt.Sprintf("ack0.%s@pustakaarsip.test", d.ID)
+	s := &orderSender{next: real, fail: func(m *mailproc.OutgoingMail) error {
+		if m.MessageID == outage && failed.CompareAndSwap(false, true) {
+			return mailproc.TemporaryError(errors.New("421 4.3.2 service shutting down"))
+		}
+		return nil
+	}}
+	pm := mailproc.NewPostman(mailproc.Postman{Store: db, Sender: s, Connections: 2,
+		RetryMin: 300 * time.Millisecond, RetryMax: time.Second})
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- pm.Run(rctx) }()
+	waitFor(t, 2*time.Minute, "the outbox to empty", func() bool {
+		pending, _, _, _ := db.OutboxCounts(ctx)
+		return pending == 0
+	})
+	cancel()
+	<-done
+
+	order := s.order()
+	if !failed.Load() {
+		t.Fatal("the outage was never met")
+	}
+	if len(order) != len(all) {
+		t.Errorf("%d mails accepted, %d queued: %q", len(order), len(all), order)
+	}
+	for _, id := range all {
+		if n := len(slices.DeleteFunc(slices.Clone(order), func(x string) bool { return x != id })); n != 1 {
+			t.Errorf("%s accepted %d times", id, n)
+		}
+	}
+	for c := range 6 {
+		prev := -1
+		for _, p := range purposes {
+			at := slices.Index(order, fmt.Sprintf("%s%d.%s@pustakaarsip.test", p, c, d.ID))
+			if at < prev {
+				t.Errorf("case %d: %s accepted before the mail queued before it\n%q", c, p, order)
+			}
+			prev = at
+		}
 	}
 }

@@ -31,18 +31,24 @@ var _ mailproc.SentCopier = (*SentFolder)(nil)
 
 // AppendSent implements mailproc.SentCopier: the copy is stored \Seen with
 // the time it was sent.
-func (f *SentFolder) AppendSent(ctx context.Context, raw []byte, at time.Time) error {
+func (f *SentFolder) AppendSent(ctx context.Context, m mailproc.SentMail, at time.Time) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.connect(ctx); err != nil {
 		return err
 	}
 	err := f.s.guard(func() error {
-		cmd := f.s.c.Append(f.Folder, int64(len(raw)), &goimap.AppendOptions{
+		size := m.Len()
+		cmd := f.s.c.Append(f.Folder, size, &goimap.AppendOptions{
 			Flags: []goimap.Flag{goimap.FlagSeen},
 			Time:  at,
 		})
-		if _, err := cmd.Write(raw); err != nil {
+		// Written as it is read (a mail with attachments, from the
+		// archive): never whole in memory.
+		if n, err := m.WriteTo(cmd); err != nil || n != size {
+			if err == nil {
+				err = fmt.Errorf("the message had %d bytes, not the %d announced", n, size)
+			}
 			cmd.Close()
 			return err
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 	"github.com/dpk-kampar/mailproc/mailproc/mime"
-	"github.com/wneessen/go-mail"
 )
 
 // Attachments are parts of mails in the raw archive — a staff member's
@@ -21,16 +20,9 @@ import (
 // — read from the archive when the message is written, never copied into
 // the outbox. The domain decides what to attach (it knows every part's
 // size); this adapter attaches what it is given, with no size limit of its
-// own.
-//
-// go-mail's AttachReader reads the whole reader into memory first; the
-// parts are given to AttachReadSeeker instead, as an archivedPart that opens
-// the archived mail and decodes the part (mime.OpenPart) only while go-mail
-// writes it, and closes it at the end. go-mail still holds each encoded part
-// in a buffer while it writes it (its msgWriter base64-encodes a part into a
-// bytes.Buffer, grown by doubling, before copying it out): for a 10 MB
-// attachment that is 48 MB allocated and a heap peak near 50 MB with the
-// 13.7 MB mail itself, against 85 MB allocated with AttachReader.
+// own. An archivedPart opens the archived mail and decodes the part
+// (mime.OpenPart) only while it is read, and the message writer
+// (stream.go) base64-encodes it on the fly: nothing holds a whole part.
 
 // Bounds on an attachment's file name.
 const (
@@ -42,22 +34,10 @@ const (
 	maxExtensionRunes  = 16
 )
 
-// attach adds the attachments to msg, checking first that each can be
-// found: a data directory is configured, the archive path stays inside it
-// and names a regular file, and the part is a part number. Whether the part
-// is really there is known only when the message is written (WriteTo then
-// fails); reading the archive twice to find out sooner is not worth it.
-func attach(msg *mail.Msg, atts []mailproc.OutgoingAttachment, dataDir string) error {
-	for i, a := range atts {
-		if err := checkAttachment(a, dataDir); err != nil {
-			return fmt.Errorf("attachment %d %q: %w", i+1, a.Filename, err)
-		}
-		msg.AttachReadSeeker(attachmentName(a.Filename), &archivedPart{dataDir: dataDir, a: a},
-			mail.WithFileContentType(mail.ContentType(attachmentType(a.ContentType))))
-	}
-	return nil
-}
-
+// checkAttachment checks that a can be found: a data directory is
+// configured, the archive path stays inside it and names a regular file,
+// and the part is a part number. Whether the part is really there, and of
+// its size, newMessage finds by reading it through.
 func checkAttachment(a mailproc.OutgoingAttachment, dataDir string) error {
 	switch {
 	case dataDir == "":
@@ -84,10 +64,9 @@ func archiveFile(dataDir, rel string) string {
 	return filepath.Join(dataDir, filepath.FromSlash(rel))
 }
 
-// archivedPart is the decoded part of an archived mail as an io.ReadSeeker
-// for go-mail: the file is opened at the first Read and closed at the end of
-// the part or at the first error; Seek(0, io.SeekStart), which go-mail calls
-// after writing the part, rewinds by starting over. When the part ends, its
+// archivedPart is the decoded part of an archived mail as an io.Reader: the
+// file is opened at the first Read and closed at the end of the part or at
+// the first error. When the part ends, its
 // length is checked against the size the domain listed (Size 0: not
 // checked), so a wrong part number cannot slip through as another file.
 type archivedPart struct {
@@ -156,22 +135,13 @@ func (p *archivedPart) close() {
 	p.f, p.r = nil, nil
 }
 
-// Seek rewinds; nothing else is needed, or offered.
-func (p *archivedPart) Seek(offset int64, whence int) (int64, error) {
-	if offset != 0 || whence != io.SeekStart {
-		return 0, errors.New("archived part: can only rewind to the start")
-	}
-	p.close()
-	p.n, p.err = 0, nil
-	return 0, nil
-}
-
 // attachmentName makes a file name fit for the part header: cleaned like
 // any header text (no control or bidi characters, white space collapsed),
 // "lampiran" when nothing is left, and shortened — keeping the extension,
 // which tells the recipient's system how to open it — to maxFilenameRunes
-// and to maxEncodedFilename once RFC 2047-encoded. go-mail encodes it and
-// replaces the characters file systems refuse (/ \ : " < > ? |) with "_".
+// and to maxEncodedFilename once RFC 2047-encoded. The message writer
+// replaces the characters file systems refuse (/ \ : " < > ? |) with "_"
+// (partFilename) and encodes it.
 func attachmentName(s string) string {
 	name := mailproc.SanitizeHeader(s, 0)
 	if name == "" {

@@ -40,18 +40,16 @@ const (
 //   - Content-Language: id and MIME-Version: 1.0, no User-Agent or X-Mailer;
 //   - a text/plain UTF-8 quoted-printable body, with an HTML alternative in
 //     multipart/alternative when m.HTML is set;
-//   - m.Attachments, each after the body in multipart/mixed, base64, with
-//     its file name (RFC 2047-encoded when not ASCII) and media type. Their
-//     bytes are read from the archive under dataDir (see attach.go) only
-//     when the message is written, and each time it is.
+//   - not m.Attachments: newMessage (stream.go) puts them after the body
+//     in multipart/mixed, base64, with their file names (RFC 2047-encoded
+//     when not ASCII) and media types, streamed from the archive under
+//     dataDir each time the message is written.
 //
 // Ids from other people's mail that are not clean msg-ids are left out of
 // In-Reply-To and References rather than failing the mail. An error means
 // the outbox row can never be sent as it is (a bad address or Message-ID,
-// an attachment whose archived mail is not there). Writing the message
-// fails, just as permanently, when an attachment's part is not in its
-// archived mail or is not the size listed.
-func Build(m *mailproc.OutgoingMail, dataDir string) (*mail.Msg, error) {
+// an attachment whose archived mail is not there).
+func Build(m *mailproc.OutgoingMail) (*mail.Msg, error) {
 	if !validMsgID(m.MessageID) || !strings.Contains(m.MessageID, "@") {
 		return nil, fmt.Errorf("invalid Message-ID %q", m.MessageID)
 	}
@@ -104,9 +102,6 @@ func Build(m *mailproc.OutgoingMail, dataDir string) (*mail.Msg, error) {
 	msg.SetBodyString(mail.TypeTextPlain, strings.ToValidUTF8(m.Text, "\uFFFD"))
 	if m.HTML != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, strings.ToValidUTF8(m.HTML, "\uFFFD"))
-	}
-	if err := attach(msg, m.Attachments, dataDir); err != nil {
-		return nil, err
 	}
 	return msg, nil
 }

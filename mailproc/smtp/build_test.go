@@ -17,7 +17,7 @@ func buildRaw(t *testing.T, change func(m *mailproc.OutgoingMail)) []byte {
 	if change != nil {
 		change(m)
 	}
-	msg, err := Build(m, "")
+	msg, err := Build(m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,10 @@
 // parser's own, so it is not re-implemented here).
 //
 // Build turns an outgoing mail into a message with every header the desk's
-// rules require (Message-ID, threading, Auto-Submitted, …) and its
-// attachments, read from the raw archive; Sender writes that message once
-// into a buffer and sends exactly those bytes, so the copy appended to the
-// Sent folder is the mail the server accepted.
+// rules require (Message-ID, threading, Auto-Submitted, …); the Sender
+// adds its attachments, streamed from the raw archive (stream.go), and
+// the copy appended to the Sent folder is the same bytes the server
+// accepted.
 //
 // go-mail's own Client.Send is not used for the transaction, only for the
 // connection (dial, EHLO, STARTTLS, AUTH): Send writes the message again
@@ -18,7 +18,6 @@
 package smtp
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -151,8 +150,18 @@ type Sender struct {
 
 var _ mailproc.Sender = (*Sender)(nil)
 
-// Send builds m, sends it to all of m.Recipients() with m.From.Addr as the
-// envelope sender, and returns the exact bytes the server accepted.
+// Send is SendMail with the message it sent in memory, for tests and
+// callers that want the bytes.
+func (s *Sender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, error) {
+	sent, err := s.SendMail(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return sent.Bytes()
+}
+
+// SendMail builds m, sends it to all of m.Recipients() with m.From.Addr as
+// the envelope sender, and returns the exact message the server accepted.
 //
 // Errors that IsTemporary (retry later): every failure to connect, greet,
 // STARTTLS, TLS or log in, whatever the reply code (they say nothing about
@@ -164,55 +173,48 @@ var _ mailproc.Sender = (*Sender)(nil)
 // Message-ID; an attachment whose archived mail or part is missing, or
 // cannot be read, or is not the size listed) — all found before connecting.
 //
-// The mail is written whole into memory before it is sent: the returned
-// bytes are the Sent copy, about 1.37 times the size of its attachments.
-// go-mail first encodes each attachment into a buffer of its own, grown by
-// doubling, so a mail with a 10 MB attachment peaks near 50 MB of heap
-// (TestSendAttachmentMemory).
+// A mail without attachments is written once into memory and those bytes
+// are sent and returned. A mail with attachments is streamed (stream.go):
+// its attachments are read from the archive and base64-encoded on the fly
+// into the DATA stream, and the SentMail returned writes the same bytes
+// again for the Sent copy, so memory stays flat whatever their size
+// (TestSendAttachmentMemory, BenchmarkEscalate30MBPeakRSS).
 //
 // Delivery is all or nothing: if any recipient is refused the transaction
 // is reset, nobody gets the mail, and the error is permanent if any refusal
 // was 5xx. A connection lost after the message was sent but before the
 // server's reply is temporary, so the mail may arrive twice; never is worse.
-func (s *Sender) Send(ctx context.Context, m *mailproc.OutgoingMail) ([]byte, error) {
+func (s *Sender) SendMail(ctx context.Context, m *mailproc.OutgoingMail) (mailproc.SentMail, error) {
 	log := s.logger().With("outbox_id", m.ID, "case_id", m.CaseID, "message_id", m.MessageID, "purpose", string(m.Purpose))
-	msg, err := Build(m, s.DataDir)
+	msg, err := newMessage(m, s.DataDir)
 	if err != nil {
-		log.Error("smtp: mail cannot be built", "err", err)
-		return nil, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
-	}
-	var buf bytes.Buffer
-	if _, err := msg.WriteTo(&buf); err != nil {
 		if ae, ok := errors.AsType[*attachmentError](err); ok {
-			err = ae // go-mail's "failed to write due to previous error: bodyWriter function: " says nothing
+			err = fmt.Errorf("write message: %w", ae) // go-mail's "failed to write due to previous error: bodyWriter function: " says nothing
 		}
-		log.Error("smtp: mail cannot be written", "err", err)
-		return nil, fmt.Errorf("smtp: outbox mail %d: write message: %w", m.ID, err)
-	}
-	raw := buf.Bytes()
-	if !bytes.HasSuffix(raw, []byte("\r\n")) {
-		// SMTP would add it before the final dot; the Sent copy must be
-		// the same bytes the recipients get.
-		raw = append(raw, '\r', '\n')
+		log.Error("smtp: mail cannot be built", "err", err)
+		return mailproc.SentMail{}, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
 	}
 
-	reply, err := s.deliver(ctx, m.From.Addr, uniqueAddrs(m.Recipients()), raw)
+	reply, n, err := s.deliver(ctx, m.From.Addr, uniqueAddrs(m.Recipients()), msg)
 	if err != nil {
 		s.logFailure(log, err)
-		return nil, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
+		return mailproc.SentMail{}, fmt.Errorf("smtp: outbox mail %d: %w", m.ID, err)
 	}
-	log.Info("smtp: mail sent", "rcpts", len(m.Recipients()), "attachments", len(m.Attachments), "bytes", len(raw), "reply", reply)
-	return raw, nil
+	log.Info("smtp: mail sent", "rcpts", len(m.Recipients()), "attachments", len(m.Attachments), "bytes", n, "reply", reply)
+	if msg.atts == nil {
+		return mailproc.SentMail{Raw: msg.head}, nil
+	}
+	return mailproc.SentMail{Size: n, Rewrite: msg.write}, nil
 }
 
-// deliver runs one transaction on a session from take; after the 250 the
-// session is kept for the next mail (or QUIT), after any failure it is
-// closed. It returns the server's reply to the message (e.g. "2.0.0 Ok:
-// queued as …").
-func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, raw []byte) (string, error) {
+// deliver runs one transaction on a session from take, writing msg as the
+// message data; after the 250 the session is kept for the next mail (or
+// QUIT), after any failure it is closed. It returns the server's reply to
+// the message (e.g. "2.0.0 Ok: queued as …") and the message's length.
+func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, msg *message) (string, int64, error) {
 	sess, sent, err := s.take(ctx)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	accepted := false
 	defer func() {
@@ -226,7 +228,7 @@ func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, raw [
 
 	refusals, err := sess.envelope(timeout, from, rcpts)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if len(refusals) > 0 {
 		if c.Reset() == nil { // best effort; the session ends anyway
@@ -242,40 +244,64 @@ func (s *Sender) deliver(ctx context.Context, from string, rcpts []string, raw [
 		if !permanent {
 			err = mailproc.TemporaryError(err)
 		}
-		return "", err
+		return "", 0, err
 	}
 
 	if err := c.UpdateDeadline(timeout); err != nil {
-		return "", sess.fail("DATA", err)
+		return "", 0, sess.fail("DATA", err)
 	}
 	w, err := c.Data()
 	if err != nil {
-		return "", sess.fail("DATA", err)
+		return "", 0, sess.fail("DATA", err)
 	}
 	// In chunks, each with a fresh deadline: Timeout bounds a stall, not
-	// the time a large mail takes on a slow line.
-	for rest := raw; len(rest) > 0; {
-		n := min(len(rest), dataChunk)
-		if err := c.UpdateDeadline(timeout); err != nil {
-			return "", sess.fail("message data", err)
+	// the time a large mail takes on a slow line. A failure halfway
+	// closes the connection without the final dot, so the server
+	// discards what it got.
+	n, err := msg.WriteTo(&deadlineWriter{w: w, c: c, timeout: timeout})
+	if err != nil {
+		if ae, ok := errors.AsType[*attachmentError](err); ok {
+			return "", 0, fmt.Errorf("write message: %w", ae) // the archive changed since newMessage read it
 		}
-		if _, err := w.Write(rest[:n]); err != nil {
-			return "", sess.fail("message data", err)
-		}
-		rest = rest[n:]
+		return "", 0, sess.fail("message data", err)
 	}
 	if err := c.UpdateDeadline(timeout); err != nil {
-		return "", sess.fail("end of data", err)
+		return "", 0, sess.fail("end of data", err)
 	}
 	if err := w.Close(); err != nil {
-		return "", sess.fail("end of data", err)
+		return "", 0, sess.fail("end of data", err)
 	}
 	var reply string
 	if dc, ok := w.(*gomailsmtp.DataCloser); ok {
 		reply = dc.ServerResponse()
 	}
 	accepted = true // kept or QUIT; a failing QUIT changes nothing
-	return reply, nil
+	return reply, n, nil
+}
+
+// deadlineWriter gives each write of the message data (at most dataChunk
+// bytes) a fresh deadline.
+type deadlineWriter struct {
+	w       io.Writer
+	c       *gomailsmtp.Client
+	timeout time.Duration
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		k := min(len(p), dataChunk)
+		if err := d.c.UpdateDeadline(d.timeout); err != nil {
+			return n, err
+		}
+		m, err := d.w.Write(p[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		p = p[k:]
+	}
+	return n, nil
 }
 
 func (s *Sender) logger() *slog.Logger {

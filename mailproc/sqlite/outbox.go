@@ -135,6 +135,12 @@ func (t *intakeTx) CountSent(purpose mailproc.Purpose, addr string, since time.T
 // goes newest first: a citizen writing now is acknowledged at once, ahead
 // of a backlog of acknowledgements (a start-up backlog, a burst) whose
 // senders have waited already; staff and ops mail goes oldest first.
+//
+// Within one case, citizen mail (mailproc.Purpose.CaseOrdered) goes in the
+// order it was queued: a mail is not due while an earlier one of its case
+// is still pending, due or not (an acknowledgement waiting to be retried
+// after an outage holds the answer behind it). So a case has at most one
+// citizen mail in a batch, and parallel sessions cannot reorder it either.
 func (db *DB) DueMail(ctx context.Context, now time.Time, n int) ([]*mailproc.OutgoingMail, error) {
 	if n <= 0 {
 		return nil, nil
@@ -155,9 +161,33 @@ const (
 )
 
 // dueMailRest sorts only the due rows (the partial index finds them): a
-// backlog of a few thousand sorts in a millisecond or two.
-var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ? ORDER BY ` + laneOrder +
-	` , CASE WHEN ` + laneOrder + ` = ` + strconv.Itoa(int(mailproc.LaneCitizen)) + ` THEN -id ELSE id END LIMIT ?`
+// backlog of a few thousand sorts in a millisecond or two. The NOT EXISTS
+// keeps a case's citizen mail in queue order (DueMail); it looks up the
+// case's few rows by outbox_case.
+//
+// An earlier mail holds a later one only once it is due or has been tried:
+// a mail queued to leave later on purpose (the closing mail, which waits
+// desk.closing_delay after the answer) never holds back an answer queued
+// after it; the closing mail is moved after that answer (DeferClosing).
+var dueMailRest = `WHERE state = 'pending' AND next_attempt <= ?1
+	AND (purpose NOT IN (` + caseOrderedPurposes + `) OR case_id IS NULL OR NOT EXISTS (
+		SELECT 1 FROM outbox AS e WHERE e.case_id = outbox.case_id AND e.state = 'pending'
+			AND e.id < outbox.id AND e.purpose IN (` + caseOrderedPurposes + `)
+			AND (e.attempts > 0 OR e.next_attempt <= ?1)))
+	ORDER BY ` + laneOrder +
+	` , CASE WHEN ` + laneOrder + ` = ` + strconv.Itoa(int(mailproc.LaneCitizen)) + ` THEN -id ELSE id END LIMIT ?2`
+
+// caseOrderedPurposes is the SQL list of the purposes whose mails of one
+// case go in queue order.
+var caseOrderedPurposes = func() string {
+	var ps []string
+	for _, p := range mailproc.LanePurposes {
+		if p.CaseOrdered() {
+			ps = append(ps, "'"+string(p)+"'")
+		}
+	}
+	return strings.Join(ps, ", ")
+}()
 
 // laneOrder is the SQL for a row's mailproc.Lane, from its purpose (and
 // LaneBurst for a notification held for a burst digest).
@@ -190,20 +220,58 @@ func (db *DB) NextAttempt(ctx context.Context) (time.Time, bool, error) {
 // already sent, failed, or missing (mailproc.ErrNotFound) — is an error and
 // is left as it is.
 func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	op := fmt.Sprintf("mark mail %d sent", id)
-	return db.write(ctx, op, func(t *intakeTx) error {
-		if at.IsZero() {
-			at = db.now()
-		}
-		res, err := t.tx.ExecContext(t.ctx, `
-			UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,
-				next_attempt = NULL
-			WHERE id = ? AND state = 'pending'`, timeArg(at), id)
-		if err := t.checkOutboxUpdate(id, mailproc.OutboxPending, res, err); err != nil {
-			return err
-		}
-		return t.acknowledged(id, at)
+	return db.write(ctx, fmt.Sprintf("mark mail %d sent", id), func(t *intakeTx) error {
+		return t.markSent(id, at)
 	})
+}
+
+// MarkSentMany does MarkSent for each of sent in one transaction: the
+// postman records a group of accepted mails with one commit (one fsync)
+// instead of one each. A mail that is not pending is reported in errs and
+// left as it is, without undoing the others; any other failure rolls the
+// whole group back (err).
+func (db *DB) MarkSentMany(ctx context.Context, sent []mailproc.SentMark) ([]error, error) {
+	return db.writeEach(ctx, fmt.Sprintf("mark %d mails sent", len(sent)), len(sent), func(t *intakeTx, i int) error {
+		return t.markSent(sent[i].ID, sent[i].At)
+	})
+}
+
+// writeEach runs one write transaction calling fn for i = 0 … n-1. An
+// error of fn that only says row i is not in the state it needs
+// (outboxRowError) is kept in errs[i] and the rest go on; any other (the
+// database failing) ends the transaction, rolled back, as err.
+func (db *DB) writeEach(ctx context.Context, op string, n int, fn func(t *intakeTx, i int) error) ([]error, error) {
+	var errs []error
+	err := db.write(ctx, op, func(t *intakeTx) error {
+		errs = make([]error, n) // a busy retry starts again
+		for i := range n {
+			err := fn(t, i)
+			if _, ok := errors.AsType[*outboxRowError](err); err != nil && !ok {
+				return err
+			}
+			errs[i] = err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+// markSent is MarkSent inside t.
+func (t *intakeTx) markSent(id int64, at time.Time) error {
+	if at.IsZero() {
+		at = t.db.now()
+	}
+	res, err := t.tx.ExecContext(t.ctx, `
+		UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,
+			next_attempt = NULL
+		WHERE id = ? AND state = 'pending'`, timeArg(at), id)
+	if err := t.checkOutboxUpdate(id, mailproc.OutboxPending, res, err); err != nil {
+		return err
+	}
+	return t.acknowledged(id, at)
 }
 
 // acknowledged applies the desk's rule for state diakui: a new case is
@@ -329,16 +397,28 @@ func (db *DB) CopyPending(ctx context.Context, n int) ([]mailproc.PendingCopy, e
 // (zero: the store's clock) and drops its kept bytes. A mail that is not
 // sent, or already copied, is an error.
 func (db *DB) MarkCopied(ctx context.Context, id int64, at time.Time) error {
-	op := fmt.Sprintf("mark mail %d copied", id)
-	return db.write(ctx, op, func(t *intakeTx) error {
-		if at.IsZero() {
-			at = db.now()
-		}
-		res, err := t.tx.ExecContext(t.ctx, `
-			UPDATE outbox SET copied_at = ?, raw = NULL
-			WHERE id = ? AND state = 'sent' AND copied_at IS NULL`, timeArg(at), id)
-		return t.checkOutboxUpdate(id, mailproc.OutboxSent, res, err)
+	return db.write(ctx, fmt.Sprintf("mark mail %d copied", id), func(t *intakeTx) error {
+		return t.markCopied(id, at)
 	})
+}
+
+// MarkCopiedMany does MarkCopied for each of ids in one transaction, as
+// MarkSentMany does for MarkSent.
+func (db *DB) MarkCopiedMany(ctx context.Context, ids []int64, at time.Time) ([]error, error) {
+	return db.writeEach(ctx, fmt.Sprintf("mark %d mails copied", len(ids)), len(ids), func(t *intakeTx, i int) error {
+		return t.markCopied(ids[i], at)
+	})
+}
+
+// markCopied is MarkCopied inside t.
+func (t *intakeTx) markCopied(id int64, at time.Time) error {
+	if at.IsZero() {
+		at = t.db.now()
+	}
+	res, err := t.tx.ExecContext(t.ctx, `
+		UPDATE outbox SET copied_at = ?, raw = NULL
+		WHERE id = ? AND state = 'sent' AND copied_at IS NULL`, timeArg(at), id)
+	return t.checkOutboxUpdate(id, mailproc.OutboxSent, res, err)
 }
 
 // checkOutboxUpdate turns the result of an UPDATE of outbox row id that
@@ -369,15 +449,23 @@ func (t *intakeTx) outboxStateError(id int64, want mailproc.OutboxState) error {
 		Scan(&state, timeCol{&copied})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("outbox mail %d: %w", id, mailproc.ErrNotFound)
+		return &outboxRowError{fmt.Errorf("outbox mail %d: %w", id, mailproc.ErrNotFound)}
 	case err != nil:
 		return t.wrap(fmt.Sprintf("read outbox mail %d", id), err)
 	case state == want && !copied.IsZero():
-		return fmt.Errorf("outbox mail %d was already copied to the Sent folder", id)
+		return &outboxRowError{fmt.Errorf("outbox mail %d was already copied to the Sent folder", id)}
 	default:
-		return fmt.Errorf("outbox mail %d is %s, not %s", id, state, want)
+		return &outboxRowError{fmt.Errorf("outbox mail %d is %s, not %s", id, state, want)}
 	}
 }
+
+// outboxRowError is an outbox row not in the state a change needs: the
+// row's own matter, which leaves the rest of a transaction (writeEach)
+// sound.
+type outboxRowError struct{ err error }
+
+func (e *outboxRowError) Error() string { return e.err.Error() }
+func (e *outboxRowError) Unwrap() error { return e.err }
 
 // OutboxFilter narrows Outbox. Zero fields do not filter.
 type OutboxFilter struct {
