@@ -564,8 +564,13 @@ func TestSendAttachmentMemory(t *testing.T) {
 		t.Fatalf("archived: %+v", atts)
 	}
 
-	// No transcript: it would hold the whole mail in the same heap.
-	srv := startServer(t, nil, func(_ *testServer, s *gosmtp.Server) { s.Debug = nil })
+	// No transcript: it would hold the whole mail in the same heap. The
+	// server reads the 10 MB body under one deadline; under -race on a busy
+	// machine that takes longer than the harness's 10 s.
+	srv := startServer(t, nil, func(_ *testServer, s *gosmtp.Server) {
+		s.Debug = nil
+		s.ReadTimeout, s.WriteTimeout = 2*time.Minute, 2*time.Minute
+	})
 	var received atomic.Int64
 	var digest atomic.Value
 	srv.onData = func(_ *gosmtp.Conn, r io.Reader) error {
