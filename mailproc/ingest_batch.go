@@ -43,6 +43,9 @@ type ingestBatch struct {
 	in    *Ingester
 	arch  ArchiveBatch
 	mails []*staged
+	// copyBuf is the batch's one buffer for copying what the parser left
+	// unread into the archive (io.Copy would allocate 32 KiB per mail).
+	copyBuf []byte
 }
 
 // staged is one mail of a batch: archived (not yet synced) and parsed.
@@ -72,7 +75,10 @@ func (b *ingestBatch) Add(ctx context.Context, d Delivery, r io.Reader) error {
 	m.msg, m.perr = in.parse(io.TeeReader(er, w))
 	// The parser may stop early (a broken mail); the archive still gets
 	// every byte, because the raw mail is the evidence.
-	if _, err := io.Copy(w, er); err != nil || er.err != nil {
+	if b.copyBuf == nil {
+		b.copyBuf = make([]byte, 32<<10)
+	}
+	if _, err := io.CopyBuffer(w, er, b.copyBuf); err != nil || er.err != nil {
 		w.Abort()
 		return TemporaryError(fmt.Errorf("read mail: %w", errors.Join(err, er.err)))
 	}

@@ -86,8 +86,10 @@ func Parse(r io.Reader, opts Options) (*mailproc.Message, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	src := &source{r: r}
-	br := bufio.NewReaderSize(src, 64<<10)
-	p := &parser{opts: opts, msg: &mailproc.Message{}, scratch: make([]byte, decodeBufSize)}
+	bufs := getParseBufs(src)
+	defer bufs.put()
+	br := bufs.br
+	p := &parser{opts: opts, msg: &mailproc.Message{}, scratch: bufs.scratch}
 
 	h, err := p.readMailHeader(br, src)
 	if err != nil {

@@ -80,14 +80,36 @@ func (c chainTable) scan(rows *sql.Rows) (chainRow, error) {
 	return r, nil
 }
 
-// link gives the row id of table c its digest and hash, chained to the row
-// before it. It runs inside the transaction that inserted the row.
-func (c chainTable) link(ctx context.Context, q querier, id int64) error {
+// chainTip is the last row a transaction linked in one chain: its id and
+// hash. It saves the link after it the lookup of the previous hash, which
+// is a statement per event or message. It is only trusted for the row
+// directly after it (id+1) and only inside the transaction that set it;
+// a savepoint rolled back restores the tip it had before (intakeTx.Savepoint).
+type chainTip struct {
+	id   int64
+	hash string
+}
+
+// prevHash returns the hash of the row before id: from tip when tip is
+// that row, otherwise one primary-key lookup.
+func (c chainTable) prevHash(ctx context.Context, q querier, id int64, tip *chainTip) (string, error) {
+	if tip != nil && tip.id != 0 && tip.id == id-1 {
+		return tip.hash, nil
+	}
 	var prev string
 	err := q.QueryRowContext(ctx, "SELECT hash FROM "+c.name+" WHERE id < ? ORDER BY id DESC LIMIT 1", id).Scan(&prev)
 	if errors.Is(err, sql.ErrNoRows) {
-		prev = mailproc.ChainGenesis
-	} else if err != nil {
+		return mailproc.ChainGenesis, nil
+	}
+	return prev, err
+}
+
+// link gives the row id of table c its digest and hash, chained to the row
+// before it. It runs inside the transaction that inserted the row; tip
+// (nil: none) is that transaction's last link of c, advanced to this row.
+func (c chainTable) link(ctx context.Context, q querier, id int64, tip *chainTip) error {
+	prev, err := c.prevHash(ctx, q, id, tip)
+	if err != nil {
 		return wrapErr(ctx, "chain "+c.name, err)
 	}
 	rows, err := q.QueryContext(ctx, "SELECT "+c.selectCols()+" FROM "+c.name+" WHERE id = ?", id)
@@ -104,9 +126,14 @@ func (c chainTable) link(ctx context.Context, q querier, id int64) error {
 		return wrapErr(ctx, "chain "+c.name, errors.Join(err, rows.Err(), errIf(!found, "row %d not found", id)))
 	}
 	digest := mailproc.ChainDigest(r.content...)
-	_, err = q.ExecContext(ctx, "UPDATE "+c.name+" SET digest = ?, hash = ? WHERE id = ?",
-		digest, mailproc.ChainLink(prev, r.fixed, digest), id)
-	return wrapErr(ctx, "chain "+c.name, err)
+	hash := mailproc.ChainLink(prev, r.fixed, digest)
+	if _, err = q.ExecContext(ctx, "UPDATE "+c.name+" SET digest = ?, hash = ? WHERE id = ?", digest, hash, id); err != nil {
+		return wrapErr(ctx, "chain "+c.name, err)
+	}
+	if tip != nil {
+		*tip = chainTip{id: id, hash: hash}
+	}
+	return nil
 }
 
 func errIf(cond bool, format string, args ...any) error {
@@ -137,8 +164,9 @@ func buildChains(ctx context.Context, tx *sql.Tx) error {
 		if err := rows.Err(); err != nil {
 			return merr(ctx, "build chain "+c.name, err)
 		}
+		var tip chainTip
 		for _, id := range ids {
-			if err := c.link(ctx, tx, id); err != nil {
+			if err := c.link(ctx, tx, id, &tip); err != nil {
 				return err
 			}
 		}

@@ -68,6 +68,9 @@ type intakeTx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	db  *DB
+	// tips are the last event and message this transaction linked (see
+	// chainTip); zero until it links one.
+	tips struct{ events, messages chainTip }
 }
 
 var _ mailproc.IntakeTx = (*intakeTx)(nil)
@@ -81,8 +84,11 @@ func (t *intakeTx) Savepoint(fn func() error) error {
 	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT mail"); err != nil {
 		return mailproc.TemporaryError(t.wrap("savepoint", err))
 	}
+	tips := t.tips
 	ferr := fn()
 	if ferr != nil {
+		// The rows the savepoint linked are gone, and so are their hashes.
+		t.tips = tips
 		if _, err := t.tx.ExecContext(t.ctx, "ROLLBACK TO mail"); err != nil {
 			return mailproc.TemporaryError(t.wrap("rollback to savepoint", errors.Join(err, ferr)))
 		}
@@ -359,7 +365,7 @@ func (t *intakeTx) InsertMessage(m *mailproc.Message, caseID int64) error {
 	if err != nil {
 		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
 	}
-	if err := messageChain.link(t.ctx, t.tx, id); err != nil {
+	if err := messageChain.link(t.ctx, t.tx, id, &t.tips.messages); err != nil {
 		return err
 	}
 	for i, a := range m.Attachments {
@@ -395,7 +401,7 @@ func (t *intakeTx) AddEvent(e *mailproc.Event) error {
 	if err != nil {
 		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
 	}
-	if err := eventChain.link(t.ctx, t.tx, id); err != nil {
+	if err := eventChain.link(t.ctx, t.tx, id, &t.tips.events); err != nil {
 		return err
 	}
 	e.ID, e.At = id, at

@@ -76,16 +76,36 @@ func normalizeHTML(s string) string {
 // separators, after replacing invalid UTF-8.
 func splitLines(s string) []string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n").Replace(s)
+	s = lineBreaks.Replace(s)
 	return strings.Split(s, "\n")
 }
 
+// lineBreaks turns every line break splitLines knows into LF. Built once,
+// not on every render.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n")
+
 // stripControls removes control characters other than tab from one line.
+// A line of printable ASCII, which most lines of a letter are, is returned
+// as it is without decoding it rune by rune.
 func stripControls(line string) string {
+	if printableASCII(line) {
+		return line
+	}
 	return strings.Map(func(r rune) rune {
 		if r != '\t' && unicode.IsControl(r) {
 			return -1
 		}
 		return r
 	}, line)
+}
+
+// printableASCII reports whether s is ASCII with no control character
+// other than tab (so stripControls would keep all of it).
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x7f || (c < 0x20 && c != '\t') {
+			return false
+		}
+	}
+	return true
 }
