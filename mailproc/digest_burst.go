@@ -144,13 +144,7 @@ func (in *Ingester) enqueueNotify(tx IntakeTx, n *OutgoingMail, now time.Time) e
 			n.NextAttempt = now.Add(NotifyDigestWindow)
 		}
 	}
-	if err := tx.EnqueueMail(n); err != nil {
-		return err
-	}
-	if n.Burst {
-		return tx.HoldForDigest(n.ID)
-	}
-	return nil
+	return tx.EnqueueMail(n)
 }
 
 func (d *BurstDigester) now() time.Time {

@@ -129,9 +129,6 @@ type IntakeTx interface {
 	// CountQueuedUpTo is CountQueued that stops counting at limit: the
 	// burst test asks only "at least limit?", in a few index steps.
 	CountQueuedUpTo(purpose Purpose, since time.Time, limit int) (int, error)
-	// HoldForDigest marks the queued mail id (a staff notification) held
-	// for the burst digest (BurstStore.FlushBurstDigest releases it).
-	HoldForDigest(id int64) error
 	// SetDeskStateOnce records a desk-state key the first time; first
 	// reports whether this call did.
 	SetDeskStateOnce(key, value string, at time.Time) (first bool, err error)

@@ -39,12 +39,6 @@ func (t *intakeTx) CountQueuedUpTo(purpose mailproc.Purpose, since time.Time, li
 	return n, t.wrap("count "+string(purpose)+" mail", err)
 }
 
-// HoldForDigest implements mailproc.IntakeTx.
-func (t *intakeTx) HoldForDigest(id int64) error {
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE outbox SET burst = 1 WHERE id = ? AND purpose = 'notify'`, id)
-	return t.wrap(fmt.Sprintf("hold mail %d for the burst digest", id), err)
-}
-
 // FlushBurstDigest implements mailproc.BurstStore.
 func (db *DB) FlushBurstDigest(ctx context.Context, now time.Time, due func(oldest, newest time.Time) bool, limit int,
 	compose func(cases []*mailproc.Case, total int) (*mailproc.OutgoingMail, error)) (int, error) {

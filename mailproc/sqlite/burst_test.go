@@ -30,12 +30,8 @@ func TestBurstHoldAndFlush(t *testing.T) {
 	hold := func(id string, c *mailproc.Case) {
 		m := outMail(id, c.ID, mailproc.PurposeNotify, "petugas@desk.test")
 		m.NextAttempt = t0.Add(mailproc.NotifyDigestWindow)
-		intake(t, db, func(tx mailproc.IntakeTx) error {
-			if err := tx.EnqueueMail(m); err != nil {
-				return err
-			}
-			return tx.HoldForDigest(m.ID)
-		})
+		m.Burst = true
+		intake(t, db, func(tx mailproc.IntakeTx) error { return tx.EnqueueMail(m) })
 	}
 	hold("held2", c2)
 	db.Now = func() time.Time { return t0.Add(time.Second) }

@@ -65,14 +65,20 @@ func (t *intakeTx) EnqueueMail(m *mailproc.OutgoingMail) error {
 	if date.IsZero() {
 		date = now
 	}
+	// A staff notification queued with Burst is held for the burst digest
+	// (burst = 1) until FlushBurstDigest releases it.
+	burst := 0
+	if m.Burst && m.Purpose == mailproc.PurposeNotify {
+		burst = 1
+	}
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO outbox (case_id, purpose, message_id, from_addr, from_name,
 			to_addrs, cc_addrs, subject, in_reply_to, refs, date, text, html,
-			attachments, state, attempts, next_attempt, last_error, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?)`,
+			attachments, state, attempts, next_attempt, last_error, created_at, burst)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?)`,
 		idArg(m.CaseID), string(m.Purpose), m.MessageID, m.From.Addr, m.From.Name,
 		to, cc, m.Subject, m.InReplyTo, refs, timeArg(date), m.Text, m.HTML,
-		atts, timeArg(next), timeArg(now))
+		atts, timeArg(next), timeArg(now), burst)
 	if err != nil {
 		return t.wrap(op, err)
 	}
