@@ -39,6 +39,10 @@ type syncedEach struct{ Archive }
 
 func (syncedEach) Sync() error { return nil }
 
+// Abort implements ArchiveBatch: each file is in place already, and a name
+// no row refers to is harmless (the same bytes fetched again find it).
+func (syncedEach) Abort() {}
+
 type ingestBatch struct {
 	in    *Ingester
 	arch  ArchiveBatch
@@ -111,6 +115,12 @@ func (e *readErr) Read(p []byte) (int, error) {
 		e.err = err
 	}
 	return n, err
+}
+
+// Abort implements MailBatch.
+func (b *ingestBatch) Abort() {
+	b.arch.Abort()
+	b.mails = nil
 }
 
 // Commit implements MailBatch. The postman is woken once for the batch.

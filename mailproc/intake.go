@@ -52,6 +52,11 @@ type MailBatch interface {
 	// the mail after the last result could not be taken (err says why) and
 	// neither could any after it: they stay in the inbox.
 	Commit(ctx context.Context) ([]IngestResult, error)
+	// Abort drops the staged mails instead: none of them is committed, and
+	// they stay in the inbox. The adapter aborts a batch it fetched while
+	// the batch before it was committed, when that commit failed: the
+	// mails after a failure wait for it, in order.
+	Abort()
 }
 
 // Bookmarks keeps the intake's place in each mailbox.
@@ -82,6 +87,8 @@ type ArchiveBatch interface {
 	// Sync makes every mail committed in the batch durable, in the
 	// archive and in its mirror if there is one.
 	Sync() error
+	// Abort removes the files of the batch not yet synced.
+	Abort()
 }
 
 // ArchiveWriter receives one raw mail as it streams in.

@@ -568,6 +568,11 @@ func (b *timedBatch) Add(ctx context.Context, d mailproc.Delivery, r io.Reader) 
 	return err
 }
 
+func (b *timedBatch) Abort() {
+	b.MailBatch.Abort()
+	b.starts = nil
+}
+
 func (b *timedBatch) Commit(ctx context.Context) ([]mailproc.IngestResult, error) {
 	res, err := b.MailBatch.Commit(ctx)
 	for i := range res {

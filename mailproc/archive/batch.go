@@ -88,6 +88,14 @@ func (b *batch) Sync() error {
 	return nil
 }
 
+// Abort implements mailproc.ArchiveBatch.
+func (b *batch) Abort() {
+	for _, p := range b.files {
+		os.Remove(p.tmp)
+	}
+	b.files = nil
+}
+
 // place gives the synced file tmp its final name, or removes it when the
 // same bytes are archived already (the same mail twice, in this batch or
 // before: the name is only ever given to synced bytes).

@@ -66,3 +66,38 @@ func TestBatchSync(t *testing.T) {
 		t.Error("Sync succeeded with a mirror that cannot be written")
 	}
 }
+
+// An aborted batch leaves nothing: no file in tmp, no name in the archive.
+func TestBatchAbort(t *testing.T) {
+	data := t.TempDir()
+	a, err := Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := a.Batch()
+	var rels []string
+	for _, raw := range []string{"Subject: satu\r\n\r\n1\r\n", "Subject: dua\r\n\r\n2\r\n"} {
+		w, err := b.Create()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(raw))
+		rel, _, _, err := w.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rels = append(rels, rel)
+	}
+	b.Abort()
+	if tmp, _ := os.ReadDir(filepath.Join(data, "archive", "tmp")); len(tmp) != 0 {
+		t.Errorf("%d files left in tmp", len(tmp))
+	}
+	if err := b.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range rels {
+		if _, err := os.Stat(a.Path(rel)); err == nil {
+			t.Errorf("%s named after the batch was aborted", rel)
+		}
+	}
+}

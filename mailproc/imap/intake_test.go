@@ -243,12 +243,13 @@ func TestHandlerErrorHoldsTheQueueAtThatMail(t *testing.T) {
 	t.Run("batch", func(t *testing.T) { testHandlerErrorHoldsTheQueue(t, true) })
 }
 
-func testHandlerErrorHoldsTheQueue(t *testing.T, batched bool) {
-	e := newEnv(t, capsFull)
+// sixFailingAtThree puts six mails in the inbox and makes the handler fail
+// UID 3 with a temporary error until the returned switch is turned off.
+func sixFailingAtThree(e *env) *atomic.Bool {
 	for i := 1; i <= 6; i++ {
 		e.srv.appendMail("INBOX", testMail(i, "Keluhan layanan."))
 	}
-	var failing atomic.Bool
+	failing := new(atomic.Bool)
 	failing.Store(true)
 	e.h.setFail(func(d mailproc.Delivery) error {
 		if d.UID == 3 && failing.Load() {
@@ -256,6 +257,12 @@ func testHandlerErrorHoldsTheQueue(t *testing.T, batched bool) {
 		}
 		return nil
 	})
+	return failing
+}
+
+func testHandlerErrorHoldsTheQueue(t *testing.T, batched bool) {
+	e := newEnv(t, capsFull)
+	failing := sixFailingAtThree(e)
 	r := e.run(func(in *Intake) {
 		in.FetchBatch = 10
 		if batched {

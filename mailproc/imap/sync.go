@@ -34,29 +34,235 @@ var errShutdown = errors.New("shutting down")
 
 // sync handles every mail above the bookmark, in UID order, batch by batch;
 // the first batch has at most first mails. It returns nil when it reached
-// the end of the inbox (or ctx is done between mails), a *handlerError when
-// a mail could not be handled (the bookmark stays below it), or any other
-// error when the connection failed.
-func (s *session) sync(ctx context.Context, first int) error {
+// the end of the inbox (or ctx is done between batches), a *handlerError
+// when a mail could not be handled (the bookmark stays below it), or any
+// other error when the connection failed.
+//
+// Batches are pipelined over two cores: while one batch is committed (the
+// archive's sync and the database transaction, in a goroutine of its own),
+// the next one is fetched and parsed. The order per batch is unchanged —
+// committed, then moved, then the bookmark — and so is the order between
+// batches: a batch is committed only after the one before it, and moved
+// only after that one was moved. A mail read whole is always committed,
+// even when the batch before it failed: it then stays in the inbox, and
+// the next sync finds it by Seen and moves it without fetching it again.
+func (s *session) sync(ctx context.Context, first int) (err error) {
 	uids, err := s.search()
 	if err != nil {
 		return err
 	}
+	// Ingest, Seen and the bookmark get a context that shutdown does not
+	// cancel: the mail in hand is finished, never cut half-way.
+	hctx := context.WithoutCancel(ctx)
+	var committing *inFlight // committed in the background meanwhile
+	var mark goimap.UID      // the last UID moved, its bookmark not yet saved
+	defer func() {
+		if committing != nil {
+			committing.wait() // nothing is left half-done on any return
+		}
+		if berr := s.saveBookmark(hctx, mark); err == nil {
+			err = berr
+		}
+	}()
+	// moveAndMark moves a committed batch's handled prefix and returns the
+	// failure that ended it, if any: the rest waits in the inbox.
+	moveAndMark := func(f *inFlight) error {
+		last, ferr := s.moveBatch(f)
+		mark = max(mark, last)
+		return ferr
+	}
 	size := first
-	for len(uids) > 0 {
-		if ctx.Err() != nil {
-			return nil
+	for len(uids) > 0 && ctx.Err() == nil {
+		if committing != nil && committing.probe {
+			// The one mail retried after a failure is settled before
+			// anything after it is fetched.
+			if committing.wait(); committing.cerr != nil {
+				f := committing
+				committing = nil
+				return moveAndMark(f)
+			}
 		}
 		n := min(size, len(uids))
+		probe := size < s.cfg.FetchBatch
 		size = s.cfg.FetchBatch
-		if err := s.batch(ctx, uids[:n]); err != nil {
-			if errors.Is(err, errShutdown) && ctx.Err() != nil {
-				return nil
+		cur, serr := s.stage(ctx, hctx, uids[:n])
+		cur.probe = probe
+		uids = uids[n:]
+		prev := committing
+		committing = nil
+		if prev != nil {
+			if prev.wait(); prev.cerr != nil {
+				// The mails after a failure wait for it, in order.
+				cur.abort()
+				return moveAndMark(prev)
 			}
+		}
+		// No commit runs now: the bookmark is saved without waiting for
+		// the database's one writer.
+		if err := s.saveBookmark(hctx, mark); err != nil {
+			cur.abort()
 			return err
 		}
-		uids = uids[n:]
+		mark = 0
+		committing = cur.commit(hctx)
+		if serr != nil {
+			// The connection failed: what was staged is committed, and
+			// the next sync moves it (Seen) without fetching it again.
+			if errors.Is(serr, errShutdown) && ctx.Err() != nil {
+				return nil
+			}
+			return serr
+		}
+		if prev != nil {
+			if err := moveAndMark(prev); err != nil {
+				return err
+			}
+		}
+		if cur.fail != nil {
+			break // the rest waits in the inbox
+		}
 	}
+	if committing != nil {
+		f := committing
+		committing = nil
+		f.wait()
+		return moveAndMark(f)
+	}
+	return nil
+}
+
+// inFlight is one fetch batch on its way: staged (Seen asked, bodies
+// streamed to the handler), then committed in a goroutine, then finished
+// (moved and bookmarked) by the session.
+type inFlight struct {
+	uids []goimap.UID // the batch's UIDs, up to the first one Seen failed on
+	done map[goimap.UID]mailproc.Disposition
+	gone map[goimap.UID]bool // expunged by someone else before we fetched
+	// fetched are the UIDs whose bodies were asked for; each must end
+	// with a disposition unless the batch failed.
+	fetched []goimap.UID
+	fail    error // the first handler failure while staging
+	g       *group
+	probe   bool // the one mail retried first after a failure
+	// committed is closed once the commit is over; cerr is its failure.
+	committed chan struct{}
+	cerr      error
+}
+
+// commit starts committing the batch's staged mails in a goroutine and
+// returns f; wait waits for it. The caller starts one only when the one
+// before it is over, so the database sees the batches in UID order.
+func (f *inFlight) commit(hctx context.Context) *inFlight {
+	f.committed = make(chan struct{})
+	go func() {
+		defer close(f.committed)
+		if f.g != nil {
+			f.cerr = f.g.commit(hctx)
+		}
+	}()
+	return f
+}
+
+func (f *inFlight) wait() { <-f.committed }
+
+// abort drops a staged batch that is not to be committed.
+func (f *inFlight) abort() {
+	if f.g != nil {
+		f.g.b.Abort()
+		f.g.staged = nil
+	}
+}
+
+// stage asks which of uids the handler already has and streams the rest to
+// it, without committing; err is a connection failure (the mails staged
+// before it are still in the batch, to be committed).
+func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID) (f *inFlight, err error) {
+	f = &inFlight{
+		uids: uids,
+		done: make(map[goimap.UID]mailproc.Disposition, len(uids)),
+		gone: map[goimap.UID]bool{},
+	}
+	var fetch []goimap.UID
+	for i, uid := range uids {
+		disp, seen, err := s.in.Handler.Seen(hctx, s.delivery(uid))
+		if err != nil {
+			f.fail = &handlerError{uid: uid, op: "seen", err: err}
+			f.uids = uids[:i]
+			break
+		}
+		if seen {
+			if _, ok := destination(s.cfg, disp); !ok {
+				f.fail = &handlerError{uid: uid, op: "seen", err: fmt.Errorf("unknown disposition %q", disp)}
+				f.uids = uids[:i]
+				break
+			}
+			f.done[uid] = disp
+			s.log.Debug("mail already handled; moving it only", "uid", uid, "disposition", disp)
+			continue
+		}
+		fetch = append(fetch, uid)
+	}
+	if len(fetch) > 0 && ctx.Err() == nil {
+		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch)
+		if f.fail == nil {
+			f.fail = ferr
+		}
+		if err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// moveBatch moves the handled prefix of a committed batch and returns its
+// last UID (0: none) and the failure that ended it, if any: the first mail
+// that failed stops the batch, and nothing after it is moved. err is the
+// move's connection failure.
+func (s *session) moveBatch(f *inFlight) (last goimap.UID, fail error) {
+	fail = f.fail
+	if f.cerr != nil {
+		fail = f.cerr // earlier in UID order than any failure after it
+	}
+	if fail == nil {
+		for _, uid := range f.fetched {
+			if _, ok := f.done[uid]; !ok {
+				// The server listed it a moment ago but sent no body now.
+				// Do not pass it: try again later.
+				fail = &handlerError{uid: uid, op: "fetch", err: errors.New("server returned no body")}
+				break
+			}
+		}
+	}
+	// The handled prefix: every UID up to the first one not handled.
+	var prefix []goimap.UID
+	for _, uid := range f.uids {
+		if _, ok := f.done[uid]; !ok && !f.gone[uid] {
+			break
+		}
+		prefix = append(prefix, uid)
+	}
+	if len(prefix) == 0 {
+		return 0, fail
+	}
+	if err := s.moveAll(prefix, f.done); err != nil {
+		return 0, err
+	}
+	return prefix[len(prefix)-1], fail
+}
+
+// saveBookmark advances the bookmark to uid (0: nothing to save). The
+// mails up to it are moved already: should saving fail, the next sync
+// starts from the old bookmark and simply does not find them any more.
+func (s *session) saveBookmark(hctx context.Context, uid goimap.UID) error {
+	if uid == 0 {
+		return nil
+	}
+	st := s.state
+	st.LastUID = uint32(uid)
+	if err := s.in.Bookmarks.SetMailboxState(hctx, st); err != nil {
+		return &handlerError{uid: uid, op: "save bookmark", err: err}
+	}
+	s.state = st
 	return nil
 }
 
@@ -96,76 +302,6 @@ func (s *session) delivery(uid goimap.UID) mailproc.Delivery {
 	return mailproc.Delivery{Mailbox: s.cfg.Inbox, UIDValidity: s.state.UIDValidity, UID: uint32(uid)}
 }
 
-// batch handles uids (ascending): ask the handler which it already has,
-// stream the rest to it, move the handled prefix and advance the bookmark
-// past it. The first mail that fails stops the batch; nothing after it is
-// moved and the bookmark stays below it.
-func (s *session) batch(ctx context.Context, uids []goimap.UID) error {
-	// Ingest, Seen and the bookmark get a context that shutdown does not
-	// cancel: the mail in hand is finished, never cut half-way.
-	hctx := context.WithoutCancel(ctx)
-
-	done := make(map[goimap.UID]mailproc.Disposition, len(uids))
-	var fail error // the first handler failure; ends the batch at its UID
-
-	var fetch []goimap.UID
-	for i, uid := range uids {
-		disp, seen, err := s.in.Handler.Seen(hctx, s.delivery(uid))
-		if err != nil {
-			fail = &handlerError{uid: uid, op: "seen", err: err}
-			uids = uids[:i]
-			break
-		}
-		if seen {
-			if _, ok := destination(s.cfg, disp); !ok {
-				fail = &handlerError{uid: uid, op: "seen", err: fmt.Errorf("unknown disposition %q", disp)}
-				uids = uids[:i]
-				break
-			}
-			done[uid] = disp
-			s.log.Debug("mail already handled; moving it only", "uid", uid, "disposition", disp)
-			continue
-		}
-		fetch = append(fetch, uid)
-	}
-
-	gone := map[goimap.UID]bool{} // expunged by someone else before we fetched
-	if len(fetch) > 0 && ctx.Err() == nil {
-		ferr, err := s.fetchAndIngest(ctx, hctx, fetch, done, gone)
-		if err != nil {
-			return err
-		}
-		if fail == nil {
-			fail = ferr
-		}
-	}
-
-	// The handled prefix: every UID up to the first one not handled.
-	var prefix []goimap.UID
-	for _, uid := range uids {
-		if _, ok := done[uid]; !ok && !gone[uid] {
-			break
-		}
-		prefix = append(prefix, uid)
-	}
-	if len(prefix) == 0 {
-		return fail
-	}
-
-	if err := s.moveAll(prefix, done); err != nil {
-		return err
-	}
-	st := s.state
-	st.LastUID = uint32(prefix[len(prefix)-1])
-	if err := s.in.Bookmarks.SetMailboxState(hctx, st); err != nil {
-		// The mails are moved; the next sync starts from the old bookmark
-		// and simply does not find them any more.
-		return &handlerError{uid: prefix[len(prefix)-1], op: "save bookmark", err: err}
-	}
-	s.state = st
-	return fail
-}
-
 // mailMeta is what the first, cheap FETCH learns about a mail.
 type mailMeta struct {
 	arrived   time.Time
@@ -173,17 +309,21 @@ type mailMeta struct {
 	messageID string // only in Watch mode with SkipOwn
 }
 
-// fetchAndIngest streams the mails in uids to the handler, recording each
-// disposition in done and UIDs that no longer exist in gone. It stops
-// handing mails over at the first failure, which it returns as ferr; err is
-// a connection failure.
+// fetchAndStage streams the mails in uids to the batch's handler, without
+// committing them: f.g holds what was staged, f.fetched the UIDs whose
+// bodies were asked for, f.done the dispositions known already (oversize)
+// and f.gone the UIDs that no longer exist. It stops handing mails over at
+// the first failure, which it returns as ferr; err is a connection failure.
+// Mails staged before either are kept in f.g, to be committed: a mail read
+// whole is never thrown away.
 //
 // It fetches in two steps: UID INTERNALDATE RFC822.SIZE for the batch
 // first (a few bytes per mail), then UID BODY.PEEK[] streamed. A server may
 // send a message's items in any order, and the handler needs INTERNALDATE
 // before the body begins; the first step makes that certain for one extra
 // round trip per batch.
-func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, done map[goimap.UID]mailproc.Disposition, gone map[goimap.UID]bool) (ferr, err error) {
+func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []goimap.UID) (ferr, err error) {
+	done, gone := f.done, f.gone
 	set := goimap.UIDSetNum(uids...)
 
 	meta := make(map[goimap.UID]mailMeta, len(uids))
@@ -240,15 +380,10 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 		UID:         true,
 		BodySection: []*goimap.FetchItemBodySection{{Peek: true}}, // BODY.PEEK[]: leave \Seen alone
 	})
-	// The mails are staged as they stream in and committed together once
-	// the FETCH is read, or earlier when it must be cut short: a mail read
-	// whole is never thrown away.
+	// The mails are staged as they stream in; the caller commits them
+	// together once the FETCH is read, or when it was cut short.
 	g := &group{s: s, b: batchOf(s.in.Handler), done: done}
-	defer func() {
-		if gerr := g.commit(hctx); gerr != nil {
-			ferr = gerr // earlier in UID order than any failure after it
-		}
-	}()
+	f.g, f.fetched = g, present
 	left := len(present)
 	for {
 		var msg *imapclient.FetchMessageData
@@ -275,7 +410,7 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 			continue
 		}
 		if ctx.Err() != nil && left > 0 {
-			// Shutdown: the mails in hand are committed. Draining the
+			// Shutdown: the mails in hand are to be committed. Draining the
 			// rest of the batch could take long with big mails; drop
 			// the connection instead. The next start finds the committed
 			// mails via Seen and moves them without fetching them again.
@@ -287,18 +422,6 @@ func (s *session) fetchAndIngest(ctx, hctx context.Context, uids []goimap.UID, d
 	}
 	if err := s.guard(cmd.Close); err != nil {
 		return ferr, fmt.Errorf("uid fetch %v body: %w", goimap.UIDSetNum(present...), err)
-	}
-	if gerr := g.commit(hctx); gerr != nil {
-		ferr = gerr
-	}
-	if ferr == nil {
-		for _, uid := range present {
-			if _, ok := done[uid]; !ok {
-				// The server listed it a moment ago but sent no body now.
-				// Do not pass it: try again later.
-				return &handlerError{uid: uid, op: "fetch", err: errors.New("server returned no body")}, nil
-			}
-		}
 	}
 	return ferr, nil
 }
@@ -357,6 +480,9 @@ func (o *oneByOne) Add(ctx context.Context, d mailproc.Delivery, r io.Reader) er
 	}
 	return err
 }
+
+// Abort implements mailproc.MailBatch: each mail was committed in Add.
+func (o *oneByOne) Abort() { o.res = nil }
 
 func (o *oneByOne) Commit(context.Context) ([]mailproc.IngestResult, error) {
 	res := o.res
