@@ -510,7 +510,9 @@ func (g *group) commit(hctx context.Context) error {
 			return &handlerError{uid: m.uid, op: "ingest", err: fmt.Errorf("unknown disposition %q", res.Disposition)}
 		}
 		g.done[m.uid] = res.Disposition
-		g.s.log.Info("mail ingested", "uid", m.uid, "size", m.size, "disposition", res.Disposition,
+		// The handler logs each mail it stores, with its case; this line
+		// is the adapter's view of the same, for debugging.
+		g.s.log.Debug("mail ingested", "uid", m.uid, "size", m.size, "disposition", res.Disposition,
 			"case", res.CaseNumber, "took", time.Since(m.start).Round(time.Millisecond))
 	}
 	if len(results) < len(staged) {
