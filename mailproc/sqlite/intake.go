@@ -44,18 +44,19 @@ func (db *DB) write(ctx context.Context, op string, fn func(t *intakeTx) error) 
 }
 
 func (db *DB) writeOnce(ctx context.Context, op string, fn func(t *intakeTx) error) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tc, err := db.beginWrite(ctx)
 	if err != nil {
 		return wrapErr(ctx, op+": begin", err)
 	}
-	// Rolls back if fn fails or panics; a no-op after Commit.
-	defer tx.Rollback()
-	if err := fn(&intakeTx{ctx: ctx, tx: tx, db: db}); err != nil {
+	// Rolls back if fn fails or panics; after a commit, only gives the
+	// connection back.
+	defer tc.end()
+	if err := fn(&intakeTx{ctx: quiet(ctx), tx: tc, db: db}); err != nil {
 		// The methods of intakeTx already marked their errors temporary or
 		// not; an error fn made itself keeps whatever it is.
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tc.commit(); err != nil {
 		return wrapErr(ctx, op+": commit", err)
 	}
 	return nil
@@ -63,10 +64,11 @@ func (db *DB) writeOnce(ctx context.Context, op string, fn func(t *intakeTx) err
 
 // intakeTx is the one write transaction of an intake. Its methods have no
 // context of their own (mailproc.IntakeTx is storage-neutral); they use the
-// one Intake was called with.
+// one Intake was called with, made uncancellable for the statements (tx
+// checks the cancellable one before each, see txConn).
 type intakeTx struct {
 	ctx context.Context
-	tx  *sql.Tx
+	tx  *txConn
 	db  *DB
 	// tips are the last event and message this transaction linked (see
 	// chainTip); zero until it links one.

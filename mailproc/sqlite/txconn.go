@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// txConn runs the statements of one write transaction on the connection
+// that holds it. The transaction is begun and ended by hand (BEGIN
+// IMMEDIATE, COMMIT, ROLLBACK) rather than through *sql.Tx, and its
+// statements run under a context that cannot be cancelled: database/sql
+// starts a goroutine for every query in a *sql.Tx (to close the rows if the
+// transaction's context ends), and go-sqlite3 one for every statement with
+// a cancellable context (to interrupt it); with the few dozen statements an
+// intake runs per mail, those goroutines were a large part of its CPU time.
+//
+// Cancellation still stops the transaction: every statement first checks
+// the caller's context, and so does commit, so a cancelled transaction
+// commits nothing. What is lost is only the interruption of one statement
+// already running, and none of the transaction's statements runs long.
+type txConn struct {
+	conn *sql.Conn
+	// ctx is the caller's context, checked before each statement.
+	ctx context.Context
+}
+
+var _ querier = (*txConn)(nil)
+
+// quiet is the context the statements run under: ctx's values, never
+// cancelled.
+func quiet(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.conn.ExecContext(ctx, query, args...)
+}
+
+func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.conn.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs the query under the caller's context once that has
+// ended (a *sql.Row cannot be made with an error), so that it fails.
+func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if c.ctx.Err() != nil {
+		ctx = c.ctx
+	}
+	return c.conn.QueryRowContext(ctx, query, args...)
+}
+
+func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.conn.PrepareContext(ctx, query)
+}
+
+// beginWrite takes a connection from the pool and begins a write
+// transaction on it; BEGIN IMMEDIATE takes the write lock at once, so the
+// busy timeout applies to it (a deferred transaction that later tries to
+// write can fail with SQLITE_BUSY without waiting). It runs under the
+// caller's context, so a wait for the lock ends with it.
+func (db *DB) beginWrite(ctx context.Context) (*txConn, error) {
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &txConn{conn: conn, ctx: ctx}, nil
+}
+
+// commit commits the transaction unless the caller's context has ended.
+// The connection stays taken: end must follow.
+func (c *txConn) commit() error {
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	_, err := c.conn.ExecContext(quiet(c.ctx), "COMMIT")
+	return err
+}
+
+// end rolls back whatever the transaction has not committed and gives the
+// connection back to the pool; a connection still inside a transaction
+// after that (the ROLLBACK failed) is closed instead, so no later user of
+// the pool inherits the open transaction.
+func (c *txConn) end() {
+	ctx := quiet(c.ctx)
+	c.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok || sc.AutoCommit() {
+			return nil // committed, or SQLite rolled back by itself
+		}
+		if _, err := sc.ExecContext(ctx, "ROLLBACK", nil); err != nil || !sc.AutoCommit() {
+			return errors.Join(err, driver.ErrBadConn) // discard the connection
+		}
+		return nil
+	})
+	c.conn.Close()
+}
