@@ -16,11 +16,13 @@ import (
 )
 
 // The hash chains of events and messages (see mailproc/chain.go). A row is
-// linked in the transaction that inserts it: the previous row's hash is one
-// primary-key lookup (the last id), the row is read back as stored, and its
-// digest and hash are written. AddEvent and InsertMessage are the only
+// linked in the transaction that inserts it (chainTable.insert): the
+// previous row's hash is the transaction's last link or one primary-key
+// lookup (the last id), and the row's digest and hash, made from the values
+// the INSERT bound, are written. AddEvent and InsertMessage are the only
 // writers of the two tables, so every writer — intake, staff, escalator,
-// postman, ratings — goes through link.
+// postman, ratings — goes through insert. link, which reads a row back as
+// stored, links the rows of a database from before the chain.
 
 // chainTable names the columns of one chained table.
 type chainTable struct {
@@ -41,7 +43,67 @@ var (
 		content: []string{"message_id", "from_addr", "from_name", "sender_addr", "sender_name",
 			"reply_to", "to_addrs", "cc_addrs", "subject", "in_reply_to", "refs",
 			"auth_results", "text", "notes"}}
+
+	insertEventSQL   = eventChain.insertSQL()
+	insertMessageSQL = messageChain.insertSQL()
 )
+
+// insertSQL is the INSERT of a row of c: every column of the chain but the
+// id, fixed ones first, in the order of the lists.
+func (c chainTable) insertSQL() string {
+	cols := append(append([]string{}, c.fixed[1:]...), c.content...)
+	return "INSERT INTO " + c.name + " (" + strings.Join(cols, ", ") + ") VALUES (?" +
+		strings.Repeat(", ?", len(cols)-1) + ")"
+}
+
+// insert adds a row to c and links it. fixed are the values of c.fixed but
+// the id, content those of c.content. The digest and hash are made from
+// these values as bound, which are what the row holds: each is NULL, an
+// integer into an INTEGER column or text into a TEXT one, so SQLite stores
+// it unchanged (no affinity conversion) and returns it as ChainEncode
+// encodes it; verify reads the rows back and checks that. tip (nil: none)
+// is the transaction's last link of c, advanced to this row. The caller
+// wraps the error.
+func (c chainTable) insert(ctx context.Context, q querier, insertSQL string, tip *chainTip, fixed, content []any) (int64, error) {
+	if len(fixed) != len(c.fixed)-1 || len(content) != len(c.content) {
+		return 0, fmt.Errorf("chain %s: %d fixed and %d content values, want %d and %d",
+			c.name, len(fixed), len(content), len(c.fixed)-1, len(c.content))
+	}
+	vals := make([]any, 0, len(fixed)+1+len(content))
+	vals = append(append(vals, fixed...), content...)
+	for i, v := range vals {
+		switch v.(type) {
+		case nil, int64, string, bool:
+		default:
+			// Anything else could be stored otherwise than it hashes.
+			return 0, fmt.Errorf("chain %s: value %d is a %T", c.name, i, v)
+		}
+	}
+	res, err := q.ExecContext(ctx, insertSQL, vals...)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	prev, err := c.prevHash(ctx, q, id, tip)
+	if err != nil {
+		return 0, fmt.Errorf("chain %s: %w", c.name, err)
+	}
+	// vals becomes the row's fixed values (id first), then its content.
+	vals = append(vals[:0:0], id)
+	vals = append(append(vals, fixed...), content...)
+	digest := mailproc.ChainDigest(vals[len(c.fixed):]...)
+	hash := mailproc.ChainLink(prev, vals[:len(c.fixed)], digest)
+	if _, err = q.ExecContext(ctx, "UPDATE "+c.name+" SET digest = ?, hash = ? WHERE id = ?", digest, hash, id); err != nil {
+		return 0, fmt.Errorf("chain %s: %w", c.name, err)
+	}
+	if tip != nil {
+		*tip = chainTip{id: id, hash: hash}
+	}
+	return id, nil
+}
 
 func (c chainTable) selectCols() string {
 	return strings.Join(c.fixed, ", ") + ", " + strings.Join(c.content, ", ") + ", digest, hash, redacted_at"

@@ -346,29 +346,15 @@ func (t *intakeTx) InsertMessage(m *mailproc.Message, caseID int64) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: insert message %q: %w", m.MessageID, err)
 	}
-	res, err := t.tx.ExecContext(t.ctx, `
-		INSERT INTO messages (message_id, synthetic_id, case_id, direction,
-			from_addr, from_name, sender_addr, sender_name, reply_to, to_addrs,
-			cc_addrs, subject, date, in_reply_to, refs, auto, auth_results,
-			text, text_truncated, from_html, notes, size, sha256, archive_path,
-			mailbox, uidvalidity, uid, arrived_at, received_at)
-		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.MessageID, m.SyntheticID, idArg(caseID),
-		m.From.Addr, m.From.Name, m.Sender.Addr, m.Sender.Name, refs.replyTo, refs.to,
-		refs.cc, m.Subject, timeArg(m.Date), refs.inReplyTo, refs.references, refs.auto,
-		refs.authResults, m.Text, m.TextTruncated, m.FromHTML, refs.notes, m.Size,
-		m.SHA256, m.ArchivePath, m.Delivery.Mailbox, int64(m.Delivery.UIDValidity),
-		int64(m.Delivery.UID), timeArg(m.Delivery.Arrived), timeArg(received))
+	// The values of messageChain's columns, in its order.
+	id, err := messageChain.insert(t.ctx, t.tx, insertMessageSQL, &t.tips.messages,
+		[]any{idArg(caseID), "in", m.SyntheticID, timeArg(m.Date), refs.auto, m.TextTruncated,
+			m.FromHTML, m.Size, m.SHA256, m.ArchivePath, m.Delivery.Mailbox,
+			int64(m.Delivery.UIDValidity), int64(m.Delivery.UID), timeArg(m.Delivery.Arrived), timeArg(received)},
+		[]any{m.MessageID, m.From.Addr, m.From.Name, m.Sender.Addr, m.Sender.Name, refs.replyTo,
+			refs.to, refs.cc, m.Subject, refs.inReplyTo, refs.references, refs.authResults, m.Text, refs.notes})
 	if err != nil {
 		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
-	}
-	if err := messageChain.link(t.ctx, t.tx, id, &t.tips.messages); err != nil {
-		return err
 	}
 	for i, a := range m.Attachments {
 		_, err := t.tx.ExecContext(t.ctx, `
@@ -392,19 +378,12 @@ func (t *intakeTx) AddEvent(e *mailproc.Event) error {
 	if at.IsZero() {
 		at = t.db.now()
 	}
-	res, err := t.tx.ExecContext(t.ctx, `
-		INSERT INTO events (case_id, at, actor, type, detail, message_row_id)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		e.CaseID, timeArg(at), e.Actor, string(e.Type), e.Detail, idArg(e.MessageID))
+	// The values of eventChain's columns, in its order.
+	id, err := eventChain.insert(t.ctx, t.tx, insertEventSQL, &t.tips.events,
+		[]any{e.CaseID, timeArg(at), string(e.Type), idArg(e.MessageID)},
+		[]any{e.Actor, e.Detail})
 	if err != nil {
 		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
-	}
-	if err := eventChain.link(t.ctx, t.tx, id, &t.tips.events); err != nil {
-		return err
 	}
 	e.ID, e.At = id, at
 	return nil
