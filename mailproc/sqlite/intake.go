@@ -10,15 +10,16 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
-// Intake runs fn in one write transaction (BEGIN IMMEDIATE, through the
-// _txlock DSN parameter) and commits what it wrote; if fn fails, nothing it
+// Intake runs fn in one write transaction (BEGIN IMMEDIATE, see
+// beginWrite; its savepoint journal in memory, see journalInMemory) and
+// commits what it wrote; if fn fails, nothing it
 // wrote is kept and its error is returned, wrapped. When another connection
 // holds the write lock past the busy timeout, the whole transaction is tried
 // again, fn included, a few times with a growing pause; after that the error
 // is temporary (mailproc.IsTemporary), so the mail stays in the inbox for
 // the next round.
 func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) error {
-	return db.write(ctx, "intake", func(t *intakeTx) error { return fn(t) })
+	return db.writeTx(ctx, "intake", journalInMemory, func(t *intakeTx) error { return fn(t) })
 }
 
 // write runs fn in one write transaction and commits it, retrying the whole
@@ -26,9 +27,14 @@ func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) e
 // the outbox's writes share it, so they share the intake transaction's
 // methods too. op names the work in errors.
 func (db *DB) write(ctx context.Context, op string, fn func(t *intakeTx) error) error {
+	return db.writeTx(ctx, op, false, fn)
+}
+
+// writeTx is write; memJournal: see journalInMemory.
+func (db *DB) writeTx(ctx context.Context, op string, memJournal bool, fn func(t *intakeTx) error) error {
 	backoff := db.busyBackoff
 	for attempt := 0; ; attempt++ {
-		err := db.writeOnce(ctx, op, fn)
+		err := db.writeOnce(ctx, op, memJournal, fn)
 		if err == nil || !isBusy(err) || attempt >= db.busyRetries {
 			return err
 		}
@@ -43,8 +49,8 @@ func (db *DB) write(ctx context.Context, op string, fn func(t *intakeTx) error) 
 	}
 }
 
-func (db *DB) writeOnce(ctx context.Context, op string, fn func(t *intakeTx) error) error {
-	tc, err := db.beginWrite(ctx)
+func (db *DB) writeOnce(ctx context.Context, op string, memJournal bool, fn func(t *intakeTx) error) error {
+	tc, err := db.beginWrite(ctx, memJournal)
 	if err != nil {
 		return wrapErr(ctx, op+": begin", err)
 	}

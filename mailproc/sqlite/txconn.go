@@ -26,7 +26,24 @@ type txConn struct {
 	conn *sql.Conn
 	// ctx is the caller's context, checked before each statement.
 	ctx context.Context
+	// memJournal: the transaction keeps its savepoint journal in memory
+	// (see journalInMemory).
+	memJournal bool
 }
+
+// journalInMemory asks beginWrite for a transaction whose savepoint journal
+// (the statement journal) is kept in memory, PRAGMA temp_store = MEMORY for
+// the length of the transaction. SQLite saves there every page a savepoint
+// changes that existed before it began, to be able to roll back to it; past
+// 64 KiB it spills the journal to a temporary file. An intake changes some
+// thirty such pages per mail (the rightmost leaves of every table and index
+// it appends to), so its journal spilled for every mail: some fifty
+// pwrite calls per mail into files under /var/tmp, the largest share of the
+// system calls of a group commit. In memory it holds one mail's pages at a
+// time (SQLite empties it when the savepoint is released); only the intake,
+// whose savepoints are that small, asks for it, not the writes that may
+// change many rows in one statement (retention, forget).
+const journalInMemory = true
 
 var _ querier = (*txConn)(nil)
 
@@ -68,17 +85,26 @@ func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 // transaction on it; BEGIN IMMEDIATE takes the write lock at once, so the
 // busy timeout applies to it (a deferred transaction that later tries to
 // write can fail with SQLITE_BUSY without waiting). It runs under the
-// caller's context, so a wait for the lock ends with it.
-func (db *DB) beginWrite(ctx context.Context) (*txConn, error) {
+// caller's context, so a wait for the lock ends with it. memJournal: see
+// journalInMemory.
+func (db *DB) beginWrite(ctx context.Context, memJournal bool) (*txConn, error) {
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
+	c := &txConn{conn: conn, ctx: ctx, memJournal: memJournal}
+	if memJournal {
+		// Outside a transaction: SQLite refuses the change inside one.
+		if _, err := conn.ExecContext(quiet(ctx), "PRAGMA temp_store = MEMORY"); err != nil {
+			c.end()
+			return nil, err
+		}
+	}
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		conn.Close()
+		c.end()
 		return nil, err
 	}
-	return &txConn{conn: conn, ctx: ctx}, nil
+	return c, nil
 }
 
 // commit commits the transaction unless the caller's context has ended.
@@ -91,18 +117,28 @@ func (c *txConn) commit() error {
 	return err
 }
 
-// end rolls back whatever the transaction has not committed and gives the
-// connection back to the pool; a connection still inside a transaction
-// after that (the ROLLBACK failed) is closed instead, so no later user of
-// the pool inherits the open transaction.
+// end rolls back whatever the transaction has not committed, sets
+// temp_store back, and gives the connection back to the pool; a connection
+// still inside a transaction after that (the ROLLBACK failed), or still
+// keeping temporary files in memory, is closed instead, so no later user of
+// the pool inherits either.
 func (c *txConn) end() {
 	ctx := quiet(c.ctx)
 	c.conn.Raw(func(dc any) error {
 		sc, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok || sc.AutoCommit() {
-			return nil // committed, or SQLite rolled back by itself
+		if !ok {
+			return nil
 		}
-		if _, err := sc.ExecContext(ctx, "ROLLBACK", nil); err != nil || !sc.AutoCommit() {
+		var err error
+		if !sc.AutoCommit() { // neither committed nor rolled back by SQLite itself
+			if _, err = sc.ExecContext(ctx, "ROLLBACK", nil); err == nil && !sc.AutoCommit() {
+				err = errors.New("still in a transaction after ROLLBACK")
+			}
+		}
+		if err == nil && c.memJournal {
+			_, err = sc.ExecContext(ctx, "PRAGMA temp_store = DEFAULT", nil)
+		}
+		if err != nil {
 			return errors.Join(err, driver.ErrBadConn) // discard the connection
 		}
 		return nil
