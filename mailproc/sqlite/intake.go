@@ -76,8 +76,9 @@ type intakeTx struct {
 	ctx context.Context
 	tx  *txConn
 	db  *DB
-	// tips are the last event and message this transaction linked (see
-	// chainTip); zero until it links one.
+	// tips are the last event and message of the chains as this
+	// transaction knows them (see chainTip); zero until its first insert
+	// into the table looks its last row up.
 	tips struct{ events, messages chainTip }
 }
 
