@@ -28,45 +28,72 @@ const ChainGenesis = "0000000000000000000000000000000000000000000000000000000000
 // ChainDigest is the SHA-256 (hex) of values in their canonical encoding
 // (ChainEncode).
 func ChainDigest(values ...any) string {
-	h := sha256.New()
-	for _, v := range values {
-		h.Write(ChainEncode(v))
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return chainSum(false, "", values, "")
 }
 
 // ChainLink is the hash of a row: SHA-256 over the previous row's hash, the
 // row's fixed fields and the digest of its content.
 func ChainLink(prev string, fields []any, digest string) string {
-	return ChainDigest(append(append([]any{prev}, fields...), digest)...)
+	return chainSum(true, prev, fields, digest)
+}
+
+// chainSum is ChainDigest of values, with prev before them and digest
+// after them for a link, without making the slice of them, and with the encodings
+// appended to one buffer: every event and message a desk stores is hashed
+// twice, and each value's encoding went to a fresh []byte.
+func chainSum(link bool, prev string, values []any, digest string) string {
+	var stack [512]byte
+	b := stack[:0]
+	if link {
+		b = appendChainValue(b, prev)
+	}
+	for _, v := range values {
+		b = appendChainValue(b, v)
+	}
+	if link {
+		b = appendChainValue(b, digest)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // ChainEncode is one value as it enters a hash: a type letter, the length
 // and the bytes, so no two different sequences of values encode alike.
 // Integers and text are what SQLite returns; NULL is nil.
 func ChainEncode(v any) []byte {
+	return appendChainValue(nil, v)
+}
+
+// appendChainValue appends ChainEncode(v) to b.
+func appendChainValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
-		return []byte("n;")
+		return append(b, "n;"...)
 	case int64:
-		s := strconv.FormatInt(x, 10)
-		return []byte("i" + strconv.Itoa(len(s)) + ":" + s)
+		var digits [20]byte
+		s := strconv.AppendInt(digits[:0], x, 10)
+		return append(appendChainHeader(b, 'i', len(s)), s...)
 	case int:
-		return ChainEncode(int64(x))
+		return appendChainValue(b, int64(x))
 	case bool:
 		if x {
-			return ChainEncode(int64(1))
+			return appendChainValue(b, int64(1))
 		}
-		return ChainEncode(int64(0))
+		return appendChainValue(b, int64(0))
 	case string:
-		return append([]byte("s"+strconv.Itoa(len(x))+":"), x...)
+		return append(appendChainHeader(b, 's', len(x)), x...)
 	case []byte:
-		return ChainEncode(string(x))
+		return append(appendChainHeader(b, 's', len(x)), x...)
 	case float64:
-		return ChainEncode(strconv.FormatFloat(x, 'g', -1, 64))
+		return appendChainValue(b, strconv.FormatFloat(x, 'g', -1, 64))
 	default:
-		return ChainEncode(fmt.Sprint(x))
+		return appendChainValue(b, fmt.Sprint(x))
 	}
+}
+
+// appendChainHeader appends a value's type letter and length: "s12:".
+func appendChainHeader(b []byte, kind byte, n int) []byte {
+	return append(strconv.AppendInt(append(b, kind), int64(n), 10), ':')
 }
 
 // ChainHead is the last link of both chains at a moment.

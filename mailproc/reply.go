@@ -374,8 +374,8 @@ func addReplyMarker(out *OutgoingMail) {
 	if out.HTML == "" {
 		return
 	}
-	p := `<p style="margin:0 0 12px;color:#52606d;font-size:13px;">` + ReplyMarker + `</p>` + "\n"
-	i := strings.Index(strings.ToLower(out.HTML), "<body")
+	const p = `<p style="margin:0 0 12px;color:#52606d;font-size:13px;">` + ReplyMarker + `</p>` + "\n"
+	i := indexTag(out.HTML, "<body")
 	if i < 0 {
 		out.HTML = p + out.HTML
 		return
@@ -383,6 +383,24 @@ func addReplyMarker(out *OutgoingMail) {
 	if j := strings.IndexByte(out.HTML[i:], '>'); j >= 0 {
 		k := i + j + 1
 		out.HTML = out.HTML[:k] + "\n" + p + out.HTML[k:]
+	}
+}
+
+// indexTag is the index of the first tag named by open ("<body") in s,
+// in any case, or -1. It looks at the '<' only, where lower-casing all of
+// s (a notification's whole HTML, for every mail) made a copy, and moved
+// the index past any character whose lower case is longer.
+func indexTag(s, open string) int {
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if len(s)-i >= len(open) && strings.EqualFold(s[i:i+len(open)], open) {
+			return i
+		}
+		i++
 	}
 }
 

@@ -47,7 +47,7 @@ func Open(dataDir string) (*Dir, error) {
 
 // Create implements mailproc.Archive.
 func (d *Dir) Create() (mailproc.ArchiveWriter, error) {
-	f, err := os.CreateTemp(d.tmpDir(), "mail-*.part")
+	f, err := createPart(d.tmpDir())
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}

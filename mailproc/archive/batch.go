@@ -98,8 +98,36 @@ func (b *batch) Abort() {
 
 // place gives the synced file tmp its final name, or removes it when the
 // same bytes are archived already (the same mail twice, in this batch or
-// before: the name is only ever given to synced bytes).
+// before: the name is only ever given to synced bytes). Where the file
+// system can, the rename itself refuses a name that exists
+// (renameNoReplace), and the digest's directory is made only when the
+// rename says it is missing: one system call per mail where the check
+// before the rename and the directory's were three.
 func place(tmp, final string) error {
+	if err := os.Chmod(tmp, 0o640); err != nil {
+		return err
+	}
+	err := renameNoReplace(tmp, final)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+			return err
+		}
+		err = renameNoReplace(tmp, final)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return os.Remove(tmp)
+	case !errors.Is(err, errNoReplaceUnsupported):
+		return err
+	}
+	return placeChecked(tmp, final)
+}
+
+// placeChecked is place where a rename cannot refuse an existing name: the
+// name is checked first.
+func placeChecked(tmp, final string) error {
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 		return err
 	}

@@ -16,11 +16,13 @@ import (
 )
 
 // The hash chains of events and messages (see mailproc/chain.go). A row is
-// linked in the transaction that inserts it: the previous row's hash is one
-// primary-key lookup (the last id), the row is read back as stored, and its
-// digest and hash are written. AddEvent and InsertMessage are the only
+// linked in the transaction that inserts it (chainTable.insert): the
+// previous row's hash is the transaction's last link (or, for its first,
+// one lookup of the last row), and the row goes in with its digest and
+// hash, made from the values the INSERT binds. AddEvent and InsertMessage are the only
 // writers of the two tables, so every writer — intake, staff, escalator,
-// postman, ratings — goes through link.
+// postman, ratings — goes through insert. link, which reads a row back as
+// stored, links the rows of a database from before the chain.
 
 // chainTable names the columns of one chained table.
 type chainTable struct {
@@ -41,7 +43,86 @@ var (
 		content: []string{"message_id", "from_addr", "from_name", "sender_addr", "sender_name",
 			"reply_to", "to_addrs", "cc_addrs", "subject", "in_reply_to", "refs",
 			"auth_results", "text", "notes"}}
+
+	insertEventSQL   = eventChain.insertSQL()
+	insertMessageSQL = messageChain.insertSQL()
 )
+
+// insertSQL is the INSERT of a linked row of c: every column of the
+// chain, fixed ones (the id first) then content, in the order of the lists,
+// then the digest and hash.
+func (c chainTable) insertSQL() string {
+	cols := append(append(append([]string{}, c.fixed...), c.content...), "digest", "hash")
+	return "INSERT INTO " + c.name + " (" + strings.Join(cols, ", ") + ") VALUES (?" +
+		strings.Repeat(", ?", len(cols)-1) + ")"
+}
+
+// lastLinkQuery is the query of c's last row: the tip of its chain.
+func (c chainTable) lastLinkQuery() string {
+	return "SELECT id, hash FROM " + c.name + " ORDER BY id DESC LIMIT 1"
+}
+
+// insert adds a row to c, linked, in one statement. fixed are the values
+// of c.fixed but the id, content those of c.content. tip is the
+// transaction's last link of c (zero: none yet, then it is looked up).
+//
+// The row's id is the one after the tip's, which is what SQLite would give
+// it (the largest rowid plus one: the tables have no AUTOINCREMENT) as long
+// as the tip is the last row of the table: inside the write transaction
+// nobody else inserts, every insert of this package goes through here and
+// advances the tip, and a savepoint rolled back restores the tip with the
+// rows (intakeTx.Savepoint); nothing deletes rows of a chained table.
+//
+// The digest and hash are made from the values as bound, which are what the
+// row holds: each is NULL, an integer into an INTEGER column or text into a
+// TEXT one, so SQLite stores it unchanged (no affinity conversion) and
+// returns it as ChainEncode encodes it; verify reads the rows back and
+// checks that. The caller wraps the error.
+func (c chainTable) insert(ctx context.Context, q querier, insertSQL string, tip *chainTip, fixed, content []any) (int64, error) {
+	if len(fixed) != len(c.fixed)-1 || len(content) != len(c.content) {
+		return 0, fmt.Errorf("chain %s: %d fixed and %d content values, want %d and %d",
+			c.name, len(fixed), len(content), len(c.fixed)-1, len(c.content))
+	}
+	if tip.id == 0 {
+		last, err := c.lastLink(ctx, q)
+		if err != nil {
+			return 0, fmt.Errorf("chain %s: %w", c.name, err)
+		}
+		*tip = last
+	}
+	id := tip.id + 1
+	vals := make([]any, 0, len(c.fixed)+len(c.content)+2)
+	vals = append(append(append(vals, id), fixed...), content...)
+	for i, v := range vals {
+		switch v.(type) {
+		case nil, int64, string, bool:
+		default:
+			// Anything else could be stored otherwise than it hashes.
+			return 0, fmt.Errorf("chain %s: value %d is a %T", c.name, i, v)
+		}
+	}
+	digest := mailproc.ChainDigest(vals[len(c.fixed):]...)
+	hash := mailproc.ChainLink(tip.hash, vals[:len(c.fixed)], digest)
+	res, err := q.ExecContext(ctx, insertSQL, append(vals, digest, hash)...)
+	if err != nil {
+		return 0, err
+	}
+	if got, err := res.LastInsertId(); err != nil || got != id {
+		return 0, errors.Join(err, fmt.Errorf("chain %s: row inserted as %d, linked as %d", c.name, got, id))
+	}
+	*tip = chainTip{id: id, hash: hash}
+	return id, nil
+}
+
+// lastLink is c's last row, or the genesis link of an empty table.
+func (c chainTable) lastLink(ctx context.Context, q querier) (chainTip, error) {
+	last := chainTip{hash: mailproc.ChainGenesis}
+	err := q.QueryRowContext(ctx, c.lastLinkQuery()).Scan(&last.id, &last.hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return last, nil
+	}
+	return last, err
+}
 
 func (c chainTable) selectCols() string {
 	return strings.Join(c.fixed, ", ") + ", " + strings.Join(c.content, ", ") + ", digest, hash, redacted_at"
@@ -80,11 +161,13 @@ func (c chainTable) scan(rows *sql.Rows) (chainRow, error) {
 	return r, nil
 }
 
-// chainTip is the last row a transaction linked in one chain: its id and
-// hash. It saves the link after it the lookup of the previous hash, which
-// is a statement per event or message. It is only trusted for the row
-// directly after it (id+1) and only inside the transaction that set it;
-// a savepoint rolled back restores the tip it had before (intakeTx.Savepoint).
+// chainTip is the last row of one chain as a write transaction knows it:
+// looked up at its first insert, then the last row it linked (id and
+// hash). It saves every insert after the first the lookup of the previous
+// hash and lets the row go in already linked (chainTable.insert). It is
+// only trusted inside the transaction that set it; a savepoint rolled back
+// restores the tip it had before (intakeTx.Savepoint). link, for the rows
+// of an old database, trusts it only for the row directly after it.
 type chainTip struct {
 	id   int64
 	hash string

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -189,9 +190,10 @@ func TestChainLinkIsCheap(t *testing.T) {
 }
 
 // TestOneWriterPerChainedTable: rows of events and messages are inserted
-// in exactly one place each (AddEvent, InsertMessage), which links them,
-// so no writer — intake, staff, escalator, postman, ratings — can add an
-// unchained row. A new INSERT elsewhere in this package fails here.
+// in exactly one place each (AddEvent, InsertMessage, through
+// chainTable.insert, which links them), so no writer — intake, staff,
+// escalator, postman, ratings — can add an unchained row. A new INSERT
+// elsewhere in this package fails here.
 func TestOneWriterPerChainedTable(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -207,17 +209,33 @@ func TestOneWriterPerChainedTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		src := strings.Join(strings.Fields(strings.ToUpper(string(b))), " ")
+		count := func(key, s string) {
+			if n := strings.Count(src, s); n > 0 {
+				found[key] = append(found[key], f+" ×"+strconv.Itoa(n))
+			}
+		}
 		for _, table := range []string{"EVENTS", "MESSAGES"} {
 			for _, verb := range []string{"INSERT INTO ", "INSERT OR REPLACE INTO ", "REPLACE INTO "} {
-				if n := strings.Count(src, verb+table+" "); n > 0 {
-					found[table] = append(found[table], f+" ×"+strconv.Itoa(n))
-				}
+				count(table, verb+table+" ")
 			}
+		}
+		count("built", `"INSERT INTO " + C.NAME`)
+		count("insertEventSQL", "INSERTEVENTSQL")
+		count("insertMessageSQL", "INSERTMESSAGESQL")
+	}
+	want := map[string][]string{
+		"built":            {"chain.go ×1"},                 // chainTable.insertSQL
+		"insertEventSQL":   {"chain.go ×1", "intake.go ×1"}, // made once, used by AddEvent
+		"insertMessageSQL": {"chain.go ×1", "intake.go ×1"}, // made once, used by InsertMessage
+	}
+	for key, w := range want {
+		if got := found[key]; strings.Join(got, ", ") != strings.Join(w, ", ") {
+			t.Errorf("%s: %v, want %v", key, got, w)
 		}
 	}
 	for _, table := range []string{"EVENTS", "MESSAGES"} {
-		if got := found[table]; len(got) != 1 || got[0] != "intake.go ×1" {
-			t.Errorf("inserts into %s: %v, want only intake.go ×1 (AddEvent / InsertMessage)", strings.ToLower(table), got)
+		if got := found[table]; len(got) != 0 {
+			t.Errorf("inserts into %s: %v, want none but through chainTable.insert", strings.ToLower(table), got)
 		}
 	}
 }
@@ -258,5 +276,67 @@ func TestCheckHead(t *testing.T) {
 	}
 	if err := db.CheckHead(ctx, printed); err == nil || !strings.Contains(err.Error(), "kasus INF-2026-00001: peristiwa #") {
 		t.Errorf("head after replacing the last event: %v", err)
+	}
+}
+
+// TestChainHashesWhatIsStored: a row's hash is made from the values its
+// INSERT bound, not read back; verify, which reads the rows back, must
+// agree for every kind of value the columns take — NULL and set ids and
+// times, true and false flags, large integers, empty text, text with NUL
+// bytes and invalid UTF-8 (events take any bytes), text that looks like a
+// number — across savepoints rolled back and several transactions.
+func TestChainHashesWhatIsStored(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var caseID int64
+	for round := range 2 {
+		err := db.Intake(ctx, func(tx mailproc.IntakeTx) error {
+			if round == 0 {
+				c := newCase("INF-2026-00001", mailproc.KindInformasi, t0)
+				if err := tx.CreateCase(c); err != nil {
+					return err
+				}
+				caseID = c.ID
+			}
+			for i, m := range []*mailproc.Message{
+				{MessageID: fmt.Sprintf("a%d@example.id", round), From: mailproc.Address{Addr: "warga@example.id", Name: "Warga"},
+					Subject: "12345", Text: "", SyntheticID: true, TextTruncated: true, FromHTML: true,
+					Date: t0, Size: 1 << 40, SHA256: "00", Delivery: mailproc.Delivery{Mailbox: "007", UIDValidity: 1<<32 - 1, UID: 1<<32 - 1, Arrived: t0},
+					References: []string{"x@y"}, Notes: []string{"catatan"}},
+				{MessageID: fmt.Sprintf("b%d@example.id", round), Text: "teks\x00dengan NUL", Received: t0.Add(time.Second)},
+			} {
+				onCase := caseID
+				if i == 1 {
+					onCase = 0
+				}
+				if err := tx.InsertMessage(m, onCase); err != nil {
+					return err
+				}
+				for _, e := range []*mailproc.Event{
+					{CaseID: caseID, Actor: mailproc.ActorSystem, Type: mailproc.EventNote, Detail: "", MessageID: m.ID},
+					{CaseID: caseID, Actor: "petugas@example.id", Type: mailproc.EventNote, Detail: "bukan UTF-8: \xff\xfe \x00 3.14", At: t0},
+				} {
+					if err := tx.AddEvent(e); err != nil {
+						return err
+					}
+				}
+			}
+			// A savepoint rolled back takes its rows and their links along.
+			tx.Savepoint(func() error {
+				tx.AddEvent(&mailproc.Event{CaseID: caseID, Actor: mailproc.ActorSystem, Type: mailproc.EventNote, Detail: "dibatalkan"})
+				return errors.New("rolled back")
+			})
+			return tx.AddEvent(&mailproc.Event{CaseID: caseID, Actor: mailproc.ActorSystem, Type: mailproc.EventNote, Detail: "sesudah"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := db.Verify(ctx, t.TempDir())
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if v.Events != 10 || v.Messages != 4 {
+		t.Errorf("verify checked %d events and %d messages, want 10 and 4", v.Events, v.Messages)
 	}
 }

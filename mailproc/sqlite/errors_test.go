@@ -194,3 +194,64 @@ func TestCanceledIntakeIsTemporary(t *testing.T) {
 		t.Errorf("%d cases committed by a canceled intake", n)
 	}
 }
+
+// A transaction whose caller gave up commits nothing even when fn ignores
+// the failed statements and returns nil: commit checks the context too.
+func TestCanceledIntakeCommitsNothingEvenIfFnSucceeds(t *testing.T) {
+	db := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := db.Intake(ctx, func(tx mailproc.IntakeTx) error {
+		if err := tx.CreateCase(newCase("INF-2026-00001", mailproc.KindInformasi, t0)); err != nil {
+			return err
+		}
+		cancel()
+		tx.CreateCase(newCase("INF-2026-00002", mailproc.KindInformasi, t0)) // fails; ignored
+		return nil
+	})
+	if err == nil || !mailproc.IsTemporary(err) {
+		t.Errorf("Intake canceled before its commit = %v, want a temporary error", err)
+	}
+	if n, _, _, _ := db.Counts(context.Background()); n != 0 {
+		t.Errorf("%d cases committed by a canceled intake", n)
+	}
+}
+
+// A failed or panicking transaction leaves no connection of the pool inside
+// a transaction: the next writes take the write lock at once and commit.
+func TestFailedIntakeLeavesNoOpenTransaction(t *testing.T) {
+	db, err := open(filepath.Join(t.TempDir(), "m.db"), 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.busyRetries = 0
+	ctx := context.Background()
+	failed := errors.New("placement failed")
+	err = db.Intake(ctx, func(tx mailproc.IntakeTx) error {
+		if err := tx.CreateCase(newCase("INF-2026-00001", mailproc.KindInformasi, t0)); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("Intake = %v, want the error fn returned", err)
+	}
+	func() {
+		defer func() { recover() }()
+		db.Intake(ctx, func(tx mailproc.IntakeTx) error {
+			tx.CreateCase(newCase("INF-2026-00002", mailproc.KindInformasi, t0))
+			panic("placement panicked")
+		})
+	}()
+	for i := range 3 { // more writes than the one connection that failed
+		err := db.Intake(ctx, func(tx mailproc.IntakeTx) error {
+			return tx.CreateCase(newCase(fmt.Sprintf("INF-2026-%05d", 10+i), mailproc.KindInformasi, t0))
+		})
+		if err != nil {
+			t.Fatalf("write %d after the failed ones: %v", i, err)
+		}
+	}
+	if n, _, _, _ := db.Counts(ctx); n != 3 {
+		t.Errorf("%d cases, want the 3 of the writes that succeeded", n)
+	}
+}

@@ -10,15 +10,16 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
-// Intake runs fn in one write transaction (BEGIN IMMEDIATE, through the
-// _txlock DSN parameter) and commits what it wrote; if fn fails, nothing it
+// Intake runs fn in one write transaction (BEGIN IMMEDIATE, see
+// beginWrite; its savepoint journal in memory, see journalInMemory) and
+// commits what it wrote; if fn fails, nothing it
 // wrote is kept and its error is returned, wrapped. When another connection
 // holds the write lock past the busy timeout, the whole transaction is tried
 // again, fn included, a few times with a growing pause; after that the error
 // is temporary (mailproc.IsTemporary), so the mail stays in the inbox for
 // the next round.
 func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) error {
-	return db.write(ctx, "intake", func(t *intakeTx) error { return fn(t) })
+	return db.writeTx(ctx, "intake", journalInMemory, func(t *intakeTx) error { return fn(t) })
 }
 
 // write runs fn in one write transaction and commits it, retrying the whole
@@ -26,9 +27,14 @@ func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) e
 // the outbox's writes share it, so they share the intake transaction's
 // methods too. op names the work in errors.
 func (db *DB) write(ctx context.Context, op string, fn func(t *intakeTx) error) error {
+	return db.writeTx(ctx, op, false, fn)
+}
+
+// writeTx is write; memJournal: see journalInMemory.
+func (db *DB) writeTx(ctx context.Context, op string, memJournal bool, fn func(t *intakeTx) error) error {
 	backoff := db.busyBackoff
 	for attempt := 0; ; attempt++ {
-		err := db.writeOnce(ctx, op, fn)
+		err := db.writeOnce(ctx, op, memJournal, fn)
 		if err == nil || !isBusy(err) || attempt >= db.busyRetries {
 			return err
 		}
@@ -43,19 +49,20 @@ func (db *DB) write(ctx context.Context, op string, fn func(t *intakeTx) error) 
 	}
 }
 
-func (db *DB) writeOnce(ctx context.Context, op string, fn func(t *intakeTx) error) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+func (db *DB) writeOnce(ctx context.Context, op string, memJournal bool, fn func(t *intakeTx) error) error {
+	tc, err := db.beginWrite(ctx, memJournal)
 	if err != nil {
 		return wrapErr(ctx, op+": begin", err)
 	}
-	// Rolls back if fn fails or panics; a no-op after Commit.
-	defer tx.Rollback()
-	if err := fn(&intakeTx{ctx: ctx, tx: tx, db: db}); err != nil {
+	// Rolls back if fn fails or panics; after a commit, only gives the
+	// connection back.
+	defer tc.end()
+	if err := fn(&intakeTx{ctx: quiet(ctx), tx: tc, db: db}); err != nil {
 		// The methods of intakeTx already marked their errors temporary or
 		// not; an error fn made itself keeps whatever it is.
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tc.commit(); err != nil {
 		return wrapErr(ctx, op+": commit", err)
 	}
 	return nil
@@ -63,13 +70,15 @@ func (db *DB) writeOnce(ctx context.Context, op string, fn func(t *intakeTx) err
 
 // intakeTx is the one write transaction of an intake. Its methods have no
 // context of their own (mailproc.IntakeTx is storage-neutral); they use the
-// one Intake was called with.
+// one Intake was called with, made uncancellable for the statements (tx
+// checks the cancellable one before each, see txConn).
 type intakeTx struct {
 	ctx context.Context
-	tx  *sql.Tx
+	tx  *txConn
 	db  *DB
-	// tips are the last event and message this transaction linked (see
-	// chainTip); zero until it links one.
+	// tips are the last event and message of the chains as this
+	// transaction knows them (see chainTip); zero until its first insert
+	// into the table looks its last row up.
 	tips struct{ events, messages chainTip }
 }
 
@@ -344,29 +353,15 @@ func (t *intakeTx) InsertMessage(m *mailproc.Message, caseID int64) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: insert message %q: %w", m.MessageID, err)
 	}
-	res, err := t.tx.ExecContext(t.ctx, `
-		INSERT INTO messages (message_id, synthetic_id, case_id, direction,
-			from_addr, from_name, sender_addr, sender_name, reply_to, to_addrs,
-			cc_addrs, subject, date, in_reply_to, refs, auto, auth_results,
-			text, text_truncated, from_html, notes, size, sha256, archive_path,
-			mailbox, uidvalidity, uid, arrived_at, received_at)
-		VALUES (?, ?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.MessageID, m.SyntheticID, idArg(caseID),
-		m.From.Addr, m.From.Name, m.Sender.Addr, m.Sender.Name, refs.replyTo, refs.to,
-		refs.cc, m.Subject, timeArg(m.Date), refs.inReplyTo, refs.references, refs.auto,
-		refs.authResults, m.Text, m.TextTruncated, m.FromHTML, refs.notes, m.Size,
-		m.SHA256, m.ArchivePath, m.Delivery.Mailbox, int64(m.Delivery.UIDValidity),
-		int64(m.Delivery.UID), timeArg(m.Delivery.Arrived), timeArg(received))
+	// The values of messageChain's columns, in its order.
+	id, err := messageChain.insert(t.ctx, t.tx, insertMessageSQL, &t.tips.messages,
+		[]any{idArg(caseID), "in", m.SyntheticID, timeArg(m.Date), refs.auto, m.TextTruncated,
+			m.FromHTML, m.Size, m.SHA256, m.ArchivePath, m.Delivery.Mailbox,
+			int64(m.Delivery.UIDValidity), int64(m.Delivery.UID), timeArg(m.Delivery.Arrived), timeArg(received)},
+		[]any{m.MessageID, m.From.Addr, m.From.Name, m.Sender.Addr, m.Sender.Name, refs.replyTo,
+			refs.to, refs.cc, m.Subject, refs.inReplyTo, refs.references, refs.authResults, m.Text, refs.notes})
 	if err != nil {
 		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return t.wrap(fmt.Sprintf("insert message %q", m.MessageID), err)
-	}
-	if err := messageChain.link(t.ctx, t.tx, id, &t.tips.messages); err != nil {
-		return err
 	}
 	for i, a := range m.Attachments {
 		_, err := t.tx.ExecContext(t.ctx, `
@@ -390,19 +385,12 @@ func (t *intakeTx) AddEvent(e *mailproc.Event) error {
 	if at.IsZero() {
 		at = t.db.now()
 	}
-	res, err := t.tx.ExecContext(t.ctx, `
-		INSERT INTO events (case_id, at, actor, type, detail, message_row_id)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		e.CaseID, timeArg(at), e.Actor, string(e.Type), e.Detail, idArg(e.MessageID))
+	// The values of eventChain's columns, in its order.
+	id, err := eventChain.insert(t.ctx, t.tx, insertEventSQL, &t.tips.events,
+		[]any{e.CaseID, timeArg(at), string(e.Type), idArg(e.MessageID)},
+		[]any{e.Actor, e.Detail})
 	if err != nil {
 		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return t.wrap(fmt.Sprintf("add event %s to case %d", e.Type, e.CaseID), err)
-	}
-	if err := eventChain.link(t.ctx, t.tx, id, &t.tips.events); err != nil {
-		return err
 	}
 	e.ID, e.At = id, at
 	return nil

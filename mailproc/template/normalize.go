@@ -1,8 +1,10 @@
 package template
 
 import (
+	"iter"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // cleanSubject makes a rendered subject one clean line. The domain already
@@ -40,8 +42,8 @@ func normalizeText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	blank := false
-	for _, line := range splitLines(s) {
-		line = strings.TrimRightFunc(stripControls(line), unicode.IsSpace)
+	for line := range lines(s) {
+		line = trimRightSpace(stripControls(line))
 		if line == "" {
 			blank = b.Len() > 0
 			continue
@@ -61,28 +63,59 @@ func normalizeText(s string) string {
 // <pre> they are content. A body that renders to white space only is ""
 // (no HTML alternative).
 func normalizeHTML(s string) string {
-	lines := splitLines(s)
-	for i, line := range lines {
-		lines[i] = strings.TrimRightFunc(stripControls(line), unicode.IsSpace)
+	var b strings.Builder
+	b.Grow(len(s))
+	blanks := 0 // blank lines not written yet: kept only between lines of text
+	for line := range lines(s) {
+		line = trimRightSpace(stripControls(line))
+		if line == "" {
+			blanks++
+			continue
+		}
+		if b.Len() > 0 {
+			for range blanks {
+				b.WriteByte('\n')
+			}
+		}
+		blanks = 0
+		b.WriteString(line)
+		b.WriteByte('\n')
 	}
-	out := strings.Trim(strings.Join(lines, "\n"), "\n")
-	if out == "" {
-		return ""
-	}
-	return out + "\n"
+	return b.String()
 }
 
-// splitLines splits at LF, CRLF, CR and the Unicode line and paragraph
-// separators, after replacing invalid UTF-8.
-func splitLines(s string) []string {
+// lines yields the lines of s split at LF, CRLF, CR and the Unicode line
+// and paragraph separators, after replacing invalid UTF-8. A body is
+// rendered for every mail mailproc sends: the lines are not collected in a
+// slice, and a body with LF breaks only, as rendered bodies are, is not
+// run through the replacer.
+func lines(s string) iter.Seq[string] {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = lineBreaks.Replace(s)
-	return strings.Split(s, "\n")
+	if strings.IndexByte(s, '\r') >= 0 || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029") {
+		s = lineBreaks.Replace(s)
+	}
+	return strings.SplitSeq(s, "\n")
 }
 
-// lineBreaks turns every line break splitLines knows into LF. Built once,
+// lineBreaks turns every line break lines knows into LF. Built once,
 // not on every render.
 var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n")
+
+// trimRightSpace is strings.TrimRightFunc(s, unicode.IsSpace), without
+// decoding a line that ends in printable ASCII.
+func trimRightSpace(s string) string {
+	for len(s) > 0 {
+		c := s[len(s)-1]
+		if c >= utf8.RuneSelf {
+			return strings.TrimRightFunc(s, unicode.IsSpace)
+		}
+		if c != ' ' && (c < '\t' || c > '\r') {
+			return s
+		}
+		s = s[:len(s)-1]
+	}
+	return s
+}
 
 // stripControls removes control characters other than tab from one line.
 // A line of printable ASCII, which most lines of a letter are, is returned

@@ -323,24 +323,43 @@ func (e *entry) render(data any) (r mailproc.Rendered, rawSubject string, err er
 	if err != nil {
 		return r, "", err
 	}
-	rawSubject, err = execText(b.subject, data)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	rawSubject, err = execText(buf, b.subject, data)
 	if err != nil {
 		return r, "", fmt.Errorf("%s: subject: %w", e.textFrom, err)
 	}
 	r.Subject = cleanSubject(rawSubject)
-	text, err := execText(b.body, data)
+	text, err := execText(buf, b.body, data)
 	if err != nil {
 		return r, "", fmt.Errorf("%s: %w", e.textFrom, err)
 	}
 	r.Text = normalizeText(text)
 	if b.html != nil {
-		var buf bytes.Buffer
-		if err := b.html.Execute(&buf, data); err != nil {
+		buf.Reset()
+		if err := b.html.Execute(buf, data); err != nil {
 			return r, "", fmt.Errorf("%s: %w", e.htmlFrom, err)
 		}
 		r.HTML = normalizeHTML(buf.String())
 	}
 	return r, rawSubject, nil
+}
+
+// A render writes into a buffer from this pool: a body grown from empty
+// for every mail was a third of the bytes an intake allocates per mail.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled: a buffer grown past this (a huge template or data) is left
+// to the garbage collector rather than kept.
+const maxPooled = 256 << 10
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		b.Reset()
+		buffers.Put(b)
+	}
 }
 
 // bind returns the entry's templates cloned and bound to loc, made once
@@ -376,12 +395,13 @@ func (e *entry) bind(loc *time.Location) (*boundEntry, error) {
 	return b, nil
 }
 
-func execText(t *texttemplate.Template, data any) (string, error) {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
+// execText executes t into buf (emptied first) and returns what it wrote.
+func execText(buf *bytes.Buffer, t *texttemplate.Template, data any) (string, error) {
+	buf.Reset()
+	if err := t.Execute(buf, data); err != nil {
 		return "", err
 	}
-	return b.String(), nil
+	return buf.String(), nil
 }
 
 var (
