@@ -1,5 +1,7 @@
 package mailproc
 
+import "strconv"
+
 // Lane is the outbox's priority class of a mail: the postman sends every
 // due mail of a lower lane before any of a higher one, so a backlog of
 // staff notifications never delays a citizen's acknowledgement.
@@ -15,6 +17,21 @@ const (
 	// never holds back a quarantine or delivery-failure notice.
 	LaneBurst
 )
+
+// String is the lane's name in the log.
+func (l Lane) String() string {
+	switch l {
+	case LaneCitizen:
+		return "citizen"
+	case LaneStaff:
+		return "staff"
+	case LaneOps:
+		return "ops"
+	case LaneBurst:
+		return "burst"
+	}
+	return "lane" + strconv.Itoa(int(l))
+}
 
 // Lane is the purpose's lane. A purpose not named here (one added later,
 // such as a report to the heads) goes with staff and heads: only mail to

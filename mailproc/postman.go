@@ -171,11 +171,12 @@ func (p *Postman) rang() bool {
 func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) *accepted {
 	log := p.log().With("outbox_id", m.ID, "purpose", string(m.Purpose), "message_id", m.MessageID)
 	attempts := m.Attempts + 1
+	began := p.now()
 	sent, err := p.Sender.SendMail(ctx, m)
 	now := p.now()
 	switch {
 	case err == nil:
-		return &accepted{m: m, sent: sent, at: now, attempts: attempts, log: log}
+		return &accepted{m: m, sent: sent, at: now, took: now.Sub(began), attempts: attempts, log: log}
 	case IsTemporary(err) && now.Sub(m.CreatedAt) < p.giveUpAfter():
 		next := now.Add(p.backoff(attempts))
 		log.Warn("send failed; will retry", "attempts", attempts, "retry_at", next, "err", err)

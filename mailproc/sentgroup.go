@@ -34,6 +34,7 @@ type accepted struct {
 	m        *OutgoingMail
 	sent     SentMail // for the Sent copy
 	at       time.Time
+	took     time.Duration // the SMTP transaction, for the log
 	attempts int
 	log      *slog.Logger
 }
@@ -92,7 +93,8 @@ func (p *Postman) markSent(ctx context.Context, group []accepted) {
 			a.log.Error("sent but not recorded; it may be sent again", "err", e)
 			continue
 		}
-		a.log.Info("mail sent", "attempts", a.attempts, "queued_ms", a.at.Sub(a.m.CreatedAt).Milliseconds())
+		a.log.Info("mail sent", "lane", a.m.Lane().String(), "attempts", a.attempts,
+			"queued_ms", a.at.Sub(a.m.CreatedAt).Milliseconds(), "smtp_ms", a.took.Milliseconds())
 		if p.SentCopy.Copies(a.m.Purpose) {
 			copied = append(copied, a)
 		}
