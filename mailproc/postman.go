@@ -45,7 +45,8 @@ type Postman struct {
 	Now                func() time.Time
 	Logger             *slog.Logger
 
-	wake Wakeup // made by NewPostman
+	wake   Wakeup        // made by NewPostman
+	copies chan accepted // to the Sent-folder copier (copyLoop), made by Run
 }
 
 // NewPostman returns a postman with the fields of p, ready to Run.
@@ -53,6 +54,21 @@ func NewPostman(p Postman) *Postman {
 	p.wake = NewWakeup()
 	return &p
 }
+
+// copyQueueMax is how many sent mails wait in memory for their Sent copy.
+// The copies are made apart from the sending (copyLoop): an IMAP APPEND
+// and its commit per group took the senders' time, and under a backlog
+// the postman sent 5–7 mails a second while citizens wrote 10 (issue 14).
+// When the copier is this far behind, a sender waits for one place in the
+// queue (one APPEND) before its next mail, so sending follows the copies'
+// pace and memory stays bounded (the queue and the copier's group:
+// copyQueueMax + copyGroupMax mails, a few hundred kB without attachments,
+// which are streamed). Small, because a kill loses the copies still queued
+// (the mails are sent and marked; their copies are not made).
+const copyQueueMax = 64
+
+// copyGroupMax is the most copies one commit marks copied.
+const copyGroupMax = 32
 
 // batch is how many due mails are read at a time.
 const postmanBatch = 20
@@ -65,8 +81,17 @@ func (p *Postman) Run(ctx context.Context) error {
 	if p.wake == nil {
 		return errors.New("outbox: postman not made with NewPostman")
 	}
-	copyRetry := time.NewTicker(time.Minute)
-	defer copyRetry.Stop()
+	p.copies = make(chan accepted, copyQueueMax)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		p.copyLoop(ctx)
+	}()
+	// The senders are done when sendDue returns: no more copies come.
+	defer func() {
+		close(p.copies)
+		<-copied
+	}()
 	for {
 		more, err := p.sendDue(ctx)
 		if err != nil && ctx.Err() == nil { // a read cut short by shutdown is no error
@@ -94,8 +119,6 @@ func (p *Postman) Run(ctx context.Context) error {
 			return nil
 		case <-p.wake:
 		case <-timer.C:
-		case <-copyRetry.C:
-			p.retryCopies(ctx)
 		}
 		timer.Stop()
 	}
@@ -224,6 +247,60 @@ func (p *Postman) failureNotice(ctx context.Context, m *OutgoingMail, why string
 		return nil, ev
 	}
 	return notice, ev
+}
+
+// copyLoop makes the Sent copies the senders queue (queueCopies), a group
+// at a time, until the queue is closed; every minute it retries the copies
+// that failed. The queue is emptied before it returns, also once ctx has
+// ended: the mails are sent, their copies are still owed.
+func (p *Postman) copyLoop(ctx context.Context) {
+	retry := time.NewTicker(time.Minute)
+	defer retry.Stop()
+	ctx = context.WithoutCancel(ctx)
+	for {
+		select {
+		case a, ok := <-p.copies:
+			if !ok {
+				return
+			}
+			group, open := p.takeCopies(a)
+			p.copySent(ctx, group)
+			if !open {
+				return
+			}
+		case <-retry.C:
+			p.retryCopies(ctx)
+		}
+	}
+}
+
+// takeCopies is first and whatever else is queued, up to copyGroupMax;
+// open is false when the queue was found closed.
+func (p *Postman) takeCopies(first accepted) (group []accepted, open bool) {
+	group = []accepted{first}
+	for len(group) < copyGroupMax {
+		select {
+		case a, ok := <-p.copies:
+			if !ok {
+				return group, false
+			}
+			group = append(group, a)
+		default:
+			return group, true
+		}
+	}
+	return group, true
+}
+
+// queueCopies hands sent mails to copyLoop; it waits while the queue is
+// full (copyQueueMax).
+func (p *Postman) queueCopies(sent []accepted) {
+	if p.Copier == nil {
+		return
+	}
+	for _, a := range sent {
+		p.copies <- a
+	}
 }
 
 // copySent appends the sent mails to the Sent folder and marks those

@@ -76,7 +76,7 @@ func (g *sentGroup) takeLocked() []accepted {
 }
 
 // markSent records a group of accepted mails as sent in one transaction,
-// then logs each and appends its Sent copy (copySent). A mail the store
+// then logs each and queues its Sent copy (queueCopies). A mail the store
 // did not record stays pending and may be sent again; that is logged.
 func (p *Postman) markSent(ctx context.Context, group []accepted) {
 	if len(group) == 0 {
@@ -99,7 +99,7 @@ func (p *Postman) markSent(ctx context.Context, group []accepted) {
 			copied = append(copied, a)
 		}
 	}
-	p.copySent(ctx, copied)
+	p.queueCopies(copied)
 }
 
 // itemErr is why item i of a store call over many (MarkSentMany) was not

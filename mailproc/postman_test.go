@@ -1,0 +1,213 @@
+package mailproc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+)
+
+// memOutbox is an OutboxStore in memory: every mail is due at once, in id
+// order; it records what was marked sent and copied.
+type memOutbox struct {
+	mu     sync.Mutex
+	mails  []*OutgoingMail
+	copied map[int64]bool
+}
+
+func (o *memOutbox) DueMail(_ context.Context, now time.Time, n int) ([]*OutgoingMail, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []*OutgoingMail
+	for _, m := range o.mails {
+		if m.State == OutboxPending && !m.NextAttempt.After(now) && len(out) < n {
+			c := *m
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
+func (o *memOutbox) NextAttempt(context.Context) (time.Time, bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, m := range o.mails {
+		if m.State == OutboxPending {
+			return m.NextAttempt, true, nil
+		}
+	}
+	return time.Time{}, false, nil
+}
+
+func (o *memOutbox) MarkSentMany(_ context.Context, sent []SentMark) ([]error, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	errs := make([]error, len(sent))
+	for i, s := range sent {
+		m := o.mails[s.ID-1]
+		if m.State != OutboxPending {
+			errs[i] = fmt.Errorf("mail %d is %s", s.ID, m.State)
+			continue
+		}
+		m.State, m.SentAt = OutboxSent, s.At
+	}
+	return errs, nil
+}
+
+func (o *memOutbox) MarkCopiedMany(_ context.Context, ids []int64, _ time.Time) ([]error, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, id := range ids {
+		o.copied[id] = true
+	}
+	return make([]error, len(ids)), nil
+}
+
+func (o *memOutbox) MarkCopied(ctx context.Context, id int64, at time.Time) error {
+	_, err := o.MarkCopiedMany(ctx, []int64{id}, at)
+	return err
+}
+
+func (o *memOutbox) MarkRetry(context.Context, int64, int, time.Time, string) error { return nil }
+func (o *memOutbox) MarkFailed(context.Context, int64, int, string, *OutgoingMail, *Event) error {
+	return nil
+}
+func (o *memOutbox) SetCopyPending(context.Context, int64, []byte) error     { return nil }
+func (o *memOutbox) CopyPending(context.Context, int) ([]PendingCopy, error) { return nil, nil }
+
+// counts is how many mails were marked sent and copied.
+func (o *memOutbox) counts() (sent, copied int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, m := range o.mails {
+		if m.State == OutboxSent {
+			sent++
+		}
+	}
+	return sent, len(o.copied)
+}
+
+func newMemOutbox(n int, now time.Time) *memOutbox {
+	o := &memOutbox{copied: map[int64]bool{}}
+	for i := range n {
+		o.mails = append(o.mails, &OutgoingMail{ID: int64(i + 1), Purpose: PurposeAck, State: OutboxPending,
+			MessageID: fmt.Sprintf("m%d@desk.test", i+1), NextAttempt: now, CreatedAt: now})
+	}
+	return o
+}
+
+type okSender struct{}
+
+func (okSender) SendMail(_ context.Context, m *OutgoingMail) (SentMail, error) {
+	return SentMail{Raw: []byte("Message-ID: <" + m.MessageID + ">\r\n\r\nx\r\n")}, nil
+}
+
+// gateCopier is a Sent folder that makes each append wait until the test
+// opens the gate; appends counts those made.
+type gateCopier struct {
+	gate    chan struct{}
+	mu      sync.Mutex
+	appends int
+}
+
+func (c *gateCopier) AppendSent(context.Context, SentMail, time.Time) error {
+	<-c.gate
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.appends++
+	return nil
+}
+
+func (c *gateCopier) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.appends
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func runPostman(t *testing.T, store OutboxStore, copier SentCopier) (p *Postman, stop func()) {
+	t.Helper()
+	p = NewPostman(Postman{Store: store, Sender: okSender{}, Copier: copier, Connections: 2,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	return p, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
+// TestPostmanCopiesApart: a Sent folder that does not answer holds no mail
+// back (issue 14: the appends took the senders' time under a backlog);
+// once it answers, every sent mail gets its copy and is marked copied.
+func TestPostmanCopiesApart(t *testing.T) {
+	const n = copyQueueMax / 2
+	store := newMemOutbox(n, time.Now())
+	copier := &gateCopier{gate: make(chan struct{})}
+	_, stop := runPostman(t, store, copier)
+	defer stop()
+	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
+	if got := copier.count(); got != 0 {
+		t.Fatalf("%d copies made while the Sent folder was stuck", got)
+	}
+	close(copier.gate)
+	waitUntil(t, "every copy marked", func() bool { _, c := store.counts(); return c == n })
+	if got := copier.count(); got != n {
+		t.Errorf("%d copies appended, want %d", got, n)
+	}
+}
+
+// TestPostmanCopyQueueBounded: while the Sent folder does not answer, the
+// postman sends only as far as the copy queue holds (memory stays bounded)
+// and goes on once it answers.
+func TestPostmanCopyQueueBounded(t *testing.T) {
+	const n = 4 * copyQueueMax
+	store := newMemOutbox(n, time.Now())
+	copier := &gateCopier{gate: make(chan struct{})}
+	_, stop := runPostman(t, store, copier)
+	defer stop()
+	waitUntil(t, "the copy queue to fill", func() bool { s, _ := store.counts(); return s > copyQueueMax })
+	time.Sleep(100 * time.Millisecond) // time to send more, were it not held
+	// The queue, the group of copies being made, and a group per sender
+	// accepted before its place in the queue.
+	bound := copyQueueMax + copyGroupMax + 2*SentGroupMax
+	if s, _ := store.counts(); s > bound {
+		t.Errorf("%d mails sent while the Sent folder was stuck, want at most %d", s, bound)
+	}
+	close(copier.gate)
+	waitUntil(t, "every mail sent and copied", func() bool { s, c := store.counts(); return s == n && c == n })
+}
+
+// TestPostmanStopMakesQueuedCopies: Run returns only once the copies of
+// the mails it sent are made.
+func TestPostmanStopMakesQueuedCopies(t *testing.T) {
+	const n = copyQueueMax / 2
+	store := newMemOutbox(n, time.Now())
+	copier := &gateCopier{gate: make(chan struct{})}
+	_, stop := runPostman(t, store, copier)
+	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		close(copier.gate)
+	}()
+	stop()
+	if _, c := store.counts(); c != n {
+		t.Errorf("Run returned with %d of %d copies made", c, n)
+	}
+}
