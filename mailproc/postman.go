@@ -45,8 +45,13 @@ type Postman struct {
 	Now                func() time.Time
 	Logger             *slog.Logger
 
-	wake   Wakeup        // made by NewPostman
-	copies chan accepted // to the Sent-folder copier (copyLoop), made by Run
+	wake Wakeup // made by NewPostman
+	// The Sent-folder copier's queue (copyLoop) and its free places,
+	// made by Run; kept rings the copier when copies were kept in the
+	// store because the queue was full.
+	copies chan accepted
+	places chan struct{}
+	kept   Wakeup
 }
 
 // NewPostman returns a postman with the fields of p, ready to Run.
@@ -59,12 +64,12 @@ func NewPostman(p Postman) *Postman {
 // The copies are made apart from the sending (copyLoop): an IMAP APPEND
 // and its commit per group took the senders' time, and under a backlog
 // the postman sent 5–7 mails a second while citizens wrote 10 (issue 14).
-// When the copier is this far behind, a sender waits for one place in the
-// queue (one APPEND) before its next mail, so sending follows the copies'
-// pace and memory stays bounded (the queue and the copier's group:
-// copyQueueMax + copyGroupMax mails, a few hundred kB without attachments,
-// which are streamed). Small, because a kill loses the copies still queued
-// (the mails are sent and marked; their copies are not made).
+// A sender never waits for the copier: when the queue is full, the bytes
+// of the mails it sent are kept in the store with their mark
+// (SentMark.Raw) and copied from there once the queue is empty, so the
+// pace of the Sent folder (a remote server's APPEND can take a few hundred
+// ms) never holds a citizen's mail. Small, because a kill loses the copies
+// still queued (the mails are sent and marked; their copies are not made).
 const copyQueueMax = 64
 
 // copyGroupMax is the most copies one commit marks copied.
@@ -81,7 +86,7 @@ func (p *Postman) Run(ctx context.Context) error {
 	if p.wake == nil {
 		return errors.New("outbox: postman not made with NewPostman")
 	}
-	p.copies = make(chan accepted, copyQueueMax)
+	p.copies, p.places, p.kept = make(chan accepted, copyQueueMax), make(chan struct{}, copyQueueMax), NewWakeup()
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -249,10 +254,12 @@ func (p *Postman) failureNotice(ctx context.Context, m *OutgoingMail, why string
 	return notice, ev
 }
 
-// copyLoop makes the Sent copies the senders queue (queueCopies), a group
-// at a time, until the queue is closed; every minute it retries the copies
-// that failed. The queue is emptied before it returns, also once ctx has
-// ended: the mails are sent, their copies are still owed.
+// copyLoop makes the Sent copies the senders queue (reserveCopies), a
+// group at a time, until the queue is closed; the copies kept in the store
+// (the queue was full, or an append failed) when the queue is empty and
+// the senders kept some, and every minute. The queue is emptied before it
+// returns, also once ctx has ended: the mails are sent, their copies are
+// still owed.
 func (p *Postman) copyLoop(ctx context.Context) {
 	retry := time.NewTicker(time.Minute)
 	defer retry.Stop()
@@ -268,22 +275,39 @@ func (p *Postman) copyLoop(ctx context.Context) {
 			if !open {
 				return
 			}
+			continue
+		default:
+		}
+		select {
+		case a, ok := <-p.copies:
+			if !ok {
+				return
+			}
+			group, open := p.takeCopies(a)
+			p.copySent(ctx, group)
+			if !open {
+				return
+			}
+		case <-p.kept:
+			p.retryCopies(ctx)
 		case <-retry.C:
 			p.retryCopies(ctx)
 		}
 	}
 }
 
-// takeCopies is first and whatever else is queued, up to copyGroupMax;
-// open is false when the queue was found closed.
+// takeCopies is first and whatever else is queued, up to copyGroupMax,
+// their places freed; open is false when the queue was found closed.
 func (p *Postman) takeCopies(first accepted) (group []accepted, open bool) {
 	group = []accepted{first}
+	<-p.places
 	for len(group) < copyGroupMax {
 		select {
 		case a, ok := <-p.copies:
 			if !ok {
 				return group, false
 			}
+			<-p.places
 			group = append(group, a)
 		default:
 			return group, true
@@ -292,14 +316,40 @@ func (p *Postman) takeCopies(first accepted) (group []accepted, open bool) {
 	return group, true
 }
 
-// queueCopies hands sent mails to copyLoop; it waits while the queue is
-// full (copyQueueMax).
-func (p *Postman) queueCopies(sent []accepted) {
-	if p.Copier == nil {
-		return
+// reserveCopies decides how each mail of a group gets its Sent copy: by
+// the copier's queue while it has places (queued[i]: put it there with
+// queueCopies once marked), else from the store (SentMark.Raw). A mail
+// with attachments is streamed from the archive, never held whole in
+// memory, so it waits for a place instead.
+func (p *Postman) reserveCopies(group []accepted) (queued []bool, marks []SentMark) {
+	queued = make([]bool, len(group))
+	marks = make([]SentMark, len(group))
+	for i, a := range group {
+		marks[i] = SentMark{ID: a.m.ID, At: a.at}
+		if p.Copier == nil || a.sent.Empty() || !p.SentCopy.Copies(a.m.Purpose) {
+			continue
+		}
+		select {
+		case p.places <- struct{}{}:
+			queued[i] = true
+			continue
+		default:
+		}
+		if a.sent.Rewrite != nil {
+			p.places <- struct{}{}
+			queued[i] = true
+			continue
+		}
+		marks[i].Raw = a.sent.Raw
 	}
-	for _, a := range sent {
-		p.copies <- a
+	return queued, marks
+}
+
+// releaseCopies gives back the places of queued mails that will not be
+// queued (their mark failed).
+func (p *Postman) releaseCopies(n int) {
+	for range n {
+		<-p.places
 	}
 }
 
@@ -346,18 +396,34 @@ func (p *Postman) retryCopies(ctx context.Context) {
 	if p.Copier == nil {
 		return
 	}
-	pending, err := p.Store.CopyPending(ctx, postmanBatch)
-	if err != nil {
-		p.log().Error("outbox: pending copies", "err", err)
-		return
-	}
-	for _, c := range pending {
-		if err := p.Copier.AppendSent(ctx, SentMail{Raw: c.Raw}, c.SentAt); err != nil {
-			p.log().Warn("copy to Sent folder failed again", "outbox_id", c.ID, "err", err)
+	for {
+		pending, err := p.Store.CopyPending(ctx, copyGroupMax)
+		if err != nil {
+			p.log().Error("outbox: pending copies", "err", err)
 			return
 		}
-		if err := p.Store.MarkCopied(ctx, c.ID, p.now()); err != nil {
-			p.log().Error("outbox: record copy", "err", err)
+		var ids []int64
+		failed := false
+		for _, c := range pending {
+			if err := p.Copier.AppendSent(ctx, SentMail{Raw: c.Raw}, c.SentAt); err != nil {
+				p.log().Warn("copy to Sent folder failed again", "outbox_id", c.ID, "err", err)
+				failed = true
+				break
+			}
+			ids = append(ids, c.ID)
+		}
+		if len(ids) > 0 {
+			errs, err := p.Store.MarkCopiedMany(ctx, ids, p.now())
+			for i, id := range ids {
+				if e := itemErr(errs, err, i); e != nil {
+					p.log().Error("outbox: record copy", "outbox_id", id, "err", e)
+					failed = true // not to read it again at once
+				}
+			}
+		}
+		// Newer copies in the queue go before the rest of these.
+		if failed || len(pending) < copyGroupMax || len(p.copies) > 0 {
+			return
 		}
 	}
 }

@@ -16,6 +16,7 @@ type memOutbox struct {
 	mu     sync.Mutex
 	mails  []*OutgoingMail
 	copied map[int64]bool
+	raw    map[int64][]byte // kept for a Sent copy
 }
 
 func (o *memOutbox) DueMail(_ context.Context, now time.Time, n int) ([]*OutgoingMail, error) {
@@ -53,6 +54,9 @@ func (o *memOutbox) MarkSentMany(_ context.Context, sent []SentMark) ([]error, e
 			continue
 		}
 		m.State, m.SentAt = OutboxSent, s.At
+		if s.Raw != nil {
+			o.raw[s.ID] = s.Raw
+		}
 	}
 	return errs, nil
 }
@@ -62,6 +66,7 @@ func (o *memOutbox) MarkCopiedMany(_ context.Context, ids []int64, _ time.Time) 
 	defer o.mu.Unlock()
 	for _, id := range ids {
 		o.copied[id] = true
+		delete(o.raw, id)
 	}
 	return make([]error, len(ids)), nil
 }
@@ -75,8 +80,31 @@ func (o *memOutbox) MarkRetry(context.Context, int64, int, time.Time, string) er
 func (o *memOutbox) MarkFailed(context.Context, int64, int, string, *OutgoingMail, *Event) error {
 	return nil
 }
-func (o *memOutbox) SetCopyPending(context.Context, int64, []byte) error     { return nil }
-func (o *memOutbox) CopyPending(context.Context, int) ([]PendingCopy, error) { return nil, nil }
+func (o *memOutbox) SetCopyPending(_ context.Context, id int64, raw []byte) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.raw[id] = raw
+	return nil
+}
+
+func (o *memOutbox) CopyPending(_ context.Context, n int) ([]PendingCopy, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []PendingCopy
+	for _, m := range o.mails {
+		if raw, ok := o.raw[m.ID]; ok && len(out) < n {
+			out = append(out, PendingCopy{ID: m.ID, Raw: raw, SentAt: m.SentAt})
+		}
+	}
+	return out, nil
+}
+
+// keptCopies is how many copies wait in the store.
+func (o *memOutbox) keptCopies() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.raw)
+}
 
 // counts is how many mails were marked sent and copied.
 func (o *memOutbox) counts() (sent, copied int) {
@@ -91,7 +119,7 @@ func (o *memOutbox) counts() (sent, copied int) {
 }
 
 func newMemOutbox(n int, now time.Time) *memOutbox {
-	o := &memOutbox{copied: map[int64]bool{}}
+	o := &memOutbox{copied: map[int64]bool{}, raw: map[int64][]byte{}}
 	for i := range n {
 		o.mails = append(o.mails, &OutgoingMail{ID: int64(i + 1), Purpose: PurposeAck, State: OutboxPending,
 			MessageID: fmt.Sprintf("m%d@desk.test", i+1), NextAttempt: now, CreatedAt: now})
@@ -173,25 +201,29 @@ func TestPostmanCopiesApart(t *testing.T) {
 	}
 }
 
-// TestPostmanCopyQueueBounded: while the Sent folder does not answer, the
-// postman sends only as far as the copy queue holds (memory stays bounded)
-// and goes on once it answers.
-func TestPostmanCopyQueueBounded(t *testing.T) {
+// TestPostmanCopiesKept: when more mails are sent than the copy queue
+// holds while the Sent folder does not answer, every mail is still sent;
+// the copies beyond the queue are kept in the store (memory stays
+// bounded), and once the folder answers every mail gets its copy.
+func TestPostmanCopiesKept(t *testing.T) {
 	const n = 4 * copyQueueMax
 	store := newMemOutbox(n, time.Now())
 	copier := &gateCopier{gate: make(chan struct{})}
 	_, stop := runPostman(t, store, copier)
 	defer stop()
-	waitUntil(t, "the copy queue to fill", func() bool { s, _ := store.counts(); return s > copyQueueMax })
-	time.Sleep(100 * time.Millisecond) // time to send more, were it not held
-	// The queue, the group of copies being made, and a group per sender
-	// accepted before its place in the queue.
-	bound := copyQueueMax + copyGroupMax + 2*SentGroupMax
-	if s, _ := store.counts(); s > bound {
-		t.Errorf("%d mails sent while the Sent folder was stuck, want at most %d", s, bound)
+	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
+	// In memory: the queue and the group the copier took from it.
+	if kept := store.keptCopies(); kept < n-copyQueueMax-copyGroupMax {
+		t.Errorf("%d copies kept in the store, want at least %d", kept, n-copyQueueMax-copyGroupMax)
 	}
 	close(copier.gate)
-	waitUntil(t, "every mail sent and copied", func() bool { s, c := store.counts(); return s == n && c == n })
+	waitUntil(t, "every copy made and marked", func() bool { _, c := store.counts(); return c == n })
+	if got := copier.count(); got != n {
+		t.Errorf("%d copies appended, want %d (one each)", got, n)
+	}
+	if kept := store.keptCopies(); kept != 0 {
+		t.Errorf("%d copies still kept after they were made", kept)
+	}
 }
 
 // TestPostmanStopMakesQueuedCopies: Run returns only once the copies of

@@ -255,18 +255,19 @@ func (db *DB) NextAttempt(ctx context.Context) (time.Time, bool, error) {
 // is left as it is.
 func (db *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return db.write(ctx, fmt.Sprintf("mark mail %d sent", id), func(t *intakeTx) error {
-		return t.markSent(id, at)
+		return t.markSent(id, at, nil)
 	})
 }
 
 // MarkSentMany does MarkSent for each of sent in one transaction: the
 // postman records a group of accepted mails with one commit (one fsync)
-// instead of one each. A mail that is not pending is reported in errs and
+// instead of one each. A mark with Raw bytes keeps them for the mail's
+// Sent copy (as SetCopyPending), in the same commit. A mail that is not pending is reported in errs and
 // left as it is, without undoing the others; any other failure rolls the
 // whole group back (err).
 func (db *DB) MarkSentMany(ctx context.Context, sent []mailproc.SentMark) ([]error, error) {
 	return db.writeEach(ctx, fmt.Sprintf("mark %d mails sent", len(sent)), len(sent), func(t *intakeTx, i int) error {
-		return t.markSent(sent[i].ID, sent[i].At)
+		return t.markSent(sent[i].ID, sent[i].At, sent[i].Raw)
 	})
 }
 
@@ -294,14 +295,17 @@ func (db *DB) writeEach(ctx context.Context, op string, n int, fn func(t *intake
 }
 
 // markSent is MarkSent inside t.
-func (t *intakeTx) markSent(id int64, at time.Time) error {
+func (t *intakeTx) markSent(id int64, at time.Time, raw []byte) error {
 	if at.IsZero() {
 		at = t.db.now()
 	}
+	if len(raw) == 0 {
+		raw = nil // NULL: no copy kept
+	}
 	res, err := t.tx.ExecContext(t.ctx, `
 		UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1,
-			next_attempt = NULL
-		WHERE id = ? AND state = 'pending'`, timeArg(at), id)
+			next_attempt = NULL, raw = ?
+		WHERE id = ? AND state = 'pending'`, timeArg(at), raw, id)
 	if err := t.checkOutboxUpdate(id, mailproc.OutboxPending, res, err); err != nil {
 		return err
 	}
