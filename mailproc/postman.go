@@ -265,33 +265,29 @@ func (p *Postman) copyLoop(ctx context.Context) {
 	defer retry.Stop()
 	ctx = context.WithoutCancel(ctx)
 	for {
+		// The queue first: the store's copies only when it is empty.
+		var a accepted
+		var ok bool
 		select {
-		case a, ok := <-p.copies:
-			if !ok {
-				return
-			}
-			group, open := p.takeCopies(a)
-			p.copySent(ctx, group)
-			if !open {
-				return
-			}
-			continue
+		case a, ok = <-p.copies:
 		default:
+			select {
+			case a, ok = <-p.copies:
+			case <-p.kept:
+				p.retryCopies(ctx)
+				continue
+			case <-retry.C:
+				p.retryCopies(ctx)
+				continue
+			}
 		}
-		select {
-		case a, ok := <-p.copies:
-			if !ok {
-				return
-			}
-			group, open := p.takeCopies(a)
-			p.copySent(ctx, group)
-			if !open {
-				return
-			}
-		case <-p.kept:
-			p.retryCopies(ctx)
-		case <-retry.C:
-			p.retryCopies(ctx)
+		if !ok {
+			return
+		}
+		group, open := p.takeCopies(a)
+		p.copySent(ctx, group)
+		if !open {
+			return
 		}
 	}
 }
