@@ -1,6 +1,9 @@
 package mailproc
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestPurposeLane(t *testing.T) {
 	for _, tt := range []struct {
@@ -52,5 +55,36 @@ func TestMailLane(t *testing.T) {
 	}
 	if LaneBurst <= LaneOps {
 		t.Errorf("LaneBurst %d sorts before LaneOps %d", LaneBurst, LaneOps)
+	}
+}
+
+// TestLanePace: only the burst lane is paced.
+func TestLanePace(t *testing.T) {
+	for l, want := range map[Lane]time.Duration{LaneCitizen: 0, LaneStaff: 0, LaneOps: 0, LaneBurst: BurstPace} {
+		if got := l.Pace(); got != want {
+			t.Errorf("%s.Pace() = %v, want %v", l, got, want)
+		}
+	}
+}
+
+// TestPaceSlot: a mail goes at once when the lane's slot has passed, else
+// at the slot; the next slot is one pace after the one taken.
+func TestPaceSlot(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	const pace = 50 * time.Millisecond
+	for _, tt := range []struct {
+		name            string
+		next, now       time.Time
+		wantAt, wantAft time.Time
+	}{
+		{"first mail (no slot yet)", time.Time{}, t0, t0, t0.Add(pace)},
+		{"slot passed long ago", t0.Add(-time.Hour), t0, t0, t0.Add(pace)},
+		{"slot now", t0, t0, t0, t0.Add(pace)},
+		{"slot ahead: wait for it", t0.Add(30 * time.Millisecond), t0, t0.Add(30 * time.Millisecond), t0.Add(80 * time.Millisecond)},
+	} {
+		at, after := PaceSlot(tt.next, tt.now, pace)
+		if !at.Equal(tt.wantAt) || !after.Equal(tt.wantAft) {
+			t.Errorf("%s: PaceSlot = %v, %v; want %v, %v", tt.name, at, after, tt.wantAt, tt.wantAft)
+		}
 	}
 }

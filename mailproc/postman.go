@@ -52,11 +52,19 @@ type Postman struct {
 	copies chan accepted
 	places chan struct{}
 	kept   Wakeup
+
+	pace *pacer // made by NewPostman
+}
+
+// pacer keeps the paced lane's next free slot (PaceSlot).
+type pacer struct {
+	mu   sync.Mutex
+	next time.Time
 }
 
 // NewPostman returns a postman with the fields of p, ready to Run.
 func NewPostman(p Postman) *Postman {
-	p.wake = NewWakeup()
+	p.wake, p.pace = NewWakeup(), new(pacer)
 	return &p
 }
 
@@ -159,7 +167,7 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 				if i >= len(lane) {
 					return
 				}
-				if (i > 0 || !first) && p.rang() {
+				if (i > 0 || !first) && p.rang() || !p.waitPace(ctx, lane[i].Lane().Pace()) {
 					cut.Store(true)
 					return
 				}
@@ -182,6 +190,34 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 		return false, nil
 	}
 	return cut.Load() || full, nil
+}
+
+// waitPace waits for the next slot of a lane paced so (Lane.Pace; 0: at
+// once). It reports false, the wait cut short, when new mail was queued
+// (Wake: the queue is read again, a citizen's mail may be in it) or ctx
+// ended.
+func (p *Postman) waitPace(ctx context.Context, pace time.Duration) bool {
+	if pace <= 0 {
+		return true
+	}
+	p.pace.mu.Lock()
+	now := p.now()
+	at, after := PaceSlot(p.pace.next, now, pace)
+	p.pace.next = after
+	p.pace.mu.Unlock()
+	if !at.After(now) {
+		return true
+	}
+	t := time.NewTimer(at.Sub(now))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-p.wake:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // rang takes a waiting Wake, if any.

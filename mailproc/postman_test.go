@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,13 +24,23 @@ func (o *memOutbox) DueMail(_ context.Context, now time.Time, n int) ([]*Outgoin
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []*OutgoingMail
-	for _, m := range o.mails {
-		if m.State == OutboxPending && !m.NextAttempt.After(now) && len(out) < n {
-			c := *m
-			out = append(out, &c)
+	for l := LaneCitizen; l <= LaneBurst; l++ {
+		for _, m := range o.mails {
+			if m.State == OutboxPending && m.Lane() == l && !m.NextAttempt.After(now) && len(out) < n {
+				c := *m
+				out = append(out, &c)
+			}
 		}
 	}
 	return out, nil
+}
+
+// add queues m (its ID is set).
+func (o *memOutbox) add(m *OutgoingMail) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m.ID, m.State = int64(len(o.mails)+1), OutboxPending
+	o.mails = append(o.mails, m)
 }
 
 func (o *memOutbox) NextAttempt(context.Context) (time.Time, bool, error) {
@@ -127,10 +138,23 @@ func newMemOutbox(n int, now time.Time) *memOutbox {
 	return o
 }
 
-type okSender struct{}
+// okSender accepts every mail and records the order.
+type okSender struct {
+	mu   sync.Mutex
+	sent []string // Message-IDs
+}
 
-func (okSender) SendMail(_ context.Context, m *OutgoingMail) (SentMail, error) {
+func (s *okSender) SendMail(_ context.Context, m *OutgoingMail) (SentMail, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, m.MessageID)
 	return SentMail{Raw: []byte("Message-ID: <" + m.MessageID + ">\r\n\r\nx\r\n")}, nil
+}
+
+func (s *okSender) order() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sent)
 }
 
 // gateCopier is a Sent folder that makes each append wait until the test
@@ -167,8 +191,12 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 func runPostman(t *testing.T, store OutboxStore, copier SentCopier) (p *Postman, stop func()) {
+	return runPostmanWith(t, store, &okSender{}, copier)
+}
+
+func runPostmanWith(t *testing.T, store OutboxStore, sender Sender, copier SentCopier) (p *Postman, stop func()) {
 	t.Helper()
-	p = NewPostman(Postman{Store: store, Sender: okSender{}, Copier: copier, Connections: 2,
+	p = NewPostman(Postman{Store: store, Sender: sender, Copier: copier, Connections: 2,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -241,5 +269,33 @@ func TestPostmanStopMakesQueuedCopies(t *testing.T) {
 	stop()
 	if _, c := store.counts(); c != n {
 		t.Errorf("Run returned with %d of %d copies made", c, n)
+	}
+}
+
+// TestPostmanPacesBurst: the notifications a burst digest listed go at
+// most one per BurstPace; a citizen's mail queued meanwhile goes next, not
+// after them.
+func TestPostmanPacesBurst(t *testing.T) {
+	const n = 20
+	now := time.Now()
+	store := newMemOutbox(0, now)
+	for i := range n {
+		store.add(&OutgoingMail{Purpose: PurposeNotify, Burst: true, MessageID: fmt.Sprintf("burst%d@desk.test", i),
+			NextAttempt: now, CreatedAt: now})
+	}
+	sender := &okSender{}
+	began := time.Now()
+	p, stop := runPostmanWith(t, store, sender, nil)
+	defer stop()
+	waitUntil(t, "three notifications sent", func() bool { return len(sender.order()) >= 3 })
+	store.add(&OutgoingMail{Purpose: PurposeAck, MessageID: "ack@desk.test", NextAttempt: now, CreatedAt: now})
+	p.Wake()
+	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n+1 })
+	if took := time.Since(began); took < (n-1)*BurstPace {
+		t.Errorf("%d burst notifications sent in %v, want at least %v", n, took, (n-1)*BurstPace)
+	}
+	order := sender.order()
+	if i := slices.Index(order, "ack@desk.test"); i < 0 || i >= n {
+		t.Errorf("the acknowledgement went out %dth of %d: %v", i+1, len(order), order)
 	}
 }
