@@ -58,11 +58,24 @@ func TestMailLane(t *testing.T) {
 	}
 }
 
-// TestLanePace: only the burst lane is paced.
+// TestLanePace: the burst lane is always paced, the citizen lane only
+// with a backlog, staff and ops never.
 func TestLanePace(t *testing.T) {
-	for l, want := range map[Lane]time.Duration{LaneCitizen: 0, LaneStaff: 0, LaneOps: 0, LaneBurst: BurstPace} {
-		if got := l.Pace(); got != want {
-			t.Errorf("%s.Pace() = %v, want %v", l, got, want)
+	for _, tt := range []struct {
+		l       Lane
+		backlog bool
+		want    time.Duration
+	}{
+		{LaneCitizen, false, 0},
+		{LaneCitizen, true, CitizenBacklogPace},
+		{LaneStaff, false, 0},
+		{LaneStaff, true, 0},
+		{LaneOps, true, 0},
+		{LaneBurst, false, BurstPace},
+		{LaneBurst, true, BurstPace},
+	} {
+		if got := tt.l.Pace(tt.backlog); got != tt.want {
+			t.Errorf("%s.Pace(%v) = %v, want %v", tt.l, tt.backlog, got, tt.want)
 		}
 	}
 }

@@ -53,10 +53,10 @@ type Postman struct {
 	places chan struct{}
 	kept   Wakeup
 
-	pace *pacer // made by NewPostman
+	pace map[Lane]*pacer // each lane's, made by NewPostman
 }
 
-// pacer keeps the paced lane's next free slot (PaceSlot).
+// pacer keeps a paced lane's next free slot (PaceSlot).
 type pacer struct {
 	mu   sync.Mutex
 	next time.Time
@@ -64,7 +64,10 @@ type pacer struct {
 
 // NewPostman returns a postman with the fields of p, ready to Run.
 func NewPostman(p Postman) *Postman {
-	p.wake, p.pace = NewWakeup(), new(pacer)
+	p.wake, p.pace = NewWakeup(), map[Lane]*pacer{}
+	for l := LaneCitizen; l <= LaneBurst; l++ {
+		p.pace[l] = new(pacer)
+	}
 	return &p
 }
 
@@ -160,6 +163,9 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 		}
 		lane := due[:n]
 		due = due[n:]
+		// A whole batch of one lane is a backlog (Lane.Pace).
+		l := lane[0].Lane()
+		pace := l.Pace(n == postmanBatch)
 		var next atomic.Int64
 		work := func() {
 			for ctx.Err() == nil && !cut.Load() {
@@ -167,7 +173,7 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 				if i >= len(lane) {
 					return
 				}
-				if (i > 0 || !first) && p.rang() || !p.waitPace(ctx, lane[i].Lane().Pace()) {
+				if (i > 0 || !first) && p.rang() || !p.waitPace(ctx, p.pace[l], pace) {
 					cut.Store(true)
 					return
 				}
@@ -192,19 +198,19 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	return cut.Load() || full, nil
 }
 
-// waitPace waits for the next slot of a lane paced so (Lane.Pace; 0: at
-// once). It reports false, the wait cut short, when new mail was queued
+// waitPace waits for the lane's (pc) next slot, its mails paced so
+// (Lane.Pace; 0: at once). It reports false, the wait cut short, when new mail was queued
 // (Wake: the queue is read again, a citizen's mail may be in it) or ctx
 // ended.
-func (p *Postman) waitPace(ctx context.Context, pace time.Duration) bool {
+func (p *Postman) waitPace(ctx context.Context, pc *pacer, pace time.Duration) bool {
 	if pace <= 0 {
 		return true
 	}
-	p.pace.mu.Lock()
+	pc.mu.Lock()
 	now := p.now()
-	at, after := PaceSlot(p.pace.next, now, pace)
-	p.pace.next = after
-	p.pace.mu.Unlock()
+	at, after := PaceSlot(pc.next, now, pace)
+	pc.next = after
+	pc.mu.Unlock()
 	if !at.After(now) {
 		return true
 	}

@@ -129,10 +129,11 @@ func (o *memOutbox) counts() (sent, copied int) {
 	return sent, len(o.copied)
 }
 
+// newMemOutbox holds n staff notifications due at now (an unpaced lane).
 func newMemOutbox(n int, now time.Time) *memOutbox {
 	o := &memOutbox{copied: map[int64]bool{}, raw: map[int64][]byte{}}
 	for i := range n {
-		o.mails = append(o.mails, &OutgoingMail{ID: int64(i + 1), Purpose: PurposeAck, State: OutboxPending,
+		o.mails = append(o.mails, &OutgoingMail{ID: int64(i + 1), Purpose: PurposeNotify, State: OutboxPending,
 			MessageID: fmt.Sprintf("m%d@desk.test", i+1), NextAttempt: now, CreatedAt: now})
 	}
 	return o
@@ -297,5 +298,24 @@ func TestPostmanPacesBurst(t *testing.T) {
 	order := sender.order()
 	if i := slices.Index(order, "ack@desk.test"); i < 0 || i >= n {
 		t.Errorf("the acknowledgement went out %dth of %d: %v", i+1, len(order), order)
+	}
+}
+
+// TestPostmanPacesCitizenBacklog: a whole batch of citizen mail due (a
+// start-up backlog of acknowledgements) goes at most one per
+// CitizenBacklogPace.
+func TestPostmanPacesCitizenBacklog(t *testing.T) {
+	const n = postmanBatch
+	now := time.Now()
+	store := newMemOutbox(0, now)
+	for i := range n {
+		store.add(&OutgoingMail{Purpose: PurposeAck, MessageID: fmt.Sprintf("ack%d@desk.test", i), NextAttempt: now, CreatedAt: now})
+	}
+	began := time.Now()
+	_, stop := runPostman(t, store, nil)
+	defer stop()
+	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
+	if took := time.Since(began); took < (n-1)*CitizenBacklogPace {
+		t.Errorf("a backlog of %d acknowledgements sent in %v, want at least %v", n, took, (n-1)*CitizenBacklogPace)
 	}
 }
