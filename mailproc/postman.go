@@ -198,10 +198,10 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	return cut.Load() || full, nil
 }
 
-// waitPace waits for the lane's (pc) next slot, its mails paced so
-// (Lane.Pace; 0: at once). It reports false, the wait cut short, when new mail was queued
-// (Wake: the queue is read again, a citizen's mail may be in it) or ctx
-// ended.
+// waitPace waits for the lane's next slot (pc), its mails paced so
+// (Lane.Pace; 0: at once). It reports false, the wait cut short, when new
+// mail was queued (Wake: the queue is read again, a citizen's mail may be
+// in it) or ctx ended.
 func (p *Postman) waitPace(ctx context.Context, pc *pacer, pace time.Duration) bool {
 	if pace <= 0 {
 		return true
@@ -296,7 +296,7 @@ func (p *Postman) failureNotice(ctx context.Context, m *OutgoingMail, why string
 	return notice, ev
 }
 
-// copyLoop makes the Sent copies the senders queue (reserveCopies), a
+// copyLoop makes the Sent copies the senders queue (markSent), a
 // group at a time, until the queue is closed; the copies kept in the store
 // (the queue was full, or an append failed) when the queue is empty and
 // the senders kept some, and every minute. The queue is emptied before it
@@ -355,8 +355,8 @@ func (p *Postman) takeCopies(first accepted) (group []accepted, open bool) {
 }
 
 // reserveCopies decides how each mail of a group gets its Sent copy: by
-// the copier's queue while it has places (queued[i]: put it there with
-// queueCopies once marked), else from the store (SentMark.Raw). A mail
+// the copier's queue while it has places (queued[i]: markSent puts it
+// there once it is marked), else from the store (SentMark.Raw). A mail
 // with attachments is streamed from the archive, never held whole in
 // memory, so it waits for a place instead.
 func (p *Postman) reserveCopies(group []accepted) (queued []bool, marks []SentMark) {
