@@ -291,6 +291,12 @@ CREATE TABLE outbox (
 -- next one due". Queries must spell state = 'pending' literally for SQLite
 -- to use a partial index.
 CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'pending';
+-- The postman reads the due mail lane by lane (mailproc.Lane: citizen 0,
+-- staff and heads 1, ops 2, held for a burst digest 3), in id order; the
+-- expression is the one the query spells (sqlite/outbox.go laneOrder), or
+-- SQLite would not use the index.
+CREATE INDEX outbox_pending_lane ON outbox ((CASE WHEN burst <> 0 THEN 3 ELSE CASE purpose WHEN 'ack' THEN 0 WHEN 'answer' THEN 0 WHEN 'closing' THEN 0 WHEN 'ops' THEN 2 ELSE 1 END END), id, next_attempt)
+    WHERE state = 'pending';
 -- Mail whose Sent-folder copy is still to be made, in the order it was sent.
 CREATE INDEX outbox_copy_pending ON outbox (sent_at)
     WHERE state = 'sent' AND copied_at IS NULL AND raw IS NOT NULL;

@@ -1,6 +1,9 @@
 package mailproc
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestPurposeLane(t *testing.T) {
 	for _, tt := range []struct {
@@ -52,5 +55,49 @@ func TestMailLane(t *testing.T) {
 	}
 	if LaneBurst <= LaneOps {
 		t.Errorf("LaneBurst %d sorts before LaneOps %d", LaneBurst, LaneOps)
+	}
+}
+
+// TestLanePace: the burst lane is always paced, the citizen lane only
+// with a backlog, staff and ops never.
+func TestLanePace(t *testing.T) {
+	for _, tt := range []struct {
+		l       Lane
+		backlog bool
+		want    time.Duration
+	}{
+		{LaneCitizen, false, 0},
+		{LaneCitizen, true, CitizenBacklogPace},
+		{LaneStaff, false, 0},
+		{LaneStaff, true, 0},
+		{LaneOps, true, 0},
+		{LaneBurst, false, BurstPace},
+		{LaneBurst, true, BurstPace},
+	} {
+		if got := tt.l.Pace(tt.backlog); got != tt.want {
+			t.Errorf("%s.Pace(%v) = %v, want %v", tt.l, tt.backlog, got, tt.want)
+		}
+	}
+}
+
+// TestPaceSlot: a mail goes at once when the lane's slot has passed, else
+// at the slot; the next slot is one pace after the one taken.
+func TestPaceSlot(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	const pace = 50 * time.Millisecond
+	for _, tt := range []struct {
+		name            string
+		next, now       time.Time
+		wantAt, wantAft time.Time
+	}{
+		{"first mail (no slot yet)", time.Time{}, t0, t0, t0.Add(pace)},
+		{"slot passed long ago", t0.Add(-time.Hour), t0, t0, t0.Add(pace)},
+		{"slot now", t0, t0, t0, t0.Add(pace)},
+		{"slot ahead: wait for it", t0.Add(30 * time.Millisecond), t0, t0.Add(30 * time.Millisecond), t0.Add(80 * time.Millisecond)},
+	} {
+		at, after := PaceSlot(tt.next, tt.now, pace)
+		if !at.Equal(tt.wantAt) || !after.Equal(tt.wantAft) {
+			t.Errorf("%s: PaceSlot = %v, %v; want %v, %v", tt.name, at, after, tt.wantAt, tt.wantAft)
+		}
 	}
 }

@@ -203,7 +203,8 @@ type OutboxStore interface {
 	// ok is false when nothing is pending.
 	NextAttempt(ctx context.Context) (at time.Time, ok bool, err error)
 	// MarkSentMany records, in one transaction (one fsync), that the
-	// server accepted each of sent. errs[i], when not nil, is why sent[i]
+	// server accepted each of sent, keeping its Raw bytes, if any, as
+	// SetCopyPending does. errs[i], when not nil, is why sent[i]
 	// was not recorded (it was not pending; it is left as it is); err is
 	// the transaction failing, and then none of them is recorded.
 	MarkSentMany(ctx context.Context, sent []SentMark) (errs []error, err error)
@@ -227,10 +228,13 @@ type OutboxStore interface {
 	MarkCopiedMany(ctx context.Context, ids []int64, at time.Time) (errs []error, err error)
 }
 
-// SentMark is one mail the server accepted: its outbox id and when.
+// SentMark is one mail the server accepted: its outbox id and when, and
+// the bytes to keep for its Sent copy when the copy is made later from
+// the store (CopyPending) rather than from the postman's queue; nil: none.
 type SentMark struct {
-	ID int64
-	At time.Time
+	ID  int64
+	At  time.Time
+	Raw []byte
 }
 
 // PendingCopy is a sent mail whose Sent-folder copy is still to be made.

@@ -46,13 +46,45 @@ type Postman struct {
 	Logger             *slog.Logger
 
 	wake Wakeup // made by NewPostman
+	// The Sent-folder copier's queue (copyLoop) and its free places,
+	// made by Run; kept rings the copier when copies were kept in the
+	// store because the queue was full.
+	copies chan accepted
+	places chan struct{}
+	kept   Wakeup
+
+	pace map[Lane]*pacer // each lane's, made by NewPostman
+}
+
+// pacer keeps a paced lane's next free slot (PaceSlot).
+type pacer struct {
+	mu   sync.Mutex
+	next time.Time
 }
 
 // NewPostman returns a postman with the fields of p, ready to Run.
 func NewPostman(p Postman) *Postman {
-	p.wake = NewWakeup()
+	p.wake, p.pace = NewWakeup(), map[Lane]*pacer{}
+	for l := LaneCitizen; l <= LaneBurst; l++ {
+		p.pace[l] = new(pacer)
+	}
 	return &p
 }
+
+// copyQueueMax is how many sent mails wait in memory for their Sent copy.
+// The copies are made apart from the sending (copyLoop): an IMAP APPEND
+// and its commit per group took the senders' time, and under a backlog
+// the postman sent 5–7 mails a second while citizens wrote 10 (issue 14).
+// A sender never waits for the copier: when the queue is full, the bytes
+// of the mails it sent are kept in the store with their mark
+// (SentMark.Raw) and copied from there once the queue is empty, so the
+// pace of the Sent folder (a remote server's APPEND can take a few hundred
+// ms) never holds a citizen's mail. Small, because a kill loses the copies
+// still queued (the mails are sent and marked; their copies are not made).
+const copyQueueMax = 64
+
+// copyGroupMax is the most copies one commit marks copied.
+const copyGroupMax = 32
 
 // batch is how many due mails are read at a time.
 const postmanBatch = 20
@@ -65,8 +97,17 @@ func (p *Postman) Run(ctx context.Context) error {
 	if p.wake == nil {
 		return errors.New("outbox: postman not made with NewPostman")
 	}
-	copyRetry := time.NewTicker(time.Minute)
-	defer copyRetry.Stop()
+	p.copies, p.places, p.kept = make(chan accepted, copyQueueMax), make(chan struct{}, copyQueueMax), NewWakeup()
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		p.copyLoop(ctx)
+	}()
+	// The senders are done when sendDue returns: no more copies come.
+	defer func() {
+		close(p.copies)
+		<-copied
+	}()
 	for {
 		more, err := p.sendDue(ctx)
 		if err != nil && ctx.Err() == nil { // a read cut short by shutdown is no error
@@ -94,8 +135,6 @@ func (p *Postman) Run(ctx context.Context) error {
 			return nil
 		case <-p.wake:
 		case <-timer.C:
-		case <-copyRetry.C:
-			p.retryCopies(ctx)
 		}
 		timer.Stop()
 	}
@@ -124,6 +163,9 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 		}
 		lane := due[:n]
 		due = due[n:]
+		// A whole batch of one lane is a backlog (Lane.Pace).
+		l := lane[0].Lane()
+		pace := l.Pace(n == postmanBatch)
 		var next atomic.Int64
 		work := func() {
 			for ctx.Err() == nil && !cut.Load() {
@@ -131,7 +173,7 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 				if i >= len(lane) {
 					return
 				}
-				if (i > 0 || !first) && p.rang() {
+				if (i > 0 || !first) && p.rang() || !p.waitPace(ctx, p.pace[l], pace) {
 					cut.Store(true)
 					return
 				}
@@ -156,6 +198,34 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 	return cut.Load() || full, nil
 }
 
+// waitPace waits for the lane's next slot (pc), its mails paced so
+// (Lane.Pace; 0: at once). It reports false, the wait cut short, when new
+// mail was queued (Wake: the queue is read again, a citizen's mail may be
+// in it) or ctx ended.
+func (p *Postman) waitPace(ctx context.Context, pc *pacer, pace time.Duration) bool {
+	if pace <= 0 {
+		return true
+	}
+	pc.mu.Lock()
+	now := p.now()
+	at, after := PaceSlot(pc.next, now, pace)
+	pc.next = after
+	pc.mu.Unlock()
+	if !at.After(now) {
+		return true
+	}
+	t := time.NewTimer(at.Sub(now))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-p.wake:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // rang takes a waiting Wake, if any.
 func (p *Postman) rang() bool {
 	select {
@@ -171,11 +241,12 @@ func (p *Postman) rang() bool {
 func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) *accepted {
 	log := p.log().With("outbox_id", m.ID, "purpose", string(m.Purpose), "message_id", m.MessageID)
 	attempts := m.Attempts + 1
+	began := p.now()
 	sent, err := p.Sender.SendMail(ctx, m)
 	now := p.now()
 	switch {
 	case err == nil:
-		return &accepted{m: m, sent: sent, at: now, attempts: attempts, log: log}
+		return &accepted{m: m, sent: sent, at: now, took: now.Sub(began), attempts: attempts, log: log}
 	case IsTemporary(err) && now.Sub(m.CreatedAt) < p.giveUpAfter():
 		next := now.Add(p.backoff(attempts))
 		log.Warn("send failed; will retry", "attempts", attempts, "retry_at", next, "err", err)
@@ -225,6 +296,101 @@ func (p *Postman) failureNotice(ctx context.Context, m *OutgoingMail, why string
 	return notice, ev
 }
 
+// copyLoop makes the Sent copies the senders queue (markSent), a
+// group at a time, until the queue is closed; the copies kept in the store
+// (the queue was full, or an append failed) when the queue is empty and
+// the senders kept some, and every minute. The queue is emptied before it
+// returns, also once ctx has ended: the mails are sent, their copies are
+// still owed.
+func (p *Postman) copyLoop(ctx context.Context) {
+	retry := time.NewTicker(time.Minute)
+	defer retry.Stop()
+	ctx = context.WithoutCancel(ctx)
+	for {
+		// The queue first: the store's copies only when it is empty.
+		var a accepted
+		var ok bool
+		select {
+		case a, ok = <-p.copies:
+		default:
+			select {
+			case a, ok = <-p.copies:
+			case <-p.kept:
+				p.retryCopies(ctx)
+				continue
+			case <-retry.C:
+				p.retryCopies(ctx)
+				continue
+			}
+		}
+		if !ok {
+			return
+		}
+		group, open := p.takeCopies(a)
+		p.copySent(ctx, group)
+		if !open {
+			return
+		}
+	}
+}
+
+// takeCopies is first and whatever else is queued, up to copyGroupMax,
+// their places freed; open is false when the queue was found closed.
+func (p *Postman) takeCopies(first accepted) (group []accepted, open bool) {
+	group = []accepted{first}
+	<-p.places
+	for len(group) < copyGroupMax {
+		select {
+		case a, ok := <-p.copies:
+			if !ok {
+				return group, false
+			}
+			<-p.places
+			group = append(group, a)
+		default:
+			return group, true
+		}
+	}
+	return group, true
+}
+
+// reserveCopies decides how each mail of a group gets its Sent copy: by
+// the copier's queue while it has places (queued[i]: markSent puts it
+// there once it is marked), else from the store (SentMark.Raw). A mail
+// with attachments is streamed from the archive, never held whole in
+// memory, so it waits for a place instead.
+func (p *Postman) reserveCopies(group []accepted) (queued []bool, marks []SentMark) {
+	queued = make([]bool, len(group))
+	marks = make([]SentMark, len(group))
+	for i, a := range group {
+		marks[i] = SentMark{ID: a.m.ID, At: a.at}
+		if p.Copier == nil || a.sent.Empty() || !p.SentCopy.Copies(a.m.Purpose) {
+			continue
+		}
+		select {
+		case p.places <- struct{}{}:
+			queued[i] = true
+			continue
+		default:
+		}
+		if a.sent.Rewrite != nil {
+			p.places <- struct{}{}
+			queued[i] = true
+			continue
+		}
+		marks[i].Raw = a.sent.Raw
+	}
+	return queued, marks
+}
+
+// releaseCopies gives back the places of queued mails that will not be
+// queued (their mark failed).
+func (p *Postman) releaseCopies(n int) {
+	for range n {
+		<-p.places
+	}
+}
+
 // copySent appends the sent mails to the Sent folder and marks those
 // copied in one transaction; a mail whose append fails keeps its raw bytes
 // and the copy is retried every minute.
@@ -268,18 +434,34 @@ func (p *Postman) retryCopies(ctx context.Context) {
 	if p.Copier == nil {
 		return
 	}
-	pending, err := p.Store.CopyPending(ctx, postmanBatch)
-	if err != nil {
-		p.log().Error("outbox: pending copies", "err", err)
-		return
-	}
-	for _, c := range pending {
-		if err := p.Copier.AppendSent(ctx, SentMail{Raw: c.Raw}, c.SentAt); err != nil {
-			p.log().Warn("copy to Sent folder failed again", "outbox_id", c.ID, "err", err)
+	for {
+		pending, err := p.Store.CopyPending(ctx, copyGroupMax)
+		if err != nil {
+			p.log().Error("outbox: pending copies", "err", err)
 			return
 		}
-		if err := p.Store.MarkCopied(ctx, c.ID, p.now()); err != nil {
-			p.log().Error("outbox: record copy", "err", err)
+		var ids []int64
+		failed := false
+		for _, c := range pending {
+			if err := p.Copier.AppendSent(ctx, SentMail{Raw: c.Raw}, c.SentAt); err != nil {
+				p.log().Warn("copy to Sent folder failed again", "outbox_id", c.ID, "err", err)
+				failed = true
+				break
+			}
+			ids = append(ids, c.ID)
+		}
+		if len(ids) > 0 {
+			errs, err := p.Store.MarkCopiedMany(ctx, ids, p.now())
+			for i, id := range ids {
+				if e := itemErr(errs, err, i); e != nil {
+					p.log().Error("outbox: record copy", "outbox_id", id, "err", e)
+					failed = true // not to read it again at once
+				}
+			}
+		}
+		// Newer copies in the queue go before the rest of these.
+		if failed || len(pending) < copyGroupMax || len(p.copies) > 0 {
+			return
 		}
 	}
 }

@@ -34,6 +34,7 @@ type accepted struct {
 	m        *OutgoingMail
 	sent     SentMail // for the Sent copy
 	at       time.Time
+	took     time.Duration // the SMTP transaction, for the log
 	attempts int
 	log      *slog.Logger
 }
@@ -75,29 +76,38 @@ func (g *sentGroup) takeLocked() []accepted {
 }
 
 // markSent records a group of accepted mails as sent in one transaction,
-// then logs each and appends its Sent copy (copySent). A mail the store
-// did not record stays pending and may be sent again; that is logged.
+// then logs each and hands its Sent copy to the copier: by its queue, or,
+// when that is full, kept in the store with the mark (reserveCopies). A
+// mail the store did not record stays pending and may be sent again; that
+// is logged.
 func (p *Postman) markSent(ctx context.Context, group []accepted) {
 	if len(group) == 0 {
 		return
 	}
-	marks := make([]SentMark, len(group))
-	for i, a := range group {
-		marks[i] = SentMark{ID: a.m.ID, At: a.at}
-	}
+	queued, marks := p.reserveCopies(group)
 	errs, err := p.Store.MarkSentMany(ctx, marks)
-	var copied []accepted
+	kept, unused := false, 0
 	for i, a := range group {
 		if e := itemErr(errs, err, i); e != nil {
 			a.log.Error("sent but not recorded; it may be sent again", "err", e)
+			if queued[i] {
+				unused++
+			}
 			continue
 		}
-		a.log.Info("mail sent", "attempts", a.attempts, "queued_ms", a.at.Sub(a.m.CreatedAt).Milliseconds())
-		if p.SentCopy.Copies(a.m.Purpose) {
-			copied = append(copied, a)
+		a.log.Info("mail sent", "lane", a.m.Lane().String(), "attempts", a.attempts,
+			"queued_ms", a.at.Sub(a.m.CreatedAt).Milliseconds(), "smtp_ms", a.took.Milliseconds())
+		switch {
+		case queued[i]:
+			p.copies <- a // its place is reserved: never blocks
+		case marks[i].Raw != nil:
+			kept = true
 		}
 	}
-	p.copySent(ctx, copied)
+	p.releaseCopies(unused)
+	if kept {
+		p.kept.Ring()
+	}
 }
 
 // itemErr is why item i of a store call over many (MarkSentMany) was not

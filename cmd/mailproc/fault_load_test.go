@@ -6,8 +6,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,8 +39,19 @@ func TestFaultLoad(t *testing.T) {
 	appendBacklog(t, d, backlog)
 	cfgPath := d.writeConfig()
 	db := d.db()
+	// MAILPROC_FAULT_LOG=path keeps the daemon's whole log of the run, written
+	// as it comes: "mail sent" lines say each mail's lane and its queued_ms.
+	var tee io.Writer
+	if path := os.Getenv("MAILPROC_FAULT_LOG"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		tee = f
+	}
 	start := time.Now()
-	p := d.spawn(cfgPath)
+	p := d.spawnTee(cfgPath, tee)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("daemon log (tail):\n%s", tail(p.output(), 30))

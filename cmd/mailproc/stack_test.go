@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/smtp"
 	"os"
@@ -247,14 +248,22 @@ func binary(t testing.TB) string {
 type proc struct {
 	cmd *exec.Cmd
 	out *bytes.Buffer
+	tee io.Writer // also gets the output when set (spawnTee)
 	mu  sync.Mutex
 }
 
 func (d *testDesk) spawn(cfgPath string) *proc {
 	d.t.Helper()
+	return d.spawnTee(cfgPath, nil)
+}
+
+// spawnTee is spawn with the daemon's output also written to tee as it
+// comes (a long run's whole log, to read while it runs).
+func (d *testDesk) spawnTee(cfgPath string, tee io.Writer) *proc {
+	d.t.Helper()
 	cmd := exec.Command(binary(d.t), "run", "-config", cfgPath)
 	cmd.Env = d.env()
-	p := &proc{cmd: cmd, out: new(bytes.Buffer)}
+	p := &proc{cmd: cmd, out: new(bytes.Buffer), tee: tee}
 	cmd.Stdout, cmd.Stderr = lockedWriter{p}, lockedWriter{p}
 	if err := cmd.Start(); err != nil {
 		d.t.Fatal(err)
@@ -273,6 +282,9 @@ type lockedWriter struct{ p *proc }
 func (w lockedWriter) Write(b []byte) (int, error) {
 	w.p.mu.Lock()
 	defer w.p.mu.Unlock()
+	if w.p.tee != nil {
+		w.p.tee.Write(b) // a copy for the reader: its failure is no test's
+	}
 	return w.p.out.Write(b)
 }
 

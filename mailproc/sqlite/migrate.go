@@ -117,6 +117,10 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 	// notifications held for a burst digest, and the index that finds them.
 	`ALTER TABLE outbox ADD COLUMN burst INTEGER NOT NULL DEFAULT 0 CHECK (burst IN (0, 1, 2));
 	CREATE INDEX outbox_burst_held ON outbox (created_at) WHERE burst = 1;`,
+	// migrations[8] upgrades version 9 to version 10 (issue 14): the
+	// pending mail by lane, so the postman reads its batch without
+	// sorting the whole backlog.
+	`CREATE INDEX outbox_pending_lane ON outbox ((CASE WHEN burst <> 0 THEN 3 ELSE CASE purpose WHEN 'ack' THEN 0 WHEN 'answer' THEN 0 WHEN 'closing' THEN 0 WHEN 'ops' THEN 2 ELSE 1 END END), id, next_attempt) WHERE state = 'pending';`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

@@ -76,3 +76,31 @@ func TestMarkSentMany(t *testing.T) {
 		t.Errorf("notify CopiedAt = %v, want %v", got.CopiedAt, at)
 	}
 }
+
+// TestMarkSentManyKeepsCopy: a mark with Raw bytes keeps them for the
+// mail's Sent copy in the same commit (the postman's copy queue was
+// full); CopyPending hands them out, and marking the copy drops them.
+func TestMarkSentManyKeepsCopy(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	kept := outMail("kept@desk", 0, mailproc.PurposeOps, "ops@kamparkab.go.id")
+	queued := outMail("queued@desk", 0, mailproc.PurposeOps, "ops@kamparkab.go.id")
+	enqueue(t, db, kept, queued)
+	raw := []byte("Message-ID: <kept@desk>\r\n\r\nisi\r\n")
+	if _, err := db.MarkSentMany(ctx, []mailproc.SentMark{{ID: kept.ID, At: t0, Raw: raw}, {ID: queued.ID, At: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.CopyPending(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 || pending[0].ID != kept.ID || string(pending[0].Raw) != string(raw) || !pending[0].SentAt.Equal(t0) {
+		t.Fatalf("CopyPending = %+v, want only %d with its bytes", pending, kept.ID)
+	}
+	if _, err := db.MarkCopiedMany(ctx, []int64{kept.ID}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if pending, err := db.CopyPending(ctx, 10); err != nil || len(pending) != 0 {
+		t.Errorf("CopyPending after the copy = %v, %v; want none", pending, err)
+	}
+}

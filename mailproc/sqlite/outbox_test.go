@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,14 +149,42 @@ func TestOutboxQueryPlans(t *testing.T) {
 		args  []any
 		want  []string // each must appear in the plan
 	}{
-		{"DueMail", "SELECT " + outboxColumns + " FROM outbox " + dueMailRest, []any{1, 10},
-			[]string{"USING INDEX outbox_due (next_attempt<?)"}},
 		{"NextAttempt", nextAttemptQuery, nil, []string{"INDEX outbox_due"}},
 		{"CopyPending", copyPendingQuery, []any{10}, []string{"USING INDEX outbox_copy_pending"}},
 		{"CountSent", countSentQuery, []any{"a@b", "ack", 0},
 			[]string{"SEARCH r USING PRIMARY KEY (addr=?)", "SEARCH o USING INTEGER PRIMARY KEY (rowid=?)"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) { checkPlan(t, db, tt.query, tt.args, tt.want) })
+	}
+	// DueMail: each lane's query walks its part of outbox_pending_lane in
+	// order (no sort of the backlog).
+	for l, q := range dueMailLanes {
+		t.Run("DueMail lane "+strconv.Itoa(l), func(t *testing.T) {
+			checkPlan(t, db, "SELECT "+outboxColumns+" FROM outbox "+q, []any{1, 10},
+				[]string{"SEARCH outbox USING INDEX outbox_pending_lane (<expr>=?)"})
+			checkNoSort(t, db, "SELECT "+outboxColumns+" FROM outbox "+q, []any{1, 10})
+		})
+	}
+}
+
+// checkNoSort fails if the query's plan sorts its rows (USE TEMP B-TREE FOR
+// ORDER BY): its cost would grow with the rows it sorts.
+func checkNoSort(t *testing.T, db *DB, query string, args []any) {
+	t.Helper()
+	rows, err := db.db.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(detail, "TEMP B-TREE") {
+			t.Errorf("plan sorts: %s", detail)
+		}
 	}
 }
 
