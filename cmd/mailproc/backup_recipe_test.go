@@ -169,7 +169,7 @@ func TestBackupPermissions(t *testing.T) {
 }
 
 // needLitestream returns the litestream binary: MAILPROC_LITESTREAM
-// (scripts/faults installs it), or litestream on the PATH. Like needStack,
+// (scripts/test and scripts/faults set it: scripts/litestream), or litestream on the PATH. Like needStack,
 // it fails instead of skipping where the stack is required.
 func needLitestream(t *testing.T) string {
 	t.Helper()
@@ -180,7 +180,7 @@ func needLitestream(t *testing.T) string {
 		return p
 	}
 	if os.Getenv("MAILPROC_REQUIRE_STACK") != "" {
-		t.Fatal("litestream is required: scripts/faults installs it (go install github.com/benbjohnson/litestream/cmd/litestream@v0.5.18)")
+		t.Fatal("litestream is required: scripts/litestream installs it (go install github.com/benbjohnson/litestream/cmd/litestream@v0.5.18)")
 	}
 	t.Skip("no litestream on the PATH")
 	return ""
