@@ -210,16 +210,25 @@ func runPostmanWith(t *testing.T, store OutboxStore, sender Sender, copier SentC
 	}
 }
 
+// sentWithSentFolderStuck runs a postman over n queued mails with a Sent
+// folder that does not answer until copier.gate is closed, and returns
+// once every mail is sent.
+func sentWithSentFolderStuck(t *testing.T, n int) (*memOutbox, *gateCopier, func()) {
+	t.Helper()
+	store := newMemOutbox(n, time.Now())
+	copier := &gateCopier{gate: make(chan struct{})}
+	_, stop := runPostman(t, store, copier)
+	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
+	return store, copier, stop
+}
+
 // TestPostmanCopiesApart: a Sent folder that does not answer holds no mail
 // back (issue 14: the appends took the senders' time under a backlog);
 // once it answers, every sent mail gets its copy and is marked copied.
 func TestPostmanCopiesApart(t *testing.T) {
 	const n = copyQueueMax / 2
-	store := newMemOutbox(n, time.Now())
-	copier := &gateCopier{gate: make(chan struct{})}
-	_, stop := runPostman(t, store, copier)
+	store, copier, stop := sentWithSentFolderStuck(t, n)
 	defer stop()
-	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
 	if got := copier.count(); got != 0 {
 		t.Fatalf("%d copies made while the Sent folder was stuck", got)
 	}
@@ -236,11 +245,8 @@ func TestPostmanCopiesApart(t *testing.T) {
 // bounded), and once the folder answers every mail gets its copy.
 func TestPostmanCopiesKept(t *testing.T) {
 	const n = 4 * copyQueueMax
-	store := newMemOutbox(n, time.Now())
-	copier := &gateCopier{gate: make(chan struct{})}
-	_, stop := runPostman(t, store, copier)
+	store, copier, stop := sentWithSentFolderStuck(t, n)
 	defer stop()
-	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
 	// In memory: the queue and the group the copier took from it.
 	if kept := store.keptCopies(); kept < n-copyQueueMax-copyGroupMax {
 		t.Errorf("%d copies kept in the store, want at least %d", kept, n-copyQueueMax-copyGroupMax)
@@ -259,10 +265,7 @@ func TestPostmanCopiesKept(t *testing.T) {
 // the mails it sent are made.
 func TestPostmanStopMakesQueuedCopies(t *testing.T) {
 	const n = copyQueueMax / 2
-	store := newMemOutbox(n, time.Now())
-	copier := &gateCopier{gate: make(chan struct{})}
-	_, stop := runPostman(t, store, copier)
-	waitUntil(t, "every mail sent", func() bool { s, _ := store.counts(); return s == n })
+	store, copier, stop := sentWithSentFolderStuck(t, n)
 	go func() {
 		time.Sleep(50 * time.Millisecond)
 		close(copier.gate)
