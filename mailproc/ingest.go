@@ -452,7 +452,7 @@ func (in *Ingester) placeBounce(tx IntakeTx, msg *Message) (IngestResult, bool, 
 
 // newCase opens a case for msg with a fresh registration number.
 func (in *Ingester) newCase(tx IntakeTx, msg *Message, p Placement, now time.Time) (*Case, []*Event, error) {
-	cl := Classify(msg.Subject, msg.Text)
+	cl := msg.classification()
 	year := now.In(in.location()).Year()
 	seq, err := tx.NextSequence(cl.Kind, year)
 	if err != nil {

@@ -47,6 +47,10 @@ type ingestBatch struct {
 	in    *Ingester
 	arch  ArchiveBatch
 	mails []*staged
+	// sealed: Seal synced the archive for the mails added so far, with
+	// sealErr as its outcome.
+	sealed  bool
+	sealErr error
 	// copyBuf is the batch's one buffer for copying what the parser left
 	// unread into the archive (io.Copy would allocate 32 KiB per mail).
 	copyBuf []byte
@@ -68,6 +72,7 @@ type staged struct {
 // cannot take the mail.
 func (b *ingestBatch) Add(ctx context.Context, d Delivery, r io.Reader) error {
 	in := b.in
+	b.sealed = false // a mail added after Seal needs a sync of its own
 	m := &staged{d: d, start: in.now()}
 	w, err := b.arch.Create()
 	if err != nil {
@@ -98,9 +103,20 @@ func (b *ingestBatch) Add(ctx context.Context, d Delivery, r io.Reader) error {
 			msg.MessageID, msg.SyntheticID = SyntheticMessageID(m.sum), true
 		}
 		m.log = m.log.With("message_id", msg.MessageID)
+		msg.classification() // here, not in the write transaction
 	}
 	b.mails = append(b.mails, m)
 	return nil
+}
+
+// Seal implements SealingBatch: the archive's sync for the batch, done by
+// the goroutine that staged it, while the batch before it may still be
+// committing. A failure is Commit's to report: nothing is committed then,
+// and every mail stays in the inbox.
+func (b *ingestBatch) Seal() {
+	if !b.sealed {
+		b.sealed, b.sealErr = true, b.arch.Sync()
+	}
 }
 
 // readErr remembers the first read error other than io.EOF.
@@ -131,8 +147,11 @@ func (b *ingestBatch) Commit(ctx context.Context) ([]IngestResult, error) {
 	if len(mails) == 0 {
 		return nil, nil
 	}
-	if err := b.arch.Sync(); err != nil {
-		return nil, TemporaryError(err)
+	b.Seal()
+	serr := b.sealErr
+	b.sealed, b.sealErr = false, nil
+	if serr != nil {
+		return nil, TemporaryError(serr)
 	}
 	var results []IngestResult
 	var stop error // why mails[len(results)] could not be taken

@@ -5,6 +5,7 @@ package mailproc_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -315,4 +316,52 @@ func (e *errOnce) Read([]byte) (int, error) {
 	}
 	e.done = true
 	return 0, e.err
+}
+
+// Seal puts the batch's files in the archive under their digests' names
+// before Commit (the adapter seals on the goroutine that staged them,
+// beside the commit of the batch before); a mail added after Seal is
+// synced by Commit itself. Nothing is recorded until Commit.
+func TestBatchSealArchivesBeforeCommit(t *testing.T) {
+	w := newDeskWorld(t)
+	b := w.in.Batch()
+	sb, ok := b.(mailproc.SealingBatch)
+	if !ok {
+		t.Fatal("the Ingester's batch cannot be sealed")
+	}
+	ctx := context.Background()
+	raws := []string{batchMail("s1@warga.test", "ani@warga.test", "Jam buka"), batchMail("s2@warga.test", "budi@warga.test", "Keanggotaan")}
+	archived := func(raw string) bool {
+		sum := fmt.Sprintf("%x", sha256.Sum256([]byte(raw)))
+		_, err := os.Stat(filepath.Join(w.dir, "archive", sum[:2], sum+".eml"))
+		return err == nil
+	}
+	add := func(uid uint32, raw string) {
+		t.Helper()
+		if err := b.Add(ctx, mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: uid, Arrived: w.now}, strings.NewReader(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(1, raws[0])
+	if archived(raws[0]) {
+		t.Fatal("a staged mail is in the archive before Seal")
+	}
+	sb.Seal()
+	if !archived(raws[0]) {
+		t.Error("Seal did not put the staged mail in the archive")
+	}
+	if cases, _, _, _ := w.db.Counts(ctx); cases != 0 {
+		t.Errorf("%d cases recorded by Seal, want 0", cases)
+	}
+	add(2, raws[1])
+	res, err := b.Commit(ctx)
+	if err != nil || len(res) != 2 {
+		t.Fatalf("commit: %+v, %v", res, err)
+	}
+	if !archived(raws[1]) {
+		t.Error("the mail added after Seal is not in the archive after Commit")
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(w.dir, "archive", "tmp")); len(tmp) != 0 {
+		t.Errorf("%d partial files left in tmp", len(tmp))
+	}
 }

@@ -59,6 +59,16 @@ type MailBatch interface {
 	Abort()
 }
 
+// SealingBatch is a MailBatch that can make its staged mails durable on
+// disk before Commit. The adapter calls Seal once no more mails are coming
+// to the batch, on the goroutine that staged them: the sync then overlaps
+// the commit of the batch before, and Commit only records. Commit reports
+// a failed Seal (nothing is committed then).
+type SealingBatch interface {
+	MailBatch
+	Seal()
+}
+
 // Bookmarks keeps the intake's place in each mailbox.
 type Bookmarks interface {
 	MailboxState(ctx context.Context, mailbox string) (MailboxState, error)

@@ -110,9 +110,23 @@ type Message struct {
 	// taughtAuth is set when this mail switched desk.require_auth = "auto"
 	// on in its transaction; Ingest acts on it in memory after the commit.
 	taughtAuth bool
+	// class is Classify's verdict on Subject and Text, worked out while the
+	// mail is staged (a batch's staging runs beside the commit of the batch
+	// before it; see Ingester.Batch) so the write transaction does not
+	// wait for it; nil until then.
+	class *Classification
 	// RedactedAt is when retention or a personal-data request removed the
 	// text, names and raw file (ArchivePath and SHA256 stay); zero if whole.
 	RedactedAt time.Time
+}
+
+// classification is Classify(m.Subject, m.Text), worked out once.
+func (m *Message) classification() Classification {
+	if m.class == nil {
+		cl := Classify(m.Subject, m.Text)
+		m.class = &cl
+	}
+	return *m.class
 }
 
 // ReferencedIDs lists every message id this mail points at (In-Reply-To

@@ -165,6 +165,14 @@ func (f *inFlight) commit(hctx context.Context) *inFlight {
 
 func (f *inFlight) wait() { <-f.committed }
 
+// batch is the handler's batch the mails were staged in; nil when none was.
+func (f *inFlight) batch() mailproc.MailBatch {
+	if f.g == nil {
+		return nil
+	}
+	return f.g.b
+}
+
 // abort drops a staged batch that is not to be committed.
 func (f *inFlight) abort() {
 	if f.g != nil {
@@ -206,6 +214,9 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID) (f *inFlig
 		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch)
 		if f.fail == nil {
 			f.fail = ferr
+		}
+		if sb, ok := f.batch().(mailproc.SealingBatch); ok {
+			sb.Seal() // here, beside the commit of the batch before
 		}
 		if err != nil {
 			return f, err
