@@ -144,6 +144,7 @@ func runDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := m.ParseFlags(args); err != nil {
 		return err
 	}
+	tuneGC()
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
