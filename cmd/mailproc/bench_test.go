@@ -74,6 +74,55 @@ func BenchmarkSpineIngest(b *testing.B) {
 	}
 }
 
+// BenchmarkSpineFetchMoveCeiling is the server's share of intake alone: a
+// plain client fetches the 2,000 mails of the intake bench in batches of
+// 50 and moves each batch to the processed folder, as mailproc does, with
+// nothing else done. No intake on this server can be faster; the gap to
+// BenchmarkSpineIngest is mailproc's own work.
+func BenchmarkSpineFetchMoveCeiling(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		n := benchN()
+		d := newTestDesk(b)
+		loadMails(b, d, n)
+		c := d.imapLogin(d.Address)
+		if err := c.Create("Diproses", nil).Wait(); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		var moving time.Duration
+		for lo := 1; lo <= n; lo += 50 {
+			var set imap.UIDSet
+			set.AddRange(imap.UID(lo), imap.UID(min(lo+49, n)))
+			cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+			for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+				for item := msg.Next(); item != nil; item = msg.Next() {
+					if bs, ok := item.(imapclient.FetchItemDataBodySection); ok {
+						if _, err := io.Copy(io.Discard, bs.Literal); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			}
+			if err := cmd.Close(); err != nil {
+				b.Fatal(err)
+			}
+			m := time.Now()
+			if _, err := c.Move(set, "Diproses").Wait(); err != nil {
+				b.Fatal(err)
+			}
+			moving += time.Since(m)
+		}
+		rate := float64(n) / time.Since(start).Seconds()
+		c.Close()
+		b.ReportMetric(rate, "fetch+move-mails/s")
+		b.ReportMetric(float64(moving.Microseconds())/float64(n), "move-us/mail")
+		b.Logf("N=%d: UID FETCH + UID MOVE in batches of 50: %.0f mails/s (MOVE %.0f µs a mail)", n, rate, float64(moving.Microseconds())/float64(n))
+	}
+}
+
 // BenchmarkSpinePeakRSS30MB measures the daemon's peak resident memory while
 // it ingests one mail with a 30 MB attachment.
 func BenchmarkSpinePeakRSS30MB(b *testing.B) {
