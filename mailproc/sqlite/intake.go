@@ -11,7 +11,7 @@ import (
 )
 
 // Intake runs fn in one write transaction (BEGIN IMMEDIATE, see
-// beginWrite; its savepoint journal in memory, see journalInMemory) and
+// beginWrite; its savepoint journal in memory, see forIntake) and
 // commits what it wrote; if fn fails, nothing it
 // wrote is kept and its error is returned, wrapped. When another connection
 // holds the write lock past the busy timeout, the whole transaction is tried
@@ -19,7 +19,7 @@ import (
 // is temporary (mailproc.IsTemporary), so the mail stays in the inbox for
 // the next round.
 func (db *DB) Intake(ctx context.Context, fn func(tx mailproc.IntakeTx) error) error {
-	return db.writeTx(ctx, "intake", journalInMemory, func(t *intakeTx) error { return fn(t) })
+	return db.writeTx(ctx, "intake", forIntake, func(t *intakeTx) error { return fn(t) })
 }
 
 // write runs fn in one write transaction and commits it, retrying the whole
@@ -30,11 +30,11 @@ func (db *DB) write(ctx context.Context, op string, fn func(t *intakeTx) error) 
 	return db.writeTx(ctx, op, false, fn)
 }
 
-// writeTx is write; memJournal: see journalInMemory.
-func (db *DB) writeTx(ctx context.Context, op string, memJournal bool, fn func(t *intakeTx) error) error {
+// writeTx is write; intake: see forIntake.
+func (db *DB) writeTx(ctx context.Context, op string, intake bool, fn func(t *intakeTx) error) error {
 	backoff := db.busyBackoff
 	for attempt := 0; ; attempt++ {
-		err := db.writeOnce(ctx, op, memJournal, fn)
+		err := db.writeOnce(ctx, op, intake, fn)
 		if err == nil || !isBusy(err) || attempt >= db.busyRetries {
 			return err
 		}
@@ -49,8 +49,8 @@ func (db *DB) writeTx(ctx context.Context, op string, memJournal bool, fn func(t
 	}
 }
 
-func (db *DB) writeOnce(ctx context.Context, op string, memJournal bool, fn func(t *intakeTx) error) error {
-	tc, err := db.beginWrite(ctx, memJournal)
+func (db *DB) writeOnce(ctx context.Context, op string, intake bool, fn func(t *intakeTx) error) error {
+	tc, err := db.beginWrite(ctx, intake)
 	if err != nil {
 		return wrapErr(ctx, op+": begin", err)
 	}
@@ -64,6 +64,9 @@ func (db *DB) writeOnce(ctx context.Context, op string, memJournal bool, fn func
 	}
 	if err := tc.commit(); err != nil {
 		return wrapErr(ctx, op+": commit", err)
+	}
+	if intake {
+		db.ckpt.ring.Ring()
 	}
 	return nil
 }

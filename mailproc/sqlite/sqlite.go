@@ -47,6 +47,8 @@ type DB struct {
 	// How a busy database is retried by Intake. Tests shorten them.
 	busyRetries int
 	busyBackoff time.Duration
+
+	ckpt *checkpointer // checkpoint.go
 }
 
 // Defaults for a production database.
@@ -109,12 +111,14 @@ func open(path string, busyTimeout time.Duration) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	db.startCheckpointer()
 	return db, nil
 }
 
 // Close closes the database. The last connection to close checkpoints the
 // WAL into the main file.
 func (db *DB) Close() error {
+	db.stopCheckpointer()
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close %s: %w", db.path, err)
 	}

@@ -26,14 +26,16 @@ type txConn struct {
 	conn *sql.Conn
 	// ctx is the caller's context, checked before each statement.
 	ctx context.Context
-	// memJournal: the transaction keeps its savepoint journal in memory
-	// (see journalInMemory).
-	memJournal bool
+	// intake: the connection is set up for an intake transaction
+	// (intakeSetup) for its length.
+	intake bool
 }
 
-// journalInMemory asks beginWrite for a transaction whose savepoint journal
-// (the statement journal) is kept in memory, PRAGMA temp_store = MEMORY for
-// the length of the transaction. SQLite saves there every page a savepoint
+// forIntake asks beginWrite for an intake transaction: intakeSetup holds
+// for its length, and end puts the defaults back (intakeReset).
+//
+// temp_store = MEMORY keeps the transaction's savepoint journal (the
+// statement journal) in memory. SQLite saves there every page a savepoint
 // changes that existed before it began, to be able to roll back to it; past
 // 64 KiB it spills the journal to a temporary file. An intake changes some
 // thirty such pages per mail (the rightmost leaves of every table and index
@@ -43,7 +45,17 @@ type txConn struct {
 // time (SQLite empties it when the savepoint is released); only the intake,
 // whose savepoints are that small, asks for it, not the writes that may
 // change many rows in one statement (retention, forget).
-const journalInMemory = true
+//
+// wal_autocheckpoint = 0: the commit that takes the write-ahead log past
+// 1,000 pages would copy them into the database file and sync it before
+// its COMMIT returned — on intake's critical path, every few batches of a
+// burst. The checkpointer does it beside the next intake instead
+// (checkpoint.go); every other writer keeps the default.
+const (
+	forIntake   = true
+	intakeSetup = "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0"
+	intakeReset = "PRAGMA temp_store = DEFAULT; PRAGMA wal_autocheckpoint = 1000"
+)
 
 var _ querier = (*txConn)(nil)
 
@@ -85,17 +97,17 @@ func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 // transaction on it; BEGIN IMMEDIATE takes the write lock at once, so the
 // busy timeout applies to it (a deferred transaction that later tries to
 // write can fail with SQLITE_BUSY without waiting). It runs under the
-// caller's context, so a wait for the lock ends with it. memJournal: see
-// journalInMemory.
-func (db *DB) beginWrite(ctx context.Context, memJournal bool) (*txConn, error) {
+// caller's context, so a wait for the lock ends with it. intake: see
+// forIntake.
+func (db *DB) beginWrite(ctx context.Context, intake bool) (*txConn, error) {
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &txConn{conn: conn, ctx: ctx, memJournal: memJournal}
-	if memJournal {
+	c := &txConn{conn: conn, ctx: ctx, intake: intake}
+	if intake {
 		// Outside a transaction: SQLite refuses the change inside one.
-		if _, err := conn.ExecContext(quiet(ctx), "PRAGMA temp_store = MEMORY"); err != nil {
+		if _, err := conn.ExecContext(quiet(ctx), intakeSetup); err != nil {
 			c.end()
 			return nil, err
 		}
@@ -135,8 +147,8 @@ func (c *txConn) end() {
 				err = errors.New("still in a transaction after ROLLBACK")
 			}
 		}
-		if err == nil && c.memJournal {
-			_, err = sc.ExecContext(ctx, "PRAGMA temp_store = DEFAULT", nil)
+		if err == nil && c.intake {
+			_, err = sc.ExecContext(ctx, intakeReset, nil)
 		}
 		if err != nil {
 			return errors.Join(err, driver.ErrBadConn) // discard the connection
