@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -49,18 +50,17 @@ func Classify(subject, text string) Classification {
 		s      string
 		weight int
 	}{{subject, 2}, {text, 1}} {
-		norm := normalizeWords(part.s)
-		c.phrases(norm, complaintPhrases, part.weight)
-		i.phrases(norm, infoPhrases, part.weight)
-		words := strings.Fields(norm)
+		words := strings.Fields(normalizeWords(part.s))
+		c.phrases(words, complaintPhraseSet, part.weight)
+		i.phrases(words, infoPhraseSet, part.weight)
 		for n, w := range words {
-			roots := stems(w)
+			roots := rootsOf(w)
 			switch {
-			case hasAny(roots, complaintRoots) && !negated(words, n) && !hypotheticalBefore(words, n):
+			case roots&complaintRoot != 0 && !negated(words, n) && !hypotheticalBefore(words, n):
 				c.add(w, part.weight)
-			case hasAny(roots, positiveRoots) && negated(words, n):
+			case roots&positiveRoot != 0 && negated(words, n):
 				c.add(negatorBefore(words, n)+" "+w, part.weight)
-			case hasAny(roots, infoRoots):
+			case roots&infoRoot != 0:
 				i.add(w, part.weight)
 			}
 		}
@@ -96,14 +96,101 @@ func (t *tally) add(hit string, weight int) {
 	}
 }
 
-func (t *tally) phrases(norm string, phrases []string, weight int) {
-	for _, p := range phrases {
-		if n := strings.Count(norm, " "+p+" "); n > 0 {
-			for range n {
-				t.add(p, weight)
+// phrases counts the phrases among words (normalizeWords, split) as
+// strings.Count would count " phrase " in the normalized text: whole
+// words, occurrences that do not overlap. One pass over the words, with the
+// phrases looked up by their first word.
+func (t *tally) phrases(words []string, set phraseSet, weight int) {
+	var ends map[string]int // where each phrase's last occurrence ended
+	for n, w := range words {
+		for _, p := range set[w] {
+			if n+len(p.words) > len(words) || !slices.Equal(words[n:n+len(p.words)], p.words) {
+				continue
 			}
+			if end, ok := ends[p.text]; ok && n < end {
+				continue
+			}
+			if ends == nil {
+				ends = map[string]int{}
+			}
+			ends[p.text] = n + len(p.words)
+			t.add(p.text, weight)
 		}
 	}
+}
+
+// phraseSet is a list of phrases by their first word.
+type phraseSet map[string][]phrase
+
+type phrase struct {
+	text  string
+	words []string
+}
+
+func newPhraseSet(list []string) phraseSet {
+	set := phraseSet{}
+	for _, p := range list {
+		words := strings.Fields(p)
+		if len(words) > 0 {
+			set[words[0]] = append(set[words[0]], phrase{text: p, words: words})
+		}
+	}
+	return set
+}
+
+// The roots a word can stand for, as the classifier weighs them.
+const (
+	complaintRoot uint8 = 1 << iota
+	positiveRoot
+	infoRoot
+)
+
+// rootsOf says which lexicons hold one of w's stems. A burst of mail
+// repeats the same few thousand words, and stemming is most of the
+// classifier's work: the answers are kept (rootCache).
+func rootsOf(w string) uint8 {
+	if r, ok := rootCache.get(w); ok {
+		return r
+	}
+	var r uint8
+	stemmed := stems(w)
+	for _, l := range []struct {
+		lexicon map[string]bool
+		bit     uint8
+	}{{complaintRoots, complaintRoot}, {positiveRoots, positiveRoot}, {infoRoots, infoRoot}} {
+		if hasAny(stemmed, l.lexicon) {
+			r |= l.bit
+		}
+	}
+	rootCache.put(w, r)
+	return r
+}
+
+// rootCache keeps rootsOf's answers, up to rootCacheMax words; when full it
+// starts again empty (a few hundred kB at most).
+var rootCache = wordCache{m: map[string]uint8{}}
+
+const rootCacheMax = 20000
+
+type wordCache struct {
+	mu sync.Mutex
+	m  map[string]uint8
+}
+
+func (c *wordCache) get(w string) (uint8, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[w]
+	return r, ok
+}
+
+func (c *wordCache) put(w string, r uint8) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= rootCacheMax {
+		clear(c.m)
+	}
+	c.m[strings.Clone(w)] = r
 }
 
 // list names the evidence for the case's log: at most six, sorted.

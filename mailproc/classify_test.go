@@ -1,6 +1,12 @@
 package mailproc
 
-import "testing"
+import (
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
 
 func TestClassify(t *testing.T) {
 	tests := []struct {
@@ -47,5 +53,75 @@ func TestClassifyReadsOnlyTheStart(t *testing.T) {
 	got := Classify("Pertanyaan", string(long)+" rusak rusak rusak kecewa kecewa")
 	if got.Kind != KindInformasi {
 		t.Fatalf("got %s: %s", got.Kind, got.Reason)
+	}
+}
+
+// BenchmarkClassify is a citizen's mail of the intake bench's size (3 kB):
+// intake classifies every new case's first mail.
+//
+//	go test -run '^$' -bench Classify -benchmem ./mailproc
+func BenchmarkClassify(b *testing.B) {
+	text := "Selamat siang Bapak/Ibu,\n\nSaya ingin bertanya tentang layanan perpustakaan dan arsip.\n" +
+		strings.Repeat("Apakah ada persyaratan khusus untuk meminjam koleksi arsip daerah? Mohon penjelasannya, terima kasih. "+
+			"Kemarin pelayanan di loket sangat lambat dan petugasnya tidak ramah, saya kecewa.\n", 12)
+	for b.Loop() {
+		Classify("Pertanyaan tentang peminjaman arsip", text)
+	}
+}
+
+// Phrases count as whole words, each occurrence once, in one pass over the
+// words; a hyphen is a space in the normalized text.
+func TestTallyPhrases(t *testing.T) {
+	for _, tt := range []struct {
+		text                  string
+		complaints, questions map[string]int
+	}{
+		{"", nil, nil},
+		{"Mohon info jam buka, mohon info jam layanan!", nil, map[string]int{"mohon info": 2, "jam buka": 1, "jam layanan": 1}},
+		{"lama sekali lama sekali lama sekali sekali", map[string]int{"lama sekali": 3}, nil},
+		{"Bolak-balik ke loket, bolak balik tanpa kejelasan; tidak masuk akal (gak masuk akal).",
+			map[string]int{"bolak balik": 2, "tanpa kejelasan": 1, "tidak masuk akal": 1, "gak masuk akal": 1}, nil},
+		{"no response no response. Back and forth, back and forth and forth", map[string]int{"no response": 2, "back and forth": 2}, nil},
+		{"mohon mohon info info jam jam buka", nil, map[string]int{"mohon info": 1, "jam buka": 1}},
+		{"kami kelamaan menunggu", map[string]int{"kelamaan": 1}, nil},
+	} {
+		words := strings.Fields(normalizeWords(tt.text))
+		for _, k := range []struct {
+			set  phraseSet
+			want map[string]int
+		}{{complaintPhraseSet, tt.complaints}, {infoPhraseSet, tt.questions}} {
+			var tl tally
+			tl.phrases(words, k.set, 1)
+			total := 0
+			for _, n := range k.want {
+				total += n
+			}
+			hits := slices.Clone(tl.hits)
+			sort.Strings(hits)
+			want := slices.Sorted(maps.Keys(k.want))
+			if tl.score != total || !slices.Equal(hits, want) {
+				t.Errorf("%q: score %d, hits %q; want %d, %q", tt.text, tl.score, hits, total, want)
+			}
+		}
+	}
+}
+
+// rootsOf says the same of a word the first time and from its cache.
+func TestRootsOfCachedAsComputed(t *testing.T) {
+	for _, w := range []string{"kecewa", "mengecewakan", "ramah", "bertanya", "informasinya", "perpustakaan", "dateng2", "x"} {
+		first, again := rootsOf(w), rootsOf(w)
+		var want uint8
+		if hasAny(stems(w), complaintRoots) {
+			want |= complaintRoot
+		}
+		if hasAny(stems(w), positiveRoots) {
+			want |= positiveRoot
+		}
+		if hasAny(stems(w), infoRoots) {
+			want |= infoRoot
+		}
+		if first != want || again != want {
+			t.Errorf("rootsOf(%q) = %03b then %03b, want %03b", w, first, again, want)
+		}
 	}
 }

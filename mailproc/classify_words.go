@@ -89,3 +89,9 @@ func set(words ...string) map[string]bool {
 	}
 	return m
 }
+
+// The phrase lists as tally.phrases reads them.
+var (
+	complaintPhraseSet = newPhraseSet(complaintPhrases)
+	infoPhraseSet      = newPhraseSet(infoPhrases)
+)
