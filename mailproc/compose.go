@@ -175,8 +175,17 @@ func NewMessageID(p Purpose, number, deskAddr string) string {
 // mistaken match costs nothing, such as not re-reading the desk's own Sent
 // folder.
 func IsOwnMessageID(id, deskAddr string) bool {
-	local, domain, ok := strings.Cut(NormalizeMessageID(id), "@")
-	return ok && (strings.HasPrefix(local, "mailproc.") || isCompactLocal(local)) && strings.EqualFold(domain, domainOf(deskAddr))
+	_, domain, _ := strings.Cut(NormalizeMessageID(id), "@")
+	return mayBeOwnMessageID(id) && strings.EqualFold(domain, domainOf(deskAddr))
+}
+
+// mayBeOwnMessageID reports whether id has the form of a Message-ID
+// mailproc gives the mail it sends, whatever the desk's address was when
+// it did (NewMessageID and every format of Tokens.MessageID). An id
+// without that form is nowhere in the outbox: intake need not look.
+func mayBeOwnMessageID(id string) bool {
+	local, _, ok := strings.Cut(NormalizeMessageID(id), "@")
+	return ok && (strings.HasPrefix(local, "mailproc.") || isCompactLocal(local))
 }
 
 // stripNumberTag removes "[NUMBER]" from a subject, so a reply's

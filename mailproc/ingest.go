@@ -121,7 +121,7 @@ func (in *Ingester) parse(r io.Reader) (m *Message, err error) {
 // new or reopened case is acknowledged. queued reports outbox mail.
 func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued bool, err error) {
 	d := msg.Delivery
-	if own, err := tx.OutgoingByMessageID(msg.MessageID); err != nil {
+	if own, err := in.ownMail(tx, msg); err != nil {
 		return res, false, err
 	} else if own != nil {
 		// Our own mail came back (the desk in Cc, a forwarding loop).
@@ -258,6 +258,15 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 		return res, false, err
 	}
 	return IngestResult{Disposition: Stored, CaseID: c.ID, CaseNumber: c.Number, Action: p.Action, Reason: p.Reason}, queued, nil
+}
+
+// ownMail is the outbox mail msg is, when our own mail came back; an id
+// that cannot be one of ours is not looked up.
+func (in *Ingester) ownMail(tx IntakeTx, msg *Message) (*OutgoingMail, error) {
+	if !mayBeOwnMessageID(msg.MessageID) {
+		return nil, nil
+	}
+	return tx.OutgoingByMessageID(msg.MessageID)
 }
 
 // placeTrusted places the mail that goes through the verification gate —

@@ -197,3 +197,30 @@ func TestIsOwnMessageID(t *testing.T) {
 		}
 	}
 }
+
+// Every Message-ID mailproc gives a mail, for every purpose and in every
+// format, has the form intake looks up in the outbox (an own mail coming
+// back); what other clients write has not.
+func TestMayBeOwnMessageID(t *testing.T) {
+	tok := Tokens{Secret: []byte("rahasia-yang-panjang-sekali-0123456789")}
+	issued := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	for _, p := range idPurposes {
+		for _, id := range []string{
+			NewMessageID(p, "INF-2026-00001", tokenDesk),
+			NewMessageID(p, "", "layanan@desa-lain.go.id"),
+			tok.MessageID(p, "ADU-2026-00007", TokenGroupStaff, tokenDesk, issued),
+			tok.MessageID(p, "INF-2026-1234567890", "budi@warga.test", tokenDesk, issued), // past the compact form
+			"<" + tok.MessageID(p, "ADU-2026-00007", "budi@warga.test", tokenDesk, issued) + ">",
+		} {
+			if !mayBeOwnMessageID(id) {
+				t.Errorf("%s: %q not taken for one of ours", p, id)
+			}
+		}
+	}
+	for _, id := range []string{"CAJ7x=abc@mail.gmail.com", "balasan-petugas@pustakaarsip.kamparkab.go.id",
+		"0b7c5d1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e@pustakaarsip.kamparkab.go.id", "tanpa-at", ""} {
+		if mayBeOwnMessageID(id) {
+			t.Errorf("%q taken for one of ours", id)
+		}
+	}
+}
