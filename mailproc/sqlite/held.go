@@ -78,6 +78,7 @@ func (db *DB) RenderHeld(ctx context.Context, held []*mailproc.OutgoingMail,
 				errs[i] = err
 				continue
 			}
+			r.Held = nil
 			if err := checkOutgoingUTF8(r); err != nil {
 				errs[i] = fmt.Errorf("held notification %d: %w", r.ID, err)
 				continue
