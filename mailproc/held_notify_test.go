@@ -12,7 +12,6 @@ import (
 	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
-
 // notifications returns the desk's staff notifications of cases, in queue
 // order.
 func (w *deskWorld) notifications(t testing.TB) []*mailproc.OutgoingMail {
