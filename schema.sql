@@ -284,7 +284,13 @@ CREATE TABLE outbox (
     -- A staff notification of a burst (mailproc/digest_burst.go): 1 while
     -- it is held for the burst digest, 2 once released; 0 for every other
     -- mail. Non-zero sorts it after every other lane.
-    burst        INTEGER NOT NULL DEFAULT 0 CHECK (burst IN (0, 1, 2))
+    burst        INTEGER NOT NULL DEFAULT 0 CHECK (burst IN (0, 1, 2)),
+    -- A held staff notification queued unrendered (mailproc.HeldNotify):
+    -- the stored mail it is rendered from when the postman picks it up,
+    -- with render_flags (1: a follow-up, 2: the case was reopened). NULL
+    -- and 0 once it is rendered, and for every other mail.
+    render_message INTEGER REFERENCES messages (id),
+    render_flags   INTEGER NOT NULL DEFAULT 0 CHECK (render_flags BETWEEN 0 AND 3)
 );
 
 -- The sender loop asks "which pending mail is due by T" and "when is the

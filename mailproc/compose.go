@@ -138,13 +138,18 @@ func (c *Composer) compose(p Purpose, tmpl string, data any, cs *Case, to []Addr
 	if cs != nil {
 		out.CaseID, number = cs.ID, cs.Number
 	}
-	if signedPurposes[p] && number != "" && len(c.Tokens.Secret) > 0 {
-		out.MessageID = c.Tokens.MessageID(p, number, TokenRecipient(p, to), c.Desk.Address, out.Date)
-	} else {
-		out.MessageID = NewMessageID(p, number, c.Desk.Address)
-	}
+	out.MessageID = c.messageID(p, number, to, out.Date)
 	addReplyMarker(out)
 	return out, nil
+}
+
+// messageID is the Message-ID of a mail of ours: signed (a token) for
+// mail to staff and heads about a case, so their replies can be verified.
+func (c *Composer) messageID(p Purpose, number string, to []Address, date time.Time) string {
+	if signedPurposes[p] && number != "" && len(c.Tokens.Secret) > 0 {
+		return c.Tokens.MessageID(p, number, TokenRecipient(p, to), c.Desk.Address, date)
+	}
+	return NewMessageID(p, number, c.Desk.Address)
 }
 
 // threadUnder makes out a reply to m: In-Reply-To m, References m's

@@ -47,6 +47,44 @@ func (c *Composer) Notify(m *Message, cs *Case, followUp, reopened bool) (*Outgo
 	return out, nil
 }
 
+// HeldNotify is the notification Notify would compose, queued unrendered
+// for a burst digest: its recipients, Date and Message-ID (the token a
+// staff reply is verified by) are those Notify gives it now; its subject,
+// bodies and attachments are left to RenderHeld. m must be stored (m.ID).
+func (c *Composer) HeldNotify(m *Message, cs *Case, followUp, reopened bool) *OutgoingMail {
+	out := &OutgoingMail{
+		Purpose: PurposeNotify,
+		CaseID:  cs.ID,
+		From:    Address{Name: c.Desk.Name, Addr: c.Desk.Address},
+		To:      c.Staff,
+		Date:    c.now(),
+		Held:    &HeldNotify{MessageRowID: m.ID, FollowUp: followUp, Reopened: reopened},
+	}
+	out.MessageID = c.messageID(PurposeNotify, cs.Number, out.To, out.Date)
+	return out
+}
+
+// RenderHeld fills in a notification HeldNotify queued: the notification
+// Notify composes from the stored mail m and its case cs, at the mail's
+// Date, so it reads as it would have read when it was held — the same
+// template, arrival time and Message-ID. The case is as it is now: answered
+// or closed meanwhile, it is still sent (staff asked to hear of every
+// case, and the digest listed it), with the deadline the case has now.
+// A mail redacted meanwhile is rendered as what is left of it.
+func (c *Composer) RenderHeld(out *OutgoingMail, m *Message, cs *Case) error {
+	if out.Held == nil {
+		return fmt.Errorf("render held notification %d: not held", out.ID)
+	}
+	at := *c
+	at.Now = func() time.Time { return out.Date }
+	r, err := at.Notify(m, cs, out.Held.FollowUp, out.Held.Reopened)
+	if err != nil {
+		return fmt.Errorf("render held notification %d: %w", out.ID, err)
+	}
+	out.Subject, out.Text, out.HTML, out.Attachments, out.Held = r.Subject, r.Text, r.HTML, r.Attachments, nil
+	return nil
+}
+
 // Answer composes the answer to the citizen: the staff member's new text in
 // the answer template, From the desk, threaded under the citizen's latest
 // mail, with the staff member's attachments passed through.

@@ -131,19 +131,32 @@ func caseListLine(c *Case, loc *time.Location, extra string) string {
 	return strings.Join(append(parts, EchoSubject(c.Subject)), "  ")
 }
 
-// enqueueNotify queues a staff notification — held for the burst digest
-// when NotifyDigested says so: due only after NotifyDigestWindow (the
-// digester releases it sooner), in LaneBurst.
-func (in *Ingester) enqueueNotify(tx IntakeTx, n *OutgoingMail, now time.Time) error {
+// notifyStaff queues the staff notification of msg on c — held for the
+// burst digest when NotifyDigested says so: due only after
+// NotifyDigestWindow (the digester releases it sooner), in LaneBurst, and
+// queued unrendered (Composer.HeldNotify). In a burst nearly every
+// notification is held, and rendering it here (the template, text and
+// HTML, and the longer row) was a third of the intake transaction (issue
+// 14), for a mail that leaves minutes later; the postman renders it when
+// it picks it up (Postman.renderHeld).
+func (in *Ingester) notifyStaff(tx IntakeTx, msg *Message, c *Case, followUp, reopened bool, now time.Time) error {
+	held := false
 	if in.NotifyDigestOver > 0 {
 		recent, err := tx.CountQueuedUpTo(PurposeNotify, now.Add(-NotifyDigestWindow), in.NotifyDigestOver)
 		if err != nil {
 			return err
 		}
-		if n.Burst = NotifyDigested(recent, in.NotifyDigestOver); n.Burst {
-			n.NextAttempt = now.Add(NotifyDigestWindow)
-		}
+		held = NotifyDigested(recent, in.NotifyDigestOver)
 	}
+	if !held {
+		n, err := in.Composer.Notify(msg, c, followUp, reopened)
+		if err != nil {
+			return err
+		}
+		return tx.EnqueueMail(n)
+	}
+	n := in.Composer.HeldNotify(msg, c, followUp, reopened)
+	n.Burst, n.NextAttempt = true, now.Add(NotifyDigestWindow)
 	return tx.EnqueueMail(n)
 }
 

@@ -239,11 +239,7 @@ func (in *Ingester) place(tx IntakeTx, msg *Message) (res IngestResult, queued b
 	// Staff hear of every new case, and of every follow-up a person wrote.
 	if in.Composer != nil && len(in.Composer.Staff) > 0 && (p.Action == ActionNewCase || p.Action == ActionNewLink || automatic == "") {
 		followUp := p.Action == ActionJoin || p.Action == ActionReopen
-		n, err := in.Composer.Notify(msg, c, followUp, reopened)
-		if err != nil {
-			return res, false, err
-		}
-		if err := in.enqueueNotify(tx, n, now); err != nil {
+		if err := in.notifyStaff(tx, msg, c, followUp, reopened, now); err != nil {
 			return res, false, err
 		}
 		queued = true

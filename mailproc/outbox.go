@@ -53,6 +53,11 @@ type OutgoingMail struct {
 	// Burst: a staff notification held for a burst digest; it goes in
 	// LaneBurst, after the digest that lists it (digest_burst.go).
 	Burst bool
+	// Held, on a held staff notification, is what rendering it needs: it
+	// is queued unrendered (no subject, bodies or attachments) and the
+	// postman renders it when it picks it up (Postman.renderHeld). nil
+	// for every mail queued rendered, and once rendered.
+	Held *HeldNotify
 	// OpsKind, on an ops notice, is what it is about (its template):
 	// notices of one kind are coalesced (OpsNoticeNow). Not stored.
 	OpsKind    string
@@ -78,6 +83,29 @@ type OutgoingMail struct {
 	CreatedAt   time.Time
 	SentAt      time.Time
 	CopiedAt    time.Time // appended to the desk's Sent folder; zero if not (yet)
+}
+
+// HeldNotify is what an unrendered staff notification is rendered from
+// (Composer.RenderHeld): the stored mail it is about, and how that mail
+// came to the case (Composer.Notify's followUp and reopened). The case is
+// the mail's CaseID.
+type HeldNotify struct {
+	MessageRowID       int64
+	FollowUp, Reopened bool
+}
+
+// HeldNotifyStore renders the held staff notifications the postman picked
+// up (the SQLite adapter).
+type HeldNotifyStore interface {
+	// RenderHeld, in one transaction, reads the stored mail and the case
+	// of each of held as they are now, has render fill the mail in from
+	// them, and stores the subject, bodies and attachments it gets, so a
+	// retry sends the same mail; each of held is updated in place once
+	// the transaction commits. errs[i], when not nil, is why held[i] was
+	// not rendered (its mail or case is gone, or render failed; it is
+	// left as it was); err is the transaction failing, and then none is.
+	RenderHeld(ctx context.Context, held []*OutgoingMail,
+		render func(out *OutgoingMail, m *Message, cs *Case) error) (errs []error, err error)
 }
 
 // OutgoingAttachment is a part of an archived mail to attach.

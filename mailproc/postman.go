@@ -3,6 +3,7 @@ package mailproc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -35,6 +36,10 @@ type Postman struct {
 	Composer *Composer
 	// Cases finds a mail's case for the notice; nil: the notice has no number.
 	Cases func(ctx context.Context, id int64) (*Case, error)
+	// Held renders the staff notifications queued unrendered
+	// (OutgoingMail.Held) with Composer; nil: none are expected, and one
+	// that comes due is an error.
+	Held HeldNotifyStore
 
 	// Connections is how many mails are sent at once (config
 	// smtp.connections); 0: one.
@@ -154,6 +159,9 @@ func (p *Postman) sendDue(ctx context.Context) (more bool, err error) {
 		return false, err
 	}
 	full := len(due) == postmanBatch
+	if due, err = p.renderHeld(ctx, due); err != nil {
+		return false, err
+	}
 	var cut atomic.Bool
 	var group sentGroup
 	for first := true; len(due) > 0 && ctx.Err() == nil && !cut.Load(); first = false {
@@ -259,17 +267,74 @@ func (p *Postman) deliver(ctx context.Context, m *OutgoingMail) *accepted {
 			why = "menyerah setelah " + FormatDurasi(p.giveUpAfter()) + ": " + why
 		}
 		log.Error("send failed permanently", "attempts", attempts, "err", err)
-		m.Attempts = attempts
-		notice, ev := p.failureNotice(ctx, m, why)
-		if err := p.Store.MarkFailed(ctx, m.ID, attempts, why, notice, ev); err != nil {
-			log.Error("outbox: record failure", "err", err)
-			return nil
-		}
-		if notice != nil {
-			p.Wake()
-		}
+		p.fail(ctx, log, m, attempts, why)
 	}
 	return nil
+}
+
+// fail records that m failed for good, with the ops notice and case event
+// of failureNotice.
+func (p *Postman) fail(ctx context.Context, log *slog.Logger, m *OutgoingMail, attempts int, why string) {
+	m.Attempts = attempts
+	notice, ev := p.failureNotice(ctx, m, why)
+	if err := p.Store.MarkFailed(ctx, m.ID, attempts, why, notice, ev); err != nil {
+		log.Error("outbox: record failure", "err", err)
+		return
+	}
+	if notice != nil {
+		p.Wake()
+	}
+}
+
+// renderHeld renders the held staff notifications among due (queued
+// unrendered by Ingester.notifyStaff) in one transaction, before any of
+// due is sent, and returns due without any that could not be rendered
+// (its mail or case gone): that one fails, with the notice any failed
+// mail gets. Rendering here, rather than when the digester releases them
+// (FlushBurstDigest), costs a transaction of at most a batch, at the
+// burst lane's pace (BurstPace), however many a release lets go (a flood
+// holds tens of thousands a minute: rendered in the release, they would
+// hold the database from intake for seconds); and a held notification
+// that comes due without a release (its NotifyDigestWindow ran out) is
+// rendered the same way. A crash before the render commits leaves the row
+// unrendered and pending: it is rendered when it is next read.
+func (p *Postman) renderHeld(ctx context.Context, due []*OutgoingMail) ([]*OutgoingMail, error) {
+	var held []*OutgoingMail
+	for _, m := range due {
+		if m.Held != nil {
+			held = append(held, m)
+		}
+	}
+	if len(held) == 0 {
+		return due, nil
+	}
+	if p.Held == nil || p.Composer == nil {
+		return nil, errors.New("outbox: a held staff notification is due, and nothing renders it")
+	}
+	errs, err := p.Held.RenderHeld(ctx, held, p.Composer.RenderHeld)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: render held notifications: %w", err)
+	}
+	failed := make(map[*OutgoingMail]bool)
+	for i, err := range errs {
+		if err != nil {
+			m := held[i]
+			log := p.log().With("outbox_id", m.ID, "purpose", string(m.Purpose), "message_id", m.MessageID)
+			log.Error("held notification cannot be rendered", "err", err)
+			p.fail(ctx, log, m, m.Attempts, "tidak dapat disusun: "+err.Error())
+			failed[m] = true
+		}
+	}
+	if len(failed) == 0 {
+		return due, nil
+	}
+	var out []*OutgoingMail
+	for _, m := range due {
+		if !failed[m] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // failureNotice is the ops mail and case event for a mail that failed for

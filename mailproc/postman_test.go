@@ -88,7 +88,11 @@ func (o *memOutbox) MarkCopied(ctx context.Context, id int64, at time.Time) erro
 }
 
 func (o *memOutbox) MarkRetry(context.Context, int64, int, time.Time, string) error { return nil }
-func (o *memOutbox) MarkFailed(context.Context, int64, int, string, *OutgoingMail, *Event) error {
+func (o *memOutbox) MarkFailed(_ context.Context, id int64, attempts int, why string, _ *OutgoingMail, _ *Event) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m := o.mails[id-1]
+	m.State, m.Attempts, m.LastError = OutboxFailed, attempts, why
 	return nil
 }
 func (o *memOutbox) SetCopyPending(_ context.Context, id int64, raw []byte) error {

@@ -18,15 +18,19 @@ import (
 // digest goes before the notifications it lists. A staff reply to one of
 // the notifications that followed the digest answers its citizen; a reply
 // to the digest relays nothing and gets the staff member the help mail.
+// The held notifications, queued unrendered, arrive rendered like the
+// others: the case's number and subject, the citizen's text, the reply
+// marker, and the last citizen's attachment.
 func TestE2EBurstDigest(t *testing.T) {
 	const n, over = 30, 5
 	d := newTestDesk(t)
 	d.Config.Desk.NotifyDigestOver = over
-	for i := range n {
+	for i := range n - 1 {
 		from := d.citizen(fmt.Sprintf("w%02d", i))
 		d.appendRaw(citizenMail("Warga <"+from+">", d.Address, fmt.Sprintf("Pertanyaan %d tentang jam buka", i),
 			"Apakah perpustakaan buka hari Sabtu?", fmt.Sprintf("Message-ID: <burst-%d-%s>", i, d.Address)))
 	}
+	d.appendRaw(bigMail("Warga <"+d.citizen("w29")+">", d.Address, 2000))
 	d.start()
 	db := d.db()
 	ctx := context.Background()
@@ -96,6 +100,31 @@ func TestE2EBurstDigest(t *testing.T) {
 		if m.SentAt.Before(digestAt) {
 			t.Errorf("the notification of %s went at %v, before the digest at %v", c.Number, m.SentAt, digestAt)
 		}
+	}
+
+	// Every held notification arrived rendered, as the others did.
+	attached := false
+	for _, m := range held {
+		c, err := db.CaseByID(ctx, m.CaseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := notified[c.Number]
+		text, subject := "Apakah perpustakaan buka hari Sabtu?", "tentang jam buka"
+		if c.CitizenAddr == d.citizen("w29") {
+			text, subject, attached = "Berikut scan arsip yang saya tanyakan.", "Scan arsip akta", true
+			if !strings.Contains(string(got.Raw), "scan-arsip.pdf") || !strings.Contains(got.Header.Get("Content-Type"), "multipart/mixed") {
+				t.Errorf("the held notification of %s lacks the citizen's attachment:\n%.800s", c.Number, got.Raw)
+			}
+		}
+		if m.Held != nil || !strings.Contains(got.Subject, subject) || !strings.Contains(got.Text, text) ||
+			!strings.Contains(got.Text, mailproc.ReplyMarker) || !strings.Contains(got.Text, c.Number) {
+			t.Errorf("held notification of %s (held %+v) arrived as %q:\n%s", c.Number, m.Held, got.Subject, got.Text)
+		}
+	}
+
+	if !attached {
+		t.Error("the mail with an attachment was not among the held notifications")
 	}
 
 	// A reply to the digest relays nothing; the sender is told.

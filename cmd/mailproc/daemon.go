@@ -151,6 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Connections: cfg.SMTP.Connections,
 		Composer:    m.Composer,
 		Cases:       m.DB.CaseByID,
+		Held:        m.DB,
 		RetryMin:    cfg.SMTP.RetryMin.D(),
 		RetryMax:    cfg.SMTP.RetryMax.D(),
 		GiveUpAfter: cfg.SMTP.GiveUpAfter.D(),

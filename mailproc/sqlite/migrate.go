@@ -121,6 +121,11 @@ CREATE INDEX ops_notice_held_kind ON ops_notice_held (kind, id);`,
 	// pending mail by lane, so the postman reads its batch without
 	// sorting the whole backlog.
 	`CREATE INDEX outbox_pending_lane ON outbox ((CASE WHEN burst <> 0 THEN 3 ELSE CASE purpose WHEN 'ack' THEN 0 WHEN 'answer' THEN 0 WHEN 'closing' THEN 0 WHEN 'ops' THEN 2 ELSE 1 END END), id, next_attempt) WHERE state = 'pending';`,
+	// migrations[9] upgrades version 10 to version 11 (issue 14): a held
+	// staff notification is queued unrendered, with the stored mail it is
+	// rendered from when the postman picks it up.
+	`ALTER TABLE outbox ADD COLUMN render_message INTEGER REFERENCES messages (id);
+	ALTER TABLE outbox ADD COLUMN render_flags INTEGER NOT NULL DEFAULT 0 CHECK (render_flags BETWEEN 0 AND 3);`,
 }
 
 // SchemaVersion is the schema version this binary creates and upgrades to.

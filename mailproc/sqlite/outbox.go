@@ -26,7 +26,8 @@ var _ mailproc.OutboxStore = (*DB)(nil)
 
 const outboxColumns = `id, case_id, purpose, message_id, from_addr, from_name,
 	to_addrs, cc_addrs, subject, in_reply_to, refs, date, text, html, attachments,
-	state, attempts, next_attempt, last_error, created_at, sent_at, copied_at, burst`
+	state, attempts, next_attempt, last_error, created_at, sent_at, copied_at, burst,
+	render_message, render_flags`
 
 // EnqueueMail puts m in the outbox and sets m.ID. Whatever m says about its
 // delivery, it starts pending with no attempts; its next attempt is
@@ -71,14 +72,19 @@ func (t *intakeTx) EnqueueMail(m *mailproc.OutgoingMail) error {
 	if m.Burst && m.Purpose == mailproc.PurposeNotify {
 		burst = 1
 	}
+	renderMessage, renderFlags, err := heldArgs(m)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
 	res, err := t.tx.ExecContext(t.ctx, `
 		INSERT INTO outbox (case_id, purpose, message_id, from_addr, from_name,
 			to_addrs, cc_addrs, subject, in_reply_to, refs, date, text, html,
-			attachments, state, attempts, next_attempt, last_error, created_at, burst)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?)`,
+			attachments, state, attempts, next_attempt, last_error, created_at, burst,
+			render_message, render_flags)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?, ?, ?)`,
 		idArg(m.CaseID), string(m.Purpose), m.MessageID, m.From.Addr, m.From.Name,
 		to, cc, m.Subject, m.InReplyTo, refs, timeArg(date), m.Text, m.HTML,
-		atts, timeArg(next), timeArg(now), burst)
+		atts, timeArg(next), timeArg(now), burst, renderMessage, renderFlags)
 	if err != nil {
 		return t.wrap(op, err)
 	}
@@ -598,13 +604,20 @@ func queryOutgoing(ctx context.Context, q querier, rest string, args ...any) ([]
 			purpose string
 			state   string
 			burst   int
+			render  sql.NullInt64
+			flags   int
 		)
 		err := rows.Scan(&m.ID, &caseID, &purpose, &m.MessageID, &m.From.Addr, &m.From.Name,
 			jsonCol{&to}, jsonCol{&cc}, &m.Subject, &m.InReplyTo, jsonCol{&refs},
 			timeCol{&m.Date}, &m.Text, &m.HTML, jsonCol{&atts}, &state, &m.Attempts, timeCol{&m.NextAttempt},
-			&m.LastError, timeCol{&m.CreatedAt}, timeCol{&m.SentAt}, timeCol{&m.CopiedAt}, &burst)
+			&m.LastError, timeCol{&m.CreatedAt}, timeCol{&m.SentAt}, timeCol{&m.CopiedAt}, &burst,
+			&render, &flags)
 		if err != nil {
 			return nil, wrapErr(ctx, "read outbox", err)
+		}
+		if render.Valid {
+			m.Held = &mailproc.HeldNotify{MessageRowID: render.Int64,
+				FollowUp: flags&renderFollowUp != 0, Reopened: flags&renderReopened != 0}
 		}
 		m.CaseID = caseID.Int64
 		m.Purpose, m.State = mailproc.Purpose(purpose), mailproc.OutboxState(state)
