@@ -129,3 +129,45 @@ func TestBurstDigesterFlush(t *testing.T) {
 		}
 	}
 }
+
+// countingTx answers CountQueuedUpTo from counts, one per call, and
+// remembers how often it was asked.
+type countingTx struct {
+	IntakeTx
+	counts []int
+	asked  int
+}
+
+func (c *countingTx) CountQueuedUpTo(Purpose, time.Time, int) (int, error) {
+	n := c.counts[min(c.asked, len(c.counts)-1)]
+	c.asked++
+	return n, nil
+}
+
+// Within a batch, once a count of queued notifications reached its limit
+// the memo answers the limit without asking again; below the limit, and
+// for another limit, it asks each time.
+func TestBurstMemo(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		counts    []int
+		limits    []int
+		want      []int
+		wantAsked int
+	}{
+		{"below the limit: asked each time", []int{1, 2, 3}, []int{10, 10, 10}, []int{1, 2, 3}, 3},
+		{"limit reached: asked once more, never after", []int{9, 10, 99}, []int{10, 10, 10, 10}, []int{9, 10, 10, 10}, 2},
+		{"another limit: asked again", []int{10, 4}, []int{10, 20, 10}, []int{10, 4, 10}, 2},
+	} {
+		c := &countingTx{counts: tt.counts}
+		m := &burstMemo{IntakeTx: c}
+		for i, limit := range tt.limits {
+			if got, err := m.CountQueuedUpTo(PurposeNotify, time.Time{}, limit); err != nil || got != tt.want[i] {
+				t.Errorf("%s: call %d = %d, %v; want %d", tt.name, i, got, err, tt.want[i])
+			}
+		}
+		if c.asked != tt.wantAsked {
+			t.Errorf("%s: asked the database %d times, want %d", tt.name, c.asked, tt.wantAsked)
+		}
+	}
+}
