@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,10 @@ func BenchmarkSpineIngest(b *testing.B) {
 		raw := rawFetchRate(b, d, n)
 		fsCreate := createCost(b, filepath.Join(d.DataDir, "probe"))
 		cfgPath := d.writeConfig()
+		logTo := os.Getenv("MAILPROC_BENCH_LOG") // the daemon's debug log, for where a batch's time goes
+		if logTo != "" {
+			appendFile(b, cfgPath, "\n[log]\nlevel = \"debug\"\n")
+		}
 		db := d.db()
 		start := time.Now()
 		p := d.spawn(cfgPath)
@@ -62,6 +67,17 @@ func BenchmarkSpineIngest(b *testing.B) {
 		p.kill(b)
 		if cerr != nil {
 			b.Fatal(cerr)
+		}
+		if logTo != "" {
+			if err := os.WriteFile(logTo, []byte(p.output()), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			bt := batchTimes(p.output())
+			for _, k := range []string{"stage", "commit_wait", "commit", "move"} {
+				b.ReportMetric(bt[k], k+"-ms")
+			}
+			b.Logf("a batch's median ms: stage %.1f, wait for the commit before %.1f, commit %.1f, MOVE %.1f",
+				bt["stage"], bt["commit_wait"], bt["commit"], bt["move"])
 		}
 
 		b.ReportMetric(raw, "fetch-mails/s")
@@ -243,4 +259,49 @@ func procCPU(pid int) (time.Duration, error) {
 		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
 	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
+func appendFile(b *testing.B, path, text string) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString(text)
+		err = errors.Join(err, f.Close())
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// batchTimes reads the daemon's debug log: the median of each of a batch's
+// times, in ms — staged on the session, its wait for the commit before,
+// the commit ("batch staged" lines), and the MOVE ("moved mails" took).
+func batchTimes(log string) map[string]float64 {
+	all := map[string][]float64{}
+	for _, line := range strings.Split(log, "\n") {
+		var keys []string
+		switch {
+		case strings.Contains(line, `msg="batch staged"`):
+			keys = []string{"stage", "commit_wait", "commit"}
+		case strings.Contains(line, `msg="moved mails"`):
+			keys = []string{"took"}
+		}
+		for _, f := range strings.Fields(line) {
+			k, v, _ := strings.Cut(f, "=")
+			if !slices.Contains(keys, k) {
+				continue
+			}
+			if d, err := time.ParseDuration(v); err == nil {
+				if k == "took" {
+					k = "move"
+				}
+				all[k] = append(all[k], float64(d.Microseconds())/1000)
+			}
+		}
+	}
+	med := map[string]float64{}
+	for k, l := range all {
+		slices.Sort(l)
+		med[k] = l[len(l)/2]
+	}
+	return med
 }
