@@ -136,9 +136,9 @@ func caseListLine(c *Case, loc *time.Location, extra string) string {
 // NotifyDigestWindow (the digester releases it sooner), in LaneBurst, and
 // queued unrendered (Composer.HeldNotify). In a burst nearly every
 // notification is held, and rendering it here (the template, text and
-// HTML, and the longer row) was a third of the intake transaction (issue
-// 14), for a mail that leaves minutes later; the postman renders it when
-// it picks it up (Postman.renderHeld).
+// HTML) was a fifth of the intake commit's CPU, and its longer row more
+// (issue 14, docs/benchmarks.md), for a mail that leaves minutes later;
+// the postman renders it when it picks it up (Postman.renderHeld).
 func (in *Ingester) notifyStaff(tx IntakeTx, msg *Message, c *Case, followUp, reopened bool, now time.Time) error {
 	held := false
 	if in.NotifyDigestOver > 0 {
