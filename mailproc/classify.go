@@ -96,10 +96,10 @@ func (t *tally) add(hit string, weight int) {
 	}
 }
 
-// phrases counts the phrases among words (normalizeWords, split) as
-// strings.Count would count " phrase " in the normalized text: whole
-// words, occurrences that do not overlap. One pass over the words, with the
-// phrases looked up by their first word.
+// phrases counts the phrases among words (normalizeWords, split): whole
+// words, every occurrence that does not overlap the one before it (back to
+// back counts each). One pass over the words, with the phrases looked up by
+// their first word.
 func (t *tally) phrases(words []string, set phraseSet, weight int) {
 	var ends map[string]int // where each phrase's last occurrence ended
 	for n, w := range words {

@@ -261,17 +261,6 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
-func appendFile(b *testing.B, path, text string) {
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err == nil {
-		_, err = f.WriteString(text)
-		err = errors.Join(err, f.Close())
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-}
-
 // batchTimes reads the daemon's debug log: the median of each of a batch's
 // times, in ms — staged on the session, its wait for the commit before,
 // the commit ("batch staged" lines), and the MOVE ("moved mails" took).

@@ -106,13 +106,9 @@ func recordsDesk(t *testing.T, records string, nRecords int, citizen string) (cf
 	t.Helper()
 	dataDir := t.TempDir()
 	cfgPath = reportMonthConfig(t, dataDir)
-	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	appendFile(t, cfgPath, fmt.Sprintf("\n[records]\n%s\n", records))
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(f, "\n[records]\n%s\n", records)
-	f.Close()
-	if cfg, err = config.Load(cfgPath); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sqlite.Open(cfg.DatabasePath())
