@@ -548,7 +548,10 @@ type timedHandler struct {
 	observe func(time.Duration)
 }
 
-var _ mailproc.BatchHandler = timedHandler{}
+var (
+	_ mailproc.BatchHandler = timedHandler{}
+	_ mailproc.SealingBatch = (*timedBatch)(nil)
+)
 
 func (h timedHandler) Batch() mailproc.MailBatch {
 	return &timedBatch{MailBatch: h.Ingester.Batch(), observe: h.observe}
@@ -567,6 +570,16 @@ func (b *timedBatch) Add(ctx context.Context, d mailproc.Delivery, r io.Reader) 
 		b.starts = append(b.starts, start)
 	}
 	return err
+}
+
+// Seal passes the adapter's Seal on (mailproc.SealingBatch): without it
+// the wrapper hid the Ingester's Seal, and the archive's sync of a batch
+// waited for Commit, on the committing goroutine, instead of running on
+// the goroutine that staged it.
+func (b *timedBatch) Seal() {
+	if sb, ok := b.MailBatch.(mailproc.SealingBatch); ok {
+		sb.Seal()
+	}
 }
 
 func (b *timedBatch) Abort() {
