@@ -297,18 +297,7 @@ func testHandlerErrorHoldsTheQueue(t *testing.T, batched bool) {
 	failing.Store(false)
 	waitFor(t, 10*time.Second, "all mails processed", func() bool { return e.srv.count("Diproses") == 6 })
 	r.syncs(t, 1)
-	if n := e.srv.count("INBOX"); n != 0 {
-		t.Errorf("INBOX holds %d, want 0", n)
-	}
-	if n := e.h.stored(); n != 6 {
-		t.Errorf("%d mails stored, want 6", n)
-	}
-	if twice := e.h.storedTwice(); len(twice) > 0 {
-		t.Errorf("stored twice: %v", twice)
-	}
-	if st := e.bm.get("INBOX"); st.LastUID != 6 {
-		t.Errorf("LastUID %d, want 6", st.LastUID)
-	}
+	e.allStoredOnceAndMoved(t, 6)
 }
 
 // A mail the handler already has (say, committed just before a crash) is

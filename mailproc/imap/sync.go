@@ -40,7 +40,9 @@ var errShutdown = errors.New("shutting down")
 //
 // Batches are pipelined over two cores: while one batch is committed (the
 // archive's sync and the database transaction, in a goroutine of its own),
-// the next one is fetched and parsed. The order per batch is unchanged —
+// the next one is fetched and parsed; the MOVE of a committed batch goes
+// out behind a later batch's body FETCH (queuedMove), so the server moves
+// while mailproc parses. The order per batch is unchanged —
 // committed, then moved, then the bookmark — and so is the order between
 // batches: a batch is committed only after the one before it, and moved
 // only after that one was moved. A mail read whole is always committed,
@@ -56,21 +58,48 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 	hctx := context.WithoutCancel(ctx)
 	var committing *inFlight // committed in the background meanwhile
 	var mark goimap.UID      // the last UID moved, its bookmark not yet saved
+	var queued *queuedMove   // committed, its MOVE sent behind the next FETCH
+	// finishMove waits for the queued MOVE and lets the bookmark pass it.
+	finishMove := func() error {
+		q := queued
+		queued = nil
+		if q == nil {
+			return nil
+		}
+		last, err := q.wait(s)
+		mark = max(mark, last)
+		return err
+	}
 	defer func() {
 		if committing != nil {
 			committing.wait() // nothing is left half-done on any return
+		}
+		var herr *handlerError
+		if err == nil || errors.As(err, &herr) {
+			// The connection is fine: a move still queued is finished.
+			// After a connection failure it would only fail too; the
+			// next sync moves those mails by Seen.
+			if merr := finishMove(); err == nil {
+				err = merr
+			}
 		}
 		if berr := s.saveBookmark(hctx, mark); err == nil {
 			err = berr
 		}
 	}()
 	// moveAndMark moves a committed batch's handled prefix and returns the
-	// failure that ended it, if any: the rest waits in the inbox.
+	// failure that ended it, if any: the rest waits in the inbox. A move
+	// still queued goes first.
 	moveAndMark := func(f *inFlight) error {
+		if err := finishMove(); err != nil {
+			return err
+		}
 		last, ferr := s.moveBatch(f)
 		mark = max(mark, last)
 		return ferr
 	}
+	// sendQueued puts the queued MOVE on the wire behind a body FETCH.
+	sendQueued := func() error { return queued.send(s) }
 	size := first
 	for len(uids) > 0 && ctx.Err() == nil {
 		if committing != nil && committing.probe {
@@ -86,7 +115,11 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		probe := size < s.cfg.FetchBatch
 		size = s.cfg.FetchBatch
 		staging := time.Now()
-		cur, serr := s.stage(ctx, hctx, uids[:n])
+		cur, serr := s.stage(ctx, hctx, uids[:n], sendQueued)
+		moving := time.Now()
+		if serr == nil {
+			serr = finishMove()
+		}
 		cur.probe = probe
 		uids = uids[n:]
 		prev := committing
@@ -94,10 +127,12 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		if prev != nil {
 			waiting := time.Now()
 			prev.wait()
-			// Where a batch's time goes: staged on this goroutine, then
-			// the wait for the commit before it (zero when that commit
-			// is the quicker).
-			s.log.Debug("batch staged", "mails", n, "stage", waiting.Sub(staging).Round(10*time.Microsecond),
+			// Where a batch's time goes: staged on this goroutine (while
+			// the server moves an earlier batch), then the wait for that
+			// MOVE's reply and for the commit before it (each zero when
+			// it was the quicker).
+			s.log.Debug("batch staged", "mails", n, "stage", moving.Sub(staging).Round(10*time.Microsecond),
+				"move_wait", waiting.Sub(moving).Round(10*time.Microsecond),
 				"commit_wait", time.Since(waiting).Round(10*time.Microsecond), "commit", prev.took.Round(10*time.Microsecond))
 			if prev.cerr != nil {
 				// The mails after a failure wait for it, in order.
@@ -116,14 +151,20 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		if serr != nil {
 			// The connection failed: what was staged is committed, and
 			// the next sync moves it (Seen) without fetching it again.
+			queued = nil
 			if errors.Is(serr, errShutdown) && ctx.Err() != nil {
 				return nil
 			}
 			return serr
 		}
 		if prev != nil {
-			if err := moveAndMark(prev); err != nil {
-				return err
+			prefix, fail := handled(prev)
+			if fail != nil || !s.queuesMoves() {
+				if err := moveAndMark(prev); err != nil {
+					return err
+				}
+			} else {
+				queued = &queuedMove{uids: prefix, done: prev.done}
 			}
 		}
 		if cur.fail != nil {
@@ -195,7 +236,10 @@ func (f *inFlight) abort() {
 // stage asks which of uids the handler already has and streams the rest to
 // it, without committing; err is a connection failure (the mails staged
 // before it are still in the batch, to be committed).
-func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID) (f *inFlight, err error) {
+//
+// sent is called once the batch's body FETCH is on the wire (not when no
+// body is fetched); a command it sends is answered after that FETCH.
+func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func() error) (f *inFlight, err error) {
 	f = &inFlight{
 		uids: uids,
 		done: make(map[goimap.UID]mailproc.Disposition, len(uids)),
@@ -222,7 +266,7 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID) (f *inFlig
 		fetch = append(fetch, uid)
 	}
 	if len(fetch) > 0 && ctx.Err() == nil {
-		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch)
+		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch, sent)
 		if f.fail == nil {
 			f.fail = ferr
 		}
@@ -241,6 +285,20 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID) (f *inFlig
 // that failed stops the batch, and nothing after it is moved. err is the
 // move's connection failure.
 func (s *session) moveBatch(f *inFlight) (last goimap.UID, fail error) {
+	prefix, fail := handled(f)
+	if len(prefix) == 0 {
+		return 0, fail
+	}
+	if err := s.moveAll(prefix, f.done); err != nil {
+		return 0, err
+	}
+	return prefix[len(prefix)-1], fail
+}
+
+// handled is the prefix of a committed batch that may leave the inbox (every
+// UID up to the first one not handled) and the failure that ended it, if
+// any.
+func handled(f *inFlight) (prefix []goimap.UID, fail error) {
 	fail = f.fail
 	if f.cerr != nil {
 		fail = f.cerr // earlier in UID order than any failure after it
@@ -255,21 +313,13 @@ func (s *session) moveBatch(f *inFlight) (last goimap.UID, fail error) {
 			}
 		}
 	}
-	// The handled prefix: every UID up to the first one not handled.
-	var prefix []goimap.UID
 	for _, uid := range f.uids {
 		if _, ok := f.done[uid]; !ok && !f.gone[uid] {
 			break
 		}
 		prefix = append(prefix, uid)
 	}
-	if len(prefix) == 0 {
-		return 0, fail
-	}
-	if err := s.moveAll(prefix, f.done); err != nil {
-		return 0, err
-	}
-	return prefix[len(prefix)-1], fail
+	return prefix, fail
 }
 
 // saveBookmark advances the bookmark to uid (0: nothing to save). The
@@ -344,7 +394,7 @@ type mailMeta struct {
 // send a message's items in any order, and the handler needs INTERNALDATE
 // before the body begins; the first step makes that certain for one extra
 // round trip per batch.
-func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []goimap.UID) (ferr, err error) {
+func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []goimap.UID, sent func() error) (ferr, err error) {
 	done, gone := f.done, f.gone
 	set := goimap.UIDSetNum(uids...)
 
@@ -402,6 +452,10 @@ func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []g
 		UID:         true,
 		BodySection: []*goimap.FetchItemBodySection{{Peek: true}}, // BODY.PEEK[]: leave \Seen alone
 	})
+	if err := sent(); err != nil {
+		cmd.Close()
+		return ferr, err
+	}
 	// The mails are staged as they stream in; the caller commits them
 	// together once the FETCH is read, or when it was cut short.
 	g := &group{s: s, b: batchOf(s.in.Handler), done: done}
@@ -633,19 +687,7 @@ func (s *session) moveAll(uids []goimap.UID, done map[goimap.UID]mailproc.Dispos
 	if s.cfg.Watch {
 		return nil // a watched folder is only read; the bookmark keeps our place
 	}
-	byDest := map[string][]goimap.UID{}
-	var order []string
-	for _, uid := range uids {
-		disp, ok := done[uid]
-		if !ok {
-			continue // gone
-		}
-		dest, _ := destination(s.cfg, disp)
-		if _, ok := byDest[dest]; !ok {
-			order = append(order, dest)
-		}
-		byDest[dest] = append(byDest[dest], uid)
-	}
+	byDest, order := byDestination(s.cfg, uids, done)
 	for _, dest := range order {
 		start := time.Now()
 		if err := s.move(byDest[dest], dest); err != nil {
