@@ -75,6 +75,11 @@ func (in *Ingester) Seen(ctx context.Context, d Delivery) (Disposition, bool, er
 	return in.Store.DeliverySeen(ctx, d)
 }
 
+// SeenRange implements RangeSeer.
+func (in *Ingester) SeenRange(ctx context.Context, mailbox string, uidValidity, lo, hi uint32) (map[uint32]Disposition, error) {
+	return in.Store.DeliveriesSeen(ctx, mailbox, uidValidity, lo, hi)
+}
+
 // Ingest implements MailHandler: a batch of one mail (see Batch). A
 // temporary error (disk full, database busy, connection lost) is returned
 // so the mail stays where it is; any other failure quarantines the mail

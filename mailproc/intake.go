@@ -29,6 +29,16 @@ type MailHandler interface {
 	Oversize(ctx context.Context, d Delivery, size, max int64) (IngestResult, error)
 }
 
+// RangeSeer is a MailHandler that answers Seen for a run of UIDs at once:
+// the adapter asks once per fetch batch instead of once per mail, one
+// database read where there were fifty.
+type RangeSeer interface {
+	// SeenRange returns how each mail handled before among the UIDs lo to
+	// hi (inclusive) of the mailbox, at that UIDVALIDITY, was handled. A
+	// UID not in the map was not handled.
+	SeenRange(ctx context.Context, mailbox string, uidValidity, lo, hi uint32) (map[uint32]Disposition, error)
+}
+
 // BatchHandler is a MailHandler that commits a fetch batch together (group
 // commit): the adapter hands it every mail of one FETCH, then asks it to
 // commit them all, and moves the batch with one command. One sync of the

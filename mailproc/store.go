@@ -44,6 +44,9 @@ type Store interface {
 	// DeliverySeen reports whether the mail at d (mailbox, UIDVALIDITY, UID)
 	// was handled before, and how.
 	DeliverySeen(ctx context.Context, d Delivery) (disp Disposition, seen bool, err error)
+	// DeliveriesSeen is DeliverySeen for the UIDs lo to hi (inclusive) of
+	// a mailbox at one UIDVALIDITY: the handled ones, by UID.
+	DeliveriesSeen(ctx context.Context, mailbox string, uidValidity, lo, hi uint32) (map[uint32]Disposition, error)
 
 	// MailboxState returns the bookmark for a mailbox; zero values if none.
 	MailboxState(ctx context.Context, mailbox string) (MailboxState, error)

@@ -178,6 +178,14 @@ func (ts *testServer) appendMail(mailbox string, raw []byte, flags ...goimap.Fla
 	return data.UID
 }
 
+// fillInbox appends test mails 1 to n to the INBOX.
+func (ts *testServer) fillInbox(n int, body string) {
+	ts.t.Helper()
+	for i := 1; i <= n; i++ {
+		ts.appendMail("INBOX", testMail(i, body))
+	}
+}
+
 type boxStatus struct {
 	messages, unseen, deleted uint32
 	uidValidity               uint32

@@ -301,26 +301,43 @@ func testHandlerErrorHoldsTheQueue(t *testing.T, batched bool) {
 }
 
 // A mail the handler already has (say, committed just before a crash) is
-// moved without being fetched again.
+// moved without being fetched again. A handler that looks a whole batch up
+// at once (mailproc.RangeSeer, as the Ingester) is asked once per batch,
+// never mail by mail.
 func TestSeenMailIsMovedWithoutFetching(t *testing.T) {
-	e := newEnv(t, capsFull)
-	for i := 1; i <= 4; i++ {
-		e.srv.appendMail("INBOX", testMail(i, "Pertanyaan."))
-	}
-	uidv := e.srv.status("INBOX").uidValidity
-	e.h.deliveries[mailproc.Delivery{Mailbox: "INBOX", UIDValidity: uidv, UID: 2}] = mailproc.Quarantined
-	e.h.deliveries[mailproc.Delivery{Mailbox: "INBOX", UIDValidity: uidv, UID: 3}] = mailproc.Duplicate
-	e.run(nil)
-	waitFor(t, 10*time.Second, "inbox empty", func() bool { return e.srv.count("INBOX") == 0 })
-	var uids []uint32
-	for _, r := range e.h.records() {
-		uids = append(uids, r.Delivery.UID)
-	}
-	if !slices.Equal(uids, []uint32{1, 4}) {
-		t.Errorf("ingested UIDs %v, want [1 4]", uids)
-	}
-	if k, d := e.srv.count("Karantina"), e.srv.count("Diproses"); k != 1 || d != 3 {
-		t.Errorf("Karantina %d, Diproses %d; want 1 and 3", k, d)
+	for _, ranged := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ranged=%v", ranged), func(t *testing.T) {
+			e := newEnv(t, capsFull)
+			for i := 1; i <= 4; i++ {
+				e.srv.appendMail("INBOX", testMail(i, "Pertanyaan."))
+			}
+			uidv := e.srv.status("INBOX").uidValidity
+			e.h.deliveries[mailproc.Delivery{Mailbox: "INBOX", UIDValidity: uidv, UID: 2}] = mailproc.Quarantined
+			e.h.deliveries[mailproc.Delivery{Mailbox: "INBOX", UIDValidity: uidv, UID: 3}] = mailproc.Duplicate
+			rh := &rangeHandler{testHandler: e.h}
+			e.run(func(in *Intake) {
+				if ranged {
+					in.Handler = rh
+				}
+			})
+			waitFor(t, 10*time.Second, "inbox empty", func() bool { return e.srv.count("INBOX") == 0 })
+			var uids []uint32
+			for _, r := range e.h.records() {
+				uids = append(uids, r.Delivery.UID)
+			}
+			if !slices.Equal(uids, []uint32{1, 4}) {
+				t.Errorf("ingested UIDs %v, want [1 4]", uids)
+			}
+			if k, d := e.srv.count("Karantina"), e.srv.count("Diproses"); k != 1 || d != 3 {
+				t.Errorf("Karantina %d, Diproses %d; want 1 and 3", k, d)
+			}
+			e.h.mu.Lock()
+			one := len(e.h.seenCalls)
+			e.h.mu.Unlock()
+			if want := map[bool][2]int{false: {0, 4}, true: {1, 0}}[ranged]; int(rh.ranges.Load()) != want[0] || one != want[1] {
+				t.Errorf("%d range look-ups and %d single ones for one batch of 4; want %d and %d", rh.ranges.Load(), one, want[0], want[1])
+			}
+		})
 	}
 }
 

@@ -12,9 +12,7 @@ import (
 // the server moves one batch while the next is read.
 func TestMoveQueuedBehindTheNextFetch(t *testing.T) {
 	e := newEnv(t, capsFull)
-	for i := 1; i <= 6; i++ {
-		e.srv.appendMail("INBOX", testMail(i, "Keluhan layanan."))
-	}
+	e.srv.fillInbox(6, "Keluhan layanan.")
 	bh := &batchingHandler{testHandler: e.h}
 	r := e.run(func(in *Intake) { in.Handler = bh; in.FetchBatch = 2 })
 	r.firstSync(t)
@@ -57,9 +55,7 @@ func TestMoveQueuedBehindTheNextFetch(t *testing.T) {
 // session moves them all by Seen without fetching or storing any twice.
 func TestQueuedMoveFailureLosesNothing(t *testing.T) {
 	e := newEnv(t, capsFull)
-	for i := 1; i <= 6; i++ {
-		e.srv.appendMail("INBOX", testMail(i, "Keluhan layanan."))
-	}
+	e.srv.fillInbox(6, "Keluhan layanan.")
 	bh := &batchingHandler{testHandler: e.h}
 	deleted := false
 	bh.onAdd = func(uid uint32) {

@@ -246,8 +246,9 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func(
 		gone: map[goimap.UID]bool{},
 	}
 	var fetch []goimap.UID
+	seenOne := s.seenBy(hctx, uids)
 	for i, uid := range uids {
-		disp, seen, err := s.in.Handler.Seen(hctx, s.delivery(uid))
+		disp, seen, err := seenOne(uid)
 		if err != nil {
 			f.fail = &handlerError{uid: uid, op: "seen", err: err}
 			f.uids = uids[:i]
@@ -278,6 +279,27 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func(
 		}
 	}
 	return f, nil
+}
+
+// seenBy returns the handler's Seen for the UIDs of a batch (ascending):
+// one look-up for them all where the handler can (mailproc.RangeSeer),
+// else one per mail. A failed range look-up is the first UID's failure.
+func (s *session) seenBy(hctx context.Context, uids []goimap.UID) func(goimap.UID) (mailproc.Disposition, bool, error) {
+	one := func(uid goimap.UID) (mailproc.Disposition, bool, error) {
+		return s.in.Handler.Seen(hctx, s.delivery(uid))
+	}
+	rs, ok := s.in.Handler.(mailproc.RangeSeer)
+	if !ok || len(uids) < 2 {
+		return one
+	}
+	seen, err := rs.SeenRange(hctx, s.cfg.Inbox, s.state.UIDValidity, uint32(uids[0]), uint32(uids[len(uids)-1]))
+	return func(uid goimap.UID) (mailproc.Disposition, bool, error) {
+		if err != nil {
+			return "", false, err
+		}
+		disp, ok := seen[uint32(uid)]
+		return disp, ok, nil
+	}
 }
 
 // moveBatch moves the handled prefix of a committed batch and returns its

@@ -458,6 +458,33 @@ func (db *DB) DeliverySeen(ctx context.Context, d mailproc.Delivery) (mailproc.D
 	return mailproc.Disposition(disp), true, nil
 }
 
+// DeliveriesSeen reports how each mail among the UIDs lo to hi of mailbox
+// was handled before; one range scan of the primary key.
+func (db *DB) DeliveriesSeen(ctx context.Context, mailbox string, uidValidity, lo, hi uint32) (map[uint32]mailproc.Disposition, error) {
+	op := fmt.Sprintf("deliveries seen %s/%d/%d:%d", mailbox, uidValidity, lo, hi)
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT uid, disposition FROM deliveries
+		WHERE mailbox = ? AND uidvalidity = ? AND uid BETWEEN ? AND ?`,
+		mailbox, int64(uidValidity), int64(lo), int64(hi))
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	defer rows.Close()
+	seen := map[uint32]mailproc.Disposition{}
+	for rows.Next() {
+		var uid int64
+		var disp string
+		if err := rows.Scan(&uid, &disp); err != nil {
+			return nil, wrapErr(ctx, op, err)
+		}
+		seen[uint32(uid)] = mailproc.Disposition(disp)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return seen, nil
+}
+
 // MailboxState returns the intake's bookmark in mailbox; zero values (with
 // Mailbox set) if there is none yet.
 func (db *DB) MailboxState(ctx context.Context, mailbox string) (mailproc.MailboxState, error) {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -504,7 +505,30 @@ func TestDeliverySeen(t *testing.T) {
 			if seen != tt.wantSeen || disp != tt.wantDisp {
 				t.Errorf("DeliverySeen = %q, %v; want %q, %v", disp, seen, tt.wantDisp, tt.wantSeen)
 			}
+			// The range look-up the adapter makes per batch says the same.
+			got, err := db.DeliveriesSeen(ctx, tt.d.Mailbox, tt.d.UIDValidity, tt.d.UID-1, tt.d.UID+1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if disp, seen := got[tt.d.UID]; seen != tt.wantSeen || disp != tt.wantDisp {
+				t.Errorf("DeliveriesSeen[%d] = %q, %v; want %q, %v", tt.d.UID, disp, seen, tt.wantDisp, tt.wantSeen)
+			}
 		})
+	}
+	// A range holds exactly the handled UIDs inside it.
+	for _, r := range []struct {
+		lo, hi uint32
+		want   map[uint32]mailproc.Disposition
+	}{
+		{41, 44, map[uint32]mailproc.Disposition{42: mailproc.Stored, 43: mailproc.Quarantined}},
+		{43, 43, map[uint32]mailproc.Disposition{43: mailproc.Quarantined}},
+		{44, 100, map[uint32]mailproc.Disposition{}},
+		{1, 41, map[uint32]mailproc.Disposition{}},
+	} {
+		got, err := db.DeliveriesSeen(ctx, "INBOX", 7, r.lo, r.hi)
+		if err != nil || !maps.Equal(got, r.want) {
+			t.Errorf("DeliveriesSeen(%d:%d) = %v, %v; want %v", r.lo, r.hi, got, err, r.want)
+		}
 	}
 
 	err := db.Intake(ctx, func(tx mailproc.IntakeTx) error {
