@@ -38,6 +38,10 @@ type session struct {
 
 	state mailproc.MailboxState // the bookmark as last saved
 
+	// ahead is the metadata FETCH sent early for the next batch to be
+	// staged (metaAhead); sync owns it.
+	ahead *metaAhead
+
 	// conn is the connection under c. Closing it (rather than calling
 	// c.Close, which waits for the reader goroutine) never blocks, even
 	// when the reader is waiting for a body literal to be consumed.

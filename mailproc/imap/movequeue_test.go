@@ -5,18 +5,27 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc"
 )
 
-// A committed batch's MOVE goes out behind the next batch's body FETCH, on
-// the same connection, and every batch is still moved once and in order:
-// the server moves one batch while the next is read.
-func TestMoveQueuedBehindTheNextFetch(t *testing.T) {
+// sixInBatchesOfTwo runs a batching intake over six mails, two a batch,
+// until all six are in Diproses.
+func sixInBatchesOfTwo(t *testing.T) *env {
 	e := newEnv(t, capsFull)
 	e.srv.fillInbox(6, "Keluhan layanan.")
 	bh := &batchingHandler{testHandler: e.h}
 	r := e.run(func(in *Intake) { in.Handler = bh; in.FetchBatch = 2 })
 	r.firstSync(t)
 	waitFor(t, 10*time.Second, "six mails in Diproses", func() bool { return e.srv.count("Diproses") == 6 })
+	return e
+}
+
+// A committed batch's MOVE goes out behind the next batch's body FETCH, on
+// the same connection, and every batch is still moved once and in order:
+// the server moves one batch while the next is read.
+func TestMoveQueuedBehindTheNextFetch(t *testing.T) {
+	e := sixInBatchesOfTwo(t)
 	cmds := e.srv.commands()
 	var moves []string
 	for _, c := range cmds {
@@ -96,5 +105,79 @@ func (e *env) allStoredOnceAndMoved(t *testing.T, n int) {
 	}
 	if st := e.bm.get("INBOX"); st.LastUID != uint32(n) {
 		t.Errorf("LastUID %d, want %d", st.LastUID, n)
+	}
+}
+
+// The metadata of the next batch is asked for right behind the current
+// batch's body FETCH, once, and staging that batch starts from its reply
+// instead of a round trip of its own.
+func TestMetadataAskedAhead(t *testing.T) {
+	e := sixInBatchesOfTwo(t)
+	var reqs []string // the client's commands, replies left out
+	for _, c := range e.srv.commands() {
+		if !strings.HasPrefix(c, "OK ") {
+			reqs = append(reqs, c)
+		}
+	}
+	isMeta := func(c, set string) bool {
+		return strings.HasPrefix(c, "UID FETCH "+set+" (UID ") && !strings.Contains(c, "BODY")
+	}
+	for _, b := range []struct{ body, nextMeta string }{{"1:2", "3:4"}, {"3:4", "5:6"}} {
+		i := slices.Index(reqs, "UID FETCH "+b.body+" (UID BODY.PEEK[])")
+		var after []string
+		if i >= 0 {
+			after = reqs[i+1:]
+		}
+		// Behind the body FETCH: maybe a queued MOVE, then the metadata.
+		for len(after) > 0 && strings.HasPrefix(after[0], "UID MOVE ") {
+			after = after[1:]
+		}
+		if len(after) == 0 || !isMeta(after[0], b.nextMeta) {
+			t.Errorf("the metadata of %s is not asked for behind the body FETCH of %s: %q", b.nextMeta, b.body, reqs)
+		}
+	}
+	for _, set := range []string{"1:2", "3:4", "5:6"} {
+		n := 0
+		for _, c := range reqs {
+			if isMeta(c, set) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("metadata of %s asked for %d times, want 1: %q", set, n, reqs)
+		}
+	}
+	e.allStoredOnceAndMoved(t, 6)
+}
+
+// Metadata asked ahead for a batch whose mails were all handled before is
+// read and dropped: the session goes on, and those mails are moved
+// unfetched. The batches are larger than the 128 replies the client holds
+// for a command nobody reads: left unread, they would stop its reader, and
+// the session with it.
+func TestMetadataAheadOfAHandledBatch(t *testing.T) {
+	const batch = 130
+	e := newEnv(t, capsFull)
+	e.srv.fillInbox(3*batch, "Keluhan layanan.")
+	uidv := e.srv.status("INBOX").uidValidity
+	for uid := uint32(batch + 1); uid <= 2*batch; uid++ {
+		e.h.deliveries[mailproc.Delivery{Mailbox: "INBOX", UIDValidity: uidv, UID: uid}] = mailproc.Stored
+	}
+	bh := &batchingHandler{testHandler: e.h}
+	r := e.run(func(in *Intake) { in.Handler = bh; in.FetchBatch = batch })
+	waitFor(t, 10*time.Second, "inbox empty", func() bool { return e.srv.count("INBOX") == 0 })
+	r.syncs(t, 1)
+	var uids []uint32
+	for _, rec := range e.h.records() {
+		if u := rec.Delivery.UID; u > batch && u <= 2*batch {
+			t.Fatalf("UID %d, handled before, was ingested again", u)
+		}
+		uids = append(uids, rec.Delivery.UID)
+	}
+	if len(uids) != 2*batch {
+		t.Errorf("%d mails ingested, want %d", len(uids), 2*batch)
+	}
+	if n := e.srv.count("Diproses"); n != 3*batch {
+		t.Errorf("Diproses holds %d, want %d", n, 3*batch)
 	}
 }

@@ -71,6 +71,10 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		return err
 	}
 	defer func() {
+		if a := s.ahead; a != nil {
+			s.ahead = nil
+			s.drop(a) // a failure here is the connection's, reported already or next
+		}
 		if committing != nil {
 			committing.wait() // nothing is left half-done on any return
 		}
@@ -91,6 +95,15 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 	// failure that ended it, if any: the rest waits in the inbox. A move
 	// still queued goes first.
 	moveAndMark := func(f *inFlight) error {
+		// A reply read ahead is taken off the wire first: with more than
+		// the client holds for a command nobody reads, the MOVE's reply
+		// would wait behind it.
+		if a := s.ahead; a != nil {
+			s.ahead = nil
+			if err := s.drop(a); err != nil {
+				return err
+			}
+		}
 		if err := finishMove(); err != nil {
 			return err
 		}
@@ -98,8 +111,24 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		mark = max(mark, last)
 		return ferr
 	}
-	// sendQueued puts the queued MOVE on the wire behind a body FETCH.
-	sendQueued := func() error { return queued.send(s) }
+	// behind runs once a batch's body FETCH is on the wire: the queued
+	// MOVE goes out behind it, then the metadata FETCH of the batch after
+	// it (next). Both only where batches are moved with MOVE: the
+	// fallbacks wait for each command in turn.
+	var next []goimap.UID
+	behind := func() error {
+		if err := queued.send(s); err != nil {
+			return err
+		}
+		if len(next) > 0 && s.ahead == nil && s.queuesMoves() {
+			a, err := s.askAhead(next)
+			if err != nil {
+				return err
+			}
+			s.ahead = a
+		}
+		return nil
+	}
 	size := first
 	for len(uids) > 0 && ctx.Err() == nil {
 		if committing != nil && committing.probe {
@@ -114,8 +143,9 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		n := min(size, len(uids))
 		probe := size < s.cfg.FetchBatch
 		size = s.cfg.FetchBatch
+		next = uids[n:min(len(uids), n+s.cfg.FetchBatch)]
 		staging := time.Now()
-		cur, serr := s.stage(ctx, hctx, uids[:n], sendQueued)
+		cur, serr := s.stage(ctx, hctx, uids[:n], behind)
 		moving := time.Now()
 		if serr == nil {
 			serr = finishMove()
@@ -240,6 +270,15 @@ func (f *inFlight) abort() {
 // sent is called once the batch's body FETCH is on the wire (not when no
 // body is fetched); a command it sends is answered after that FETCH.
 func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func() error) (f *inFlight, err error) {
+	// The metadata asked for ahead is this batch's, if any: the one sent
+	// while this batch is staged is the next one's.
+	mine := s.ahead
+	s.ahead = nil
+	defer func() {
+		if mine != nil && err == nil {
+			err = s.drop(mine) // not used: every mail was handled before
+		}
+	}()
 	f = &inFlight{
 		uids: uids,
 		done: make(map[goimap.UID]mailproc.Disposition, len(uids)),
@@ -267,7 +306,9 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func(
 		fetch = append(fetch, uid)
 	}
 	if len(fetch) > 0 && ctx.Err() == nil {
-		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch, sent)
+		ahead := mine
+		mine = nil
+		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch, ahead, sent)
 		if f.fail == nil {
 			f.fail = ferr
 		}
@@ -416,25 +457,34 @@ type mailMeta struct {
 // send a message's items in any order, and the handler needs INTERNALDATE
 // before the body begins; the first step makes that certain for one extra
 // round trip per batch.
-func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []goimap.UID, sent func() error) (ferr, err error) {
+func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []goimap.UID, ahead *metaAhead, sent func() error) (ferr, err error) {
 	done, gone := f.done, f.gone
 	set := goimap.UIDSetNum(uids...)
 
 	meta := make(map[goimap.UID]mailMeta, len(uids))
 	skip := s.cfg.Watch && s.cfg.SkipOwn != nil
-	err = s.guard(func() error {
-		bufs, err := s.c.Fetch(set, &goimap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true, Envelope: skip}).Collect()
-		for _, b := range bufs {
-			if b.UID != 0 {
-				m := mailMeta{arrived: b.InternalDate, size: b.RFC822Size}
-				if b.Envelope != nil {
-					m.messageID = b.Envelope.MessageID
-				}
-				meta[b.UID] = m
-			}
+	var bufs []*imapclient.FetchMessageBuffer
+	if ahead.covers(uids) {
+		bufs, err = s.collect(ahead)
+	} else {
+		if err := s.drop(ahead); err != nil {
+			return nil, fmt.Errorf("uid fetch metadata ahead: %w", err)
 		}
-		return err
-	})
+		err = s.guard(func() error {
+			var err error
+			bufs, err = s.c.Fetch(set, s.metaOptions()).Collect()
+			return err
+		})
+	}
+	for _, b := range bufs {
+		if b.UID != 0 {
+			m := mailMeta{arrived: b.InternalDate, size: b.RFC822Size}
+			if b.Envelope != nil {
+				m.messageID = b.Envelope.MessageID
+			}
+			meta[b.UID] = m
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("uid fetch %v metadata: %w", set, err)
 	}
