@@ -64,6 +64,7 @@ func BenchmarkSpineIngest(b *testing.B) {
 			appendFile(b, cfgPath, "\n[log]\nlevel = \"debug\"\n")
 		}
 		db := d.db()
+		machine := readMachineCPU(b)
 		start := time.Now()
 		p := d.spawn(cfgPath)
 		// Polled every 10 ms: waitFor's 500 ms steps would quantise a run
@@ -78,6 +79,7 @@ func BenchmarkSpineIngest(b *testing.B) {
 			}
 		}
 		ingest := float64(n) / time.Since(start).Seconds()
+		busy, sys := readMachineCPU(b).since(machine)
 		cpu, cerr := procCPU(p.cmd.Process.Pid)
 		p.kill(b)
 		if cerr != nil {
@@ -94,6 +96,17 @@ func BenchmarkSpineIngest(b *testing.B) {
 			b.Logf("a batch's median ms: stage %.1f, wait for the MOVE before %.1f, for the commit before %.1f, commit %.1f, MOVE %.1f",
 				bt["stage"], bt["move_wait"], bt["commit_wait"], bt["commit"], bt["move"])
 		}
+		// The daemon's info lines say where the run's time went: its start,
+		// then its steady state.
+		tl := runTimeline(b, p.output(), start, n)
+		b.Logf("from the start: inbox session connected after %.0f ms, first batch moved %.0f ms, mail %d moved %.0f ms, the last %.0f ms; from mail %d to the last, %.0f mails/s",
+			tl.connected, tl.firstMove, tl.mark, tl.markMove, tl.lastMove, tl.mark, tl.steady)
+		b.ReportMetric(tl.steady, "steady-mails/s")
+		b.ReportMetric(tl.markMove, "mark-moved-ms")
+		// The whole machine while the daemon ran: its two cores are shared
+		// with Dovecot, Postfix and the kernel's work for all of them.
+		b.ReportMetric(busy, "machine-busy-%")
+		b.ReportMetric(sys, "machine-sys-%")
 
 		b.ReportMetric(raw, "fetch-mails/s")
 		b.ReportMetric(ingest, "ingest-mails/s")
@@ -308,4 +321,94 @@ func batchTimes(log string) map[string]float64 {
 		med[k] = l[len(l)/2]
 	}
 	return med
+}
+
+// machineCPU is the first line of /proc/stat: the whole machine's CPU time
+// by kind, in clock ticks.
+type machineCPU []int64
+
+func readMachineCPU(b *testing.B) machineCPU {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	var t machineCPU
+	for _, f := range strings.Fields(line)[1:] {
+		v, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			b.Fatalf("/proc/stat: %q: %v", line, err)
+		}
+		t = append(t, v)
+	}
+	if len(t) < 5 {
+		b.Fatalf("/proc/stat: %q", line)
+	}
+	return t
+}
+
+// since returns the share of the machine's CPU time busy (neither idle nor
+// waiting for I/O) and in the kernel since before, in per cent.
+func (t machineCPU) since(before machineCPU) (busy, sys float64) {
+	var total int64
+	d := make([]int64, len(t))
+	for i := range t {
+		d[i] = t[i] - before[i]
+		total += d[i]
+	}
+	if total == 0 {
+		return 0, 0
+	}
+	// user nice system idle iowait irq softirq steal ...
+	return 100 * float64(total-d[3]-d[4]) / float64(total), 100 * float64(d[2]) / float64(total)
+}
+
+// timeline is where a run's time went, in ms from the daemon's start.
+type timeline struct {
+	connected, firstMove, markMove, lastMove float64
+	mark                                     int     // the mail markMove is for
+	steady                                   float64 // mails/s from mark to the last
+}
+
+// runTimeline reads the daemon's log: when the inbox session was connected,
+// when the first batch was moved, when the mail a quarter of the way in
+// was, and the last. From that mail on the run is in its steady state; what
+// comes before is its start.
+func runTimeline(b *testing.B, log string, start time.Time, n int) timeline {
+	at := func(line string) float64 {
+		_, v, _ := strings.Cut(line, "time=")
+		v, _, _ = strings.Cut(v, " ")
+		ts, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			b.Fatalf("log time %q: %v", v, err)
+		}
+		return float64(ts.Sub(start).Microseconds()) / 1000
+	}
+	tl := timeline{mark: n / 4}
+	moved := 0
+	for _, line := range strings.Split(log, "\n") {
+		switch {
+		case tl.connected == 0 && strings.Contains(line, "msg=connected component=imap mailbox=INBOX"):
+			tl.connected = at(line)
+		case strings.Contains(line, `msg="moved mails" component=imap mailbox=INBOX`):
+			_, c, _ := strings.Cut(line, " count=")
+			c, _, _ = strings.Cut(c, " ")
+			k, err := strconv.Atoi(c)
+			if err != nil {
+				b.Fatalf("moved mails: %q", line)
+			}
+			if moved == 0 {
+				tl.firstMove = at(line)
+			}
+			if moved < tl.mark && moved+k >= tl.mark {
+				tl.markMove = at(line)
+			}
+			moved += k
+			tl.lastMove = at(line)
+		}
+	}
+	if tl.lastMove > tl.markMove {
+		tl.steady = float64(n-tl.mark) / ((tl.lastMove - tl.markMove) / 1000)
+	}
+	return tl
 }
