@@ -17,11 +17,14 @@ type metaAhead struct {
 	cmd  *imapclient.FetchCommand
 }
 
+// skipsOwn says whether the session passes over its own sent mail by
+// Message-ID (a watched Sent folder with SkipOwn).
+func (s *session) skipsOwn() bool { return s.cfg.Watch && s.cfg.SkipOwn != nil }
+
 // metaOptions is what the metadata FETCH asks for: the Message-ID too when
-// the session passes over its own sent mail (Watch with SkipOwn).
+// the session passes over its own sent mail.
 func (s *session) metaOptions() *goimap.FetchOptions {
-	skip := s.cfg.Watch && s.cfg.SkipOwn != nil
-	return &goimap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true, Envelope: skip}
+	return &goimap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true, Envelope: s.skipsOwn()}
 }
 
 // askAhead sends the metadata FETCH for uids without reading its reply.
@@ -37,7 +40,8 @@ func (s *session) askAhead(uids []goimap.UID) (*metaAhead, error) {
 	return a, nil
 }
 
-// covers says whether the FETCH asked for every one of uids.
+// covers says whether the FETCH asked for every one of uids (both
+// ascending, as search returns them).
 func (a *metaAhead) covers(uids []goimap.UID) bool {
 	if a == nil {
 		return false

@@ -462,7 +462,7 @@ func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []g
 	set := goimap.UIDSetNum(uids...)
 
 	meta := make(map[goimap.UID]mailMeta, len(uids))
-	skip := s.cfg.Watch && s.cfg.SkipOwn != nil
+	skip := s.skipsOwn()
 	var bufs []*imapclient.FetchMessageBuffer
 	if ahead.covers(uids) {
 		bufs, err = s.collect(ahead)
