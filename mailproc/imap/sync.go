@@ -306,9 +306,8 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func(
 		fetch = append(fetch, uid)
 	}
 	if len(fetch) > 0 && ctx.Err() == nil {
-		ahead := mine
-		mine = nil
-		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch, ahead, sent)
+		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch, mine, sent)
+		mine = nil // read or dropped there
 		if f.fail == nil {
 			f.fail = ferr
 		}
@@ -765,8 +764,7 @@ func (s *session) moveAll(uids []goimap.UID, done map[goimap.UID]mailproc.Dispos
 		if err := s.move(byDest[dest], dest); err != nil {
 			return err
 		}
-		s.log.Info("moved mails", "folder", dest, "count", len(byDest[dest]), "uids", goimap.UIDSetNum(byDest[dest]...).String(),
-			"took", time.Since(start).Round(10*time.Microsecond))
+		s.logMoved(dest, byDest[dest], start)
 	}
 	return nil
 }
