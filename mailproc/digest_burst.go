@@ -36,10 +36,14 @@ const (
 
 // NotifyDigested decides whether a staff notification is held for a burst
 // digest: recent is how many staff notifications were queued in the
-// NotifyDigestWindow before it (counted up to over), over is
-// desk.notify_digest_over (0: never). The first over of a burst go out
-// one by one, as nobody can know yet that more will come.
-func NotifyDigested(recent, over int) bool { return over > 0 && recent >= over }
+// NotifyDigestWindow before it (counted up to over), behind how many more
+// mails the intake already knows wait after it (Delivery.Behind), over is
+// desk.notify_digest_over (0: never). Held once more than over are known,
+// queued or waiting: a backlog found at start-up reaches staff as one
+// digest, not as its first over mails one by one and then a digest. Of a
+// burst that nobody could see coming, the first over still go out one by
+// one.
+func NotifyDigested(recent, behind, over int) bool { return over > 0 && recent+behind >= over }
 
 // BurstDigestDue says whether the held notifications, the oldest queued at
 // oldest and the newest at newest, are to be listed and released at now.
@@ -146,7 +150,7 @@ func (in *Ingester) notifyStaff(tx IntakeTx, msg *Message, c *Case, followUp, re
 		if err != nil {
 			return err
 		}
-		held = NotifyDigested(recent, in.NotifyDigestOver)
+		held = NotifyDigested(recent, msg.Delivery.Behind, in.NotifyDigestOver)
 	}
 	if !held {
 		n, err := in.Composer.Notify(msg, c, followUp, reopened)

@@ -9,18 +9,25 @@ import (
 
 func TestNotifyDigested(t *testing.T) {
 	for _, tt := range []struct {
-		recent, over int
-		want         bool
+		recent, behind, over int
+		want                 bool
 	}{
-		{0, 10, false},  // the first of a window
-		{9, 10, false},  // the tenth: still one by one
-		{10, 10, true},  // the eleventh: more than over, held
-		{10, 0, false},  // 0: never
-		{500, 0, false}, // never, whatever the burst
-		{1, 1, true},
+		{0, 0, 10, false},    // the first of a window, nothing behind it
+		{9, 0, 10, false},    // the tenth: still one by one
+		{10, 0, 10, true},    // the eleventh: more than over, held
+		{10, 0, 0, false},    // 0: never
+		{500, 0, 0, false},   // never, whatever the burst
+		{0, 2000, 0, false},  // never, whatever the backlog
+		{1, 0, 1, true},      //
+		{0, 10, 10, true},    // the first of eleven waiting at start-up: held
+		{0, 9, 10, false},    // the first of ten waiting: ten are not more than ten
+		{9, 1, 10, true},     // the tenth of a window with one more behind it
+		{3, 1, 10, false},    // a few more, still under
+		{0, 1999, 10, true},  // the start-up backlog
+		{10, 1999, 10, true}, //
 	} {
-		if got := NotifyDigested(tt.recent, tt.over); got != tt.want {
-			t.Errorf("NotifyDigested(%d, %d) = %v, want %v", tt.recent, tt.over, got, tt.want)
+		if got := NotifyDigested(tt.recent, tt.behind, tt.over); got != tt.want {
+			t.Errorf("NotifyDigested(%d, %d, %d) = %v, want %v", tt.recent, tt.behind, tt.over, got, tt.want)
 		}
 	}
 }

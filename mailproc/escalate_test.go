@@ -31,6 +31,9 @@ type deskWorld struct {
 	in  *mailproc.Ingester
 	esc *mailproc.Escalator
 	uid uint32
+	// behind is the Delivery.Behind of the next mail: how many more the
+	// intake knows wait after it.
+	behind int
 }
 
 func newDeskWorld(t testing.TB) *deskWorld {
@@ -90,7 +93,7 @@ func (w *deskWorld) openDataDir(t testing.TB, dir string) (*sqlite.DB, *archive.
 func (w *deskWorld) mail(raw string) string {
 	w.t.Helper()
 	w.uid++
-	res, err := w.in.Ingest(context.Background(), mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: w.uid, Arrived: w.now},
+	res, err := w.in.Ingest(context.Background(), mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: w.uid, Arrived: w.now, Behind: w.behind},
 		strings.NewReader(strings.ReplaceAll(raw, "\n", "\r\n")))
 	if err != nil || res.Disposition != mailproc.Stored {
 		w.t.Fatalf("ingest: %+v %v", res, err)

@@ -31,21 +31,26 @@ func (w *deskWorld) notifications(t testing.TB) []*mailproc.OutgoingMail {
 
 // TestNotifyHeldUnrendered: intake decides first whether a staff
 // notification is held for a burst digest (desk.notify_digest_over
-// queued in NotifyDigestWindow before it); a held one is queued
+// queued in NotifyDigestWindow before it, or known to wait after it); a
+// held one is queued
 // unrendered — recipients, Date and a valid staff token, the stored mail
 // to render it from — due after the window in LaneBurst; any other is
 // rendered at once.
 func TestNotifyHeldUnrendered(t *testing.T) {
 	for _, tt := range []struct {
-		name         string
-		over, before int
-		held         bool
+		name                 string
+		over, before, behind int
+		held                 bool
 	}{
-		{"digest off", 0, 12, false},
-		{"the first of a burst", 3, 0, false},
-		{"the over-th", 3, 2, false},
-		{"beyond over", 3, 3, true},
-		{"far beyond over", 3, 8, true},
+		{"digest off", 0, 12, 0, false},
+		{"digest off, a backlog behind", 0, 0, 500, false},
+		{"the first of a burst", 3, 0, 0, false},
+		{"the over-th", 3, 2, 0, false},
+		{"beyond over", 3, 3, 0, true},
+		{"far beyond over", 3, 8, 0, true},
+		{"the first of a backlog of over+1", 3, 0, 3, true},
+		{"the first of a backlog of over", 3, 0, 2, false},
+		{"the second with one behind", 3, 1, 2, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newDeskWorld(t)
@@ -53,6 +58,7 @@ func TestNotifyHeldUnrendered(t *testing.T) {
 			for i := range tt.before {
 				w.mail(batchMail(fmt.Sprintf("b%d@warga.test", i), fmt.Sprintf("b%d@warga.test", i), "Jam buka"))
 			}
+			w.behind = tt.behind
 			number := w.mail(batchMail("last@warga.test", "ani@warga.test", "Keanggotaan"))
 			all := w.notifications(t)
 			if len(all) != tt.before+1 {

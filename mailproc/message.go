@@ -42,6 +42,10 @@ type Delivery struct {
 	UIDValidity uint32
 	UID         uint32
 	Arrived     time.Time // the server's INTERNALDATE; zero if unknown
+	// Behind is how many more mails the adapter already knows wait in the
+	// mailbox after this one (a start-up backlog, the rest of a fetch);
+	// 0 when it knows of none. Only the burst digest reads it.
+	Behind int
 }
 
 // AutoHeaders are the headers that tell a person from a robot or a list.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -178,5 +179,27 @@ func TestBatchAfterAFailedCommitIsAborted(t *testing.T) {
 	waitFor(t, 10*time.Second, "all six in Diproses", func() bool { return e.srv.count("Diproses") == 6 })
 	if twice := e.h.storedTwice(); len(twice) > 0 {
 		t.Errorf("stored twice: %v", twice)
+	}
+}
+
+// Each mail handed over says how many more the sync knows wait after it
+// (Delivery.Behind), across batches: the burst digest holds a start-up
+// backlog's notifications from its first mail on.
+func TestDeliveryBehindCountsTheRestOfTheSync(t *testing.T) {
+	e := newEnv(t, capsFull)
+	for i := 1; i <= 7; i++ {
+		e.srv.appendMail("INBOX", testMail(i, "Keluhan layanan."))
+	}
+	bh := &batchingHandler{testHandler: e.h}
+	r := e.run(func(in *Intake) { in.Handler = bh; in.FetchBatch = 3 })
+	r.syncs(t, 1)
+	e.h.mu.Lock()
+	defer e.h.mu.Unlock()
+	var got []int
+	for _, rec := range e.h.ingests {
+		got = append(got, rec.Delivery.Behind)
+	}
+	if want := []int{6, 5, 4, 3, 2, 1, 0}; !slices.Equal(got, want) {
+		t.Errorf("Behind of UIDs 1-7 = %v, want %v", got, want)
 	}
 }

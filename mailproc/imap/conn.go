@@ -38,6 +38,10 @@ type session struct {
 
 	state mailproc.MailboxState // the bookmark as last saved
 
+	// queue is what the running sync has still to hand over (ascending,
+	// the batch being staged first): Delivery.Behind is read from it.
+	queue []goimap.UID
+
 	// ahead is the metadata FETCH sent early for the next batch to be
 	// staged (metaAhead); sync owns it.
 	ahead *metaAhead

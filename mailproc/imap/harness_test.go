@@ -239,7 +239,7 @@ func newTestHandler() *testHandler {
 	return &testHandler{byMsgID: map[string]int{}, deliveries: map[mailproc.Delivery]mailproc.Disposition{}}
 }
 
-func key(d mailproc.Delivery) mailproc.Delivery { d.Arrived = time.Time{}; return d }
+func key(d mailproc.Delivery) mailproc.Delivery { d.Arrived, d.Behind = time.Time{}, 0; return d }
 
 func (h *testHandler) Seen(ctx context.Context, d mailproc.Delivery) (mailproc.Disposition, bool, error) {
 	h.mu.Lock()

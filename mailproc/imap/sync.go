@@ -71,6 +71,7 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		return err
 	}
 	defer func() {
+		s.queue = nil
 		if a := s.ahead; a != nil {
 			s.ahead = nil
 			s.drop(a) // a failure here is the connection's, reported already or next
@@ -145,6 +146,7 @@ func (s *session) sync(ctx context.Context, first int) (err error) {
 		size = s.cfg.FetchBatch
 		next = uids[n:min(len(uids), n+s.cfg.FetchBatch)]
 		staging := time.Now()
+		s.queue = uids
 		cur, serr := s.stage(ctx, hctx, uids[:n], behind)
 		moving := time.Now()
 		if serr == nil {
@@ -433,7 +435,11 @@ func (s *session) search() ([]goimap.UID, error) {
 }
 
 func (s *session) delivery(uid goimap.UID) mailproc.Delivery {
-	return mailproc.Delivery{Mailbox: s.cfg.Inbox, UIDValidity: s.state.UIDValidity, UID: uint32(uid)}
+	d := mailproc.Delivery{Mailbox: s.cfg.Inbox, UIDValidity: s.state.UIDValidity, UID: uint32(uid)}
+	if i, ok := slices.BinarySearch(s.queue, uid); ok {
+		d.Behind = len(s.queue) - i - 1
+	}
+	return d
 }
 
 // mailMeta is what the first, cheap FETCH learns about a mail.
