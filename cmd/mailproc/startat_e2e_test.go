@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dpk-kampar/mailproc/mailproc/sqlite"
 )
 
 // TestE2ECheckWaitingMail is the issue's first "must show": three mails
@@ -76,23 +78,49 @@ func TestE2ECheckWaitingMail(t *testing.T) {
 		}
 	})
 
+	// start_at names a day in the desk's zone (WIB). The mail written at
+	// 00:25 WIB that day is taken — on Dovecot, whose dates are UTC, it
+	// arrived the day before — and the one of 23:30 WIB the evening before
+	// stays.
 	t.Run("date", func(t *testing.T) {
 		d := setup(t)
-		today := time.Now().In(d.Config.Location()).Format(time.DateOnly)
-		d.appendRaw(citizenMail(d.citizen("dewi"), d.Address, "Aduan hari ini", "Hari ini."))
-		cfgPath := d.writeConfig()
-		t.Setenv("MAILPROC_IMAP_START_AT", today)
-		if out := check(t, cfgPath); !strings.Contains(out, "catatan kotak masuk: 4 email menunggu, yang tertua 21 hari — imap.start_at = \""+today+
-			"\": start pertama hanya mengambil 1 email sejak tanggal itu; 3 lainnya tetap di kotak masuk") {
-			t.Errorf("check with start_at = %s:\n%s", today, out)
+		loc := d.Config.Location()
+		y := time.Now().In(loc).AddDate(0, 0, -1)
+		day := time.Date(y.Year(), y.Month(), y.Day(), 0, 0, 0, 0, loc)
+		c := d.imapLogin(d.Address)
+		for _, m := range []struct {
+			who, subject string
+			at           time.Time
+		}{
+			{"eko", "Aduan malam sebelumnya", day.Add(-30 * time.Minute)},
+			{"dewi", "Aduan lewat tengah malam", day.Add(25 * time.Minute)},
+		} {
+			if err := appendMailAt(c, "INBOX", citizenMail(d.citizen(m.who), d.Address, m.subject, "Mohon dibantu."), m.at); err != nil {
+				t.Fatal(err)
+			}
 		}
-		d.Config.IMAP.StartAt = today
+		c.Close()
+		startAt := day.Format(time.DateOnly)
+		cfgPath := d.writeConfig()
+		t.Setenv("MAILPROC_IMAP_START_AT", startAt)
+		if out := check(t, cfgPath); !strings.Contains(out, "catatan kotak masuk: 5 email menunggu, yang tertua 21 hari — imap.start_at = \""+startAt+
+			"\": start pertama hanya mengambil 1 email sejak tanggal itu; 4 lainnya tetap di kotak masuk") {
+			t.Errorf("check with start_at = %s:\n%s", startAt, out)
+		}
+		d.Config.IMAP.StartAt = startAt
 		d.start()
 		db := d.db()
-		waitFor(t, 20*time.Second, "today's mail's case", func() bool { c, _, _ := counts(t, db); return c >= 1 })
-		waitFor(t, 20*time.Second, "today's mail moved", func() bool { return d.count("INBOX") == 3 })
+		waitFor(t, 20*time.Second, "the 00:25 mail's case", func() bool { c, _, _ := counts(t, db); return c >= 1 })
+		waitFor(t, 20*time.Second, "the 00:25 mail moved", func() bool { return d.count("INBOX") == 4 })
 		if c, _, _ := counts(t, db); c != 1 {
-			t.Errorf("%d cases, want 1 (today's mail only)", c)
+			t.Errorf("%d cases, want 1 (the 00:25 mail only)", c)
+		}
+		cases, err := db.ListCases(context.Background(), sqlite.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cases) != 1 || cases[0].CitizenAddr != d.citizen("dewi") {
+			t.Errorf("cases %+v, want dewi's only", cases)
 		}
 	})
 }

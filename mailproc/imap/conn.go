@@ -417,22 +417,64 @@ func (s *session) startBookmark(data *goimap.SelectData) (uint32, error) {
 		return 0, fmt.Errorf("imap.start_at: the server gives no UIDNEXT for %q", s.cfg.Inbox)
 	}
 	if !s.cfg.StartNow {
-		var found *goimap.SearchData
-		err := s.guard(func() error {
-			var err error
-			found, err = s.c.UIDSearch(&goimap.SearchCriteria{Since: s.cfg.StartAt}, nil).Wait()
-			return err
-		})
+		arrived, err := s.arrivedSince(s.cfg.StartAt.AddDate(0, 0, -1))
 		if err != nil {
 			return 0, fmt.Errorf("imap.start_at: search since %s: %w", s.cfg.StartAt.Format(time.DateOnly), err)
 		}
-		if uids := found.AllUIDs(); len(uids) > 0 {
-			last = uint32(slices.Min(uids)) - 1
+		if uid, ok := firstArrivedSince(arrived, s.cfg.StartAt); ok {
+			last = uint32(uid) - 1
 		}
 	}
 	s.log.Info("imap.start_at: first start; mail already in the inbox below the bookmark is left there, not taken",
 		"last_uid", last, "messages", data.NumMessages)
 	return last, nil
+}
+
+// arrivedSince returns the INTERNALDATE of every mail the server finds
+// SINCE day. SEARCH SINCE compares dates alone, in whatever zone the server
+// reads an INTERNALDATE in (Dovecot: its own, often UTC), so the caller
+// asks from the day before the one it means and decides by the time itself.
+func (s *session) arrivedSince(day time.Time) (map[goimap.UID]time.Time, error) {
+	var found *goimap.SearchData
+	err := s.guard(func() error {
+		var err error
+		found, err = s.c.UIDSearch(&goimap.SearchCriteria{Since: day}, nil).Wait()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	uids := found.AllUIDs()
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	var msgs []*imapclient.FetchMessageBuffer
+	err = s.guard(func() error {
+		var err error
+		msgs, err = s.c.Fetch(goimap.UIDSetNum(uids...), &goimap.FetchOptions{UID: true, InternalDate: true}).Collect()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	arrived := make(map[goimap.UID]time.Time, len(msgs))
+	for _, m := range msgs {
+		arrived[m.UID] = m.InternalDate
+	}
+	return arrived, nil
+}
+
+// firstArrivedSince is the lowest UID among the mails that arrived at or
+// after since — the moment imap.start_at names, in the desk's zone, as
+// `mailproc check` counts them.
+func firstArrivedSince(arrived map[goimap.UID]time.Time, since time.Time) (goimap.UID, bool) {
+	var first goimap.UID
+	for uid, at := range arrived {
+		if !at.Before(since) && (first == 0 || uid < first) {
+			first = uid
+		}
+	}
+	return first, first != 0
 }
 
 // folderExists asks the server whether mailbox name exists.
