@@ -47,9 +47,11 @@ type ingestBatch struct {
 	in    *Ingester
 	arch  ArchiveBatch
 	mails []*staged
-	// sealed: Seal synced the archive for the mails added so far, with
-	// sealErr as its outcome.
-	sealed  bool
+	// sealing is the archive's sync of the mails added so far, started by
+	// Seal; nil when none was started since the last Add. sealErr keeps
+	// the first failed sync: its files are gone, so the batch can never
+	// commit.
+	sealing *sealRun
 	sealErr error
 	// copyBuf is the batch's one buffer for copying what the parser left
 	// unread into the archive (io.Copy would allocate 32 KiB per mail).
@@ -72,7 +74,7 @@ type staged struct {
 // cannot take the mail.
 func (b *ingestBatch) Add(ctx context.Context, d Delivery, r io.Reader) error {
 	in := b.in
-	b.sealed = false // a mail added after Seal needs a sync of its own
+	b.waitSeal() // a mail added after Seal needs a sync of its own
 	m := &staged{d: d, start: in.now()}
 	w, err := b.arch.Create()
 	if err != nil {
@@ -109,13 +111,36 @@ func (b *ingestBatch) Add(ctx context.Context, d Delivery, r io.Reader) error {
 	return nil
 }
 
-// Seal implements SealingBatch: the archive's sync for the batch, done by
-// the goroutine that staged it, while the batch before it may still be
-// committing. A failure is Commit's to report: nothing is committed then,
-// and every mail stays in the inbox.
+// Seal implements SealingBatch: it starts the archive's sync for the batch
+// and returns. The sync runs beside the commit of the batch before and the
+// staging of the one after; Commit waits for it. A failure is Commit's to
+// report: nothing is committed then, and every mail stays in the inbox.
 func (b *ingestBatch) Seal() {
-	if !b.sealed {
-		b.sealed, b.sealErr = true, b.arch.Sync()
+	if b.sealing != nil {
+		return
+	}
+	r := &sealRun{done: make(chan struct{})}
+	b.sealing = r
+	go func() {
+		defer close(r.done)
+		r.err = b.arch.Sync()
+	}()
+}
+
+// sealRun is one sync of a batch's archive files.
+type sealRun struct {
+	done chan struct{}
+	err  error
+}
+
+// waitSeal waits for the sync Seal started, if any, and keeps its failure.
+func (b *ingestBatch) waitSeal() {
+	if r := b.sealing; r != nil {
+		<-r.done
+		b.sealing = nil
+		if b.sealErr == nil {
+			b.sealErr = r.err
+		}
 	}
 }
 
@@ -135,6 +160,8 @@ func (e *readErr) Read(p []byte) (int, error) {
 
 // Abort implements MailBatch.
 func (b *ingestBatch) Abort() {
+	b.waitSeal()
+	b.sealErr = nil
 	b.arch.Abort()
 	b.mails = nil
 }
@@ -148,8 +175,9 @@ func (b *ingestBatch) Commit(ctx context.Context) ([]IngestResult, error) {
 		return nil, nil
 	}
 	b.Seal()
+	b.waitSeal()
 	serr := b.sealErr
-	b.sealed, b.sealErr = false, nil
+	b.sealErr = nil
 	if serr != nil {
 		return nil, TemporaryError(serr)
 	}

@@ -323,7 +323,7 @@ func (e *errOnce) Read([]byte) (int, error) {
 }
 
 // Seal puts the batch's files in the archive under their digests' names
-// before Commit (the adapter seals on the goroutine that staged them,
+// before Commit (the adapter seals once a batch is staged; the sync runs
 // beside the commit of the batch before); a mail added after Seal is
 // synced by Commit itself. Nothing is recorded until Commit.
 func TestBatchSealArchivesBeforeCommit(t *testing.T) {
@@ -351,8 +351,10 @@ func TestBatchSealArchivesBeforeCommit(t *testing.T) {
 		t.Fatal("a staged mail is in the archive before Seal")
 	}
 	sb.Seal()
-	if !archived(raws[0]) {
-		t.Error("Seal did not put the staged mail in the archive")
+	for deadline := time.Now().Add(10 * time.Second); !archived(raws[0]); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Seal did not put the staged mail in the archive")
+		}
 	}
 	if cases, _, _, _ := w.db.Counts(ctx); cases != 0 {
 		t.Errorf("%d cases recorded by Seal, want 0", cases)
@@ -367,5 +369,79 @@ func TestBatchSealArchivesBeforeCommit(t *testing.T) {
 	}
 	if tmp, _ := os.ReadDir(filepath.Join(w.dir, "archive", "tmp")); len(tmp) != 0 {
 		t.Errorf("%d partial files left in tmp", len(tmp))
+	}
+}
+
+// gatedArchive is the real archive whose batch syncs wait for release and
+// then fail with fail, if set (dropping the batch's files, as a failed
+// sync does).
+type gatedArchive struct {
+	*archive.Dir
+	release chan struct{}
+	fail    error
+}
+
+func (g *gatedArchive) Batch() mailproc.ArchiveBatch { return gatedBatch{g.Dir.Batch(), g} }
+
+type gatedBatch struct {
+	mailproc.ArchiveBatch
+	g *gatedArchive
+}
+
+func (b gatedBatch) Sync() error {
+	<-b.g.release
+	if b.g.fail != nil {
+		b.ArchiveBatch.Abort()
+		return b.g.fail
+	}
+	return b.ArchiveBatch.Sync()
+}
+
+// Seal only starts the archive's sync: it returns while the sync is still
+// running (the adapter stages the next batch meanwhile), and Commit waits
+// for it. A sync that fails commits nothing, in that batch or by a later
+// Commit of it, and leaves no file behind.
+func TestBatchSealRunsInTheBackground(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fail=%v", fail), func(t *testing.T) {
+			w := newDeskWorld(t)
+			g := &gatedArchive{Dir: w.in.Archive.(*archive.Dir), release: make(chan struct{})}
+			if fail {
+				g.fail = errors.New("disk on fire")
+			}
+			w.in.Archive = g
+			b := w.in.Batch()
+			ctx := context.Background()
+			if err := b.Add(ctx, mailproc.Delivery{Mailbox: "INBOX", UIDValidity: 1, UID: 1, Arrived: w.now},
+				strings.NewReader(batchMail("g1@warga.test", "ani@warga.test", "Jam buka"))); err != nil {
+				t.Fatal(err)
+			}
+			sealed := make(chan struct{})
+			go func() { b.(mailproc.SealingBatch).Seal(); close(sealed) }()
+			select {
+			case <-sealed:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Seal waited for the sync")
+			}
+			committed := make(chan error, 1)
+			go func() { _, err := b.Commit(ctx); committed <- err }()
+			select {
+			case err := <-committed:
+				t.Fatalf("Commit returned (%v) before the sync was done", err)
+			case <-time.After(50 * time.Millisecond):
+			}
+			close(g.release)
+			err := <-committed
+			cases, _, _, _ := w.db.Counts(ctx)
+			switch {
+			case fail && (err == nil || !mailproc.IsTemporary(err) || cases != 0):
+				t.Errorf("failed sync: commit %v, %d cases; want a temporary error and none", err, cases)
+			case !fail && (err != nil || cases != 1):
+				t.Errorf("commit %v, %d cases; want 1", err, cases)
+			}
+			if tmp, _ := os.ReadDir(filepath.Join(w.dir, "archive", "tmp")); len(tmp) != 0 {
+				t.Errorf("%d partial files left in tmp", len(tmp))
+			}
+		})
 	}
 }

@@ -71,9 +71,10 @@ type MailBatch interface {
 
 // SealingBatch is a MailBatch that can make its staged mails durable on
 // disk before Commit. The adapter calls Seal once no more mails are coming
-// to the batch, on the goroutine that staged them: the sync then overlaps
-// the commit of the batch before, and Commit only records. Commit reports
-// a failed Seal (nothing is committed then).
+// to the batch, on the goroutine that staged them; Seal starts the sync
+// and returns, so that it overlaps the commit of the batch before and the
+// staging of the next one. Commit waits for it, then only records, and
+// reports a failed sync (nothing is committed then).
 type SealingBatch interface {
 	MailBatch
 	Seal()

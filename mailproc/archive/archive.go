@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
@@ -24,6 +25,12 @@ type Dir struct {
 	// Mirror, when set, receives a synced copy of every archived file
 	// before Commit returns (see mirror.go).
 	Mirror string
+
+	// syncMu makes the syncs of batches one at a time: a batch's sync may
+	// run beside the staging of the next batch (mailproc.SealingBatch),
+	// and two of them at once would only make each wait longer and leave
+	// the order of their renames to chance.
+	syncMu sync.Mutex
 }
 
 var _ mailproc.Archive = (*Dir)(nil)

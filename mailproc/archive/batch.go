@@ -53,6 +53,8 @@ func (b *batch) Sync() error {
 	if len(b.files) == 0 {
 		return nil
 	}
+	b.dir.syncMu.Lock()
+	defer b.dir.syncMu.Unlock()
 	files := b.files
 	b.files = nil
 	tmps := make([]string, len(files))

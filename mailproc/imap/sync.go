@@ -314,7 +314,7 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func(
 			f.fail = ferr
 		}
 		if sb, ok := f.batch().(mailproc.SealingBatch); ok {
-			sb.Seal() // here, beside the commit of the batch before
+			sb.Seal() // started here; it runs beside the commit of the batch before
 		}
 		if err != nil {
 			return f, err
