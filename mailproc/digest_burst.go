@@ -9,8 +9,9 @@ import (
 )
 
 // The burst digest (issue 14): when more than desk.notify_digest_over staff
-// notifications were queued in the last NotifyDigestWindow — a start-up
-// backlog, a flood of mail — the ones after them are held: staff get one
+// notifications were queued in the last NotifyDigestWindow or are known to
+// be coming — a flood of mail, a start-up backlog that intake found
+// waiting — the next ones are held: staff get one
 // mail listing their cases, and the notifications themselves follow it in
 // LaneBurst, after every other mail. Staff still answer a case by replying
 // to its own notification, so the Reply path and the trust gate are those

@@ -50,7 +50,7 @@ func TestNotifyHeldUnrendered(t *testing.T) {
 		{"far beyond over", 3, 8, 0, true},
 		{"the first of a backlog of over+1", 3, 0, 3, true},
 		{"the first of a backlog of over", 3, 0, 2, false},
-		{"the second with one behind", 3, 1, 2, true},
+		{"the second, two behind it", 3, 1, 2, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newDeskWorld(t)
