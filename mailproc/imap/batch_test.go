@@ -187,9 +187,7 @@ func TestBatchAfterAFailedCommitIsAborted(t *testing.T) {
 // backlog's notifications from its first mail on.
 func TestDeliveryBehindCountsTheRestOfTheSync(t *testing.T) {
 	e := newEnv(t, capsFull)
-	for i := 1; i <= 7; i++ {
-		e.srv.appendMail("INBOX", testMail(i, "Keluhan layanan."))
-	}
+	e.srv.fillInbox(7, "Keluhan layanan.")
 	bh := &batchingHandler{testHandler: e.h}
 	r := e.run(func(in *Intake) { in.Handler = bh; in.FetchBatch = 3 })
 	r.syncs(t, 1)
