@@ -501,9 +501,18 @@ func (db *DB) MailboxState(ctx context.Context, mailbox string) (mailproc.Mailbo
 	return st, nil
 }
 
-// SetMailboxState stores the bookmark, replacing the previous one.
+// SetMailboxState stores the bookmark, replacing the previous one. The
+// write is not synced on its own (synchronous = NORMAL for it, see
+// unsynced): the intake saves a bookmark after every batch's MOVE, on the
+// session's path, and a sync of the log for each cost the session a disk
+// flush per batch. Nothing needs it sooner: the log is written in order, so
+// the bookmark is durable with the next synced commit (the next batch's),
+// and one lost with the machine only makes the next search start lower —
+// the mails below it were moved out of the inbox, or are recognised as
+// handled by their deliveries. A crash of the process alone loses nothing
+// written.
 func (db *DB) SetMailboxState(ctx context.Context, st mailproc.MailboxState) error {
-	_, err := db.db.ExecContext(ctx, `
+	err := db.unsynced(ctx, `
 		INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity,
 			last_uid = excluded.last_uid`,

@@ -157,3 +157,33 @@ func (c *txConn) end() {
 	})
 	c.conn.Close()
 }
+
+// unsynced runs one statement in a transaction of its own whose commit
+// does not sync the log (synchronous = NORMAL for it): it is durable once a
+// later commit on any connection syncs the log, and before that only a
+// crash of the machine — not of the process — can lose it, leaving the
+// database as it was before. Only for writes whose loss is harmless that
+// way (SetMailboxState says why the bookmark's is). The connection goes
+// back to the pool at synchronous = FULL, or is closed.
+func (db *DB) unsynced(ctx context.Context, query string, args ...any) error {
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(quiet(ctx), "PRAGMA synchronous = NORMAL"); err != nil {
+		return errors.Join(err, discard(conn))
+	}
+	_, err = conn.ExecContext(ctx, query, args...)
+	if _, rerr := conn.ExecContext(quiet(ctx), "PRAGMA synchronous = FULL"); rerr != nil {
+		return errors.Join(err, rerr, discard(conn))
+	}
+	return err
+}
+
+// discard makes the pool close conn when it is given back, instead of
+// keeping it for the next user; it returns nothing worth reporting.
+func discard(conn *sql.Conn) error {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
+	return nil
+}

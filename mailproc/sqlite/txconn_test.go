@@ -78,3 +78,42 @@ func TestCheckpointerCopiesTheLogAfterAnIntake(t *testing.T) {
 		t.Fatal("no checkpoint within 10 s of an intake")
 	}
 }
+
+// The bookmark is written without a sync of its own (synchronous = NORMAL
+// while it is), and the connection goes back to the pool at FULL, the
+// setting every commit that must survive the machine rests on — also when
+// the write fails. The bookmark reads back.
+func TestBookmarkWriteLeavesTheConnectionSynced(t *testing.T) {
+	db := openTest(t)
+	db.db.SetMaxOpenConns(1) // one connection: the bookmark's is the next one's
+	ctx := context.Background()
+	synchronous := func() int {
+		t.Helper()
+		var v int
+		if err := db.db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	st := mailproc.MailboxState{Mailbox: "INBOX", UIDValidity: 7, LastUID: 42}
+	if err := db.SetMailboxState(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.MailboxState(ctx, "INBOX"); err != nil || got != st {
+		t.Errorf("bookmark read back %+v, %v; want %+v", got, err, st)
+	}
+	if v := synchronous(); v != 2 {
+		t.Errorf("PRAGMA synchronous after a bookmark = %d, want 2 (FULL)", v)
+	}
+	// A write that fails: the trigger below refuses every bookmark.
+	if _, err := db.db.ExecContext(ctx, `CREATE TEMP TRIGGER refuse BEFORE UPDATE ON mailbox_state
+		BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMailboxState(ctx, mailproc.MailboxState{Mailbox: "INBOX", UIDValidity: 7, LastUID: 43}); err == nil {
+		t.Fatal("a refused bookmark was reported saved")
+	}
+	if v := synchronous(); v != 2 {
+		t.Errorf("PRAGMA synchronous after a failed bookmark = %d, want 2 (FULL)", v)
+	}
+}
