@@ -764,3 +764,50 @@ func TestWatchedFolder(t *testing.T) {
 		}
 	}
 }
+
+// The bookmark is written without a flush of its own (sqlite's
+// SetMailboxState), so a crash of the machine can set it back to an older
+// one. That costs no second case: with MOVE the mails below the lost
+// bookmark are out of the inbox; on a server without MOVE and UIDPLUS,
+// where they stay, they are handled already (their deliveries), so they
+// are not fetched again — only copied to the processed folder a second
+// time, the one trace the loss leaves.
+func TestLostBookmarkTakesNoMailTwice(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		caps      goimap.CapSet
+		processed int    // in Diproses after the restart
+		lastUID   uint32 // the bookmark after it: with MOVE, nothing was left to move
+	}{
+		{"move", capsFull, 10, 0},
+		{"no MOVE, no UIDPLUS", capsBare, 20, 10},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, c.caps)
+			for i := 1; i <= 10; i++ {
+				e.srv.appendMail("INBOX", testMail(i, "Permohonan data."))
+			}
+			r := e.run(nil)
+			waitFor(t, 10*time.Second, "10 mails in Diproses", func() bool { return e.srv.count("Diproses") == 10 })
+			r.syncs(t, 2)
+			r.stop(t)
+
+			lost := e.bm.get("INBOX")
+			lost.LastUID = 0 // as it was before the first batch
+			e.bm.SetMailboxState(context.Background(), lost)
+			r2 := e.run(nil)
+			r2.syncs(t, 2)
+			r2.stop(t)
+
+			if n := len(e.h.records()); n != 10 {
+				t.Errorf("Ingest called %d times, want 10", n)
+			}
+			if n := e.srv.count("Diproses"); n != c.processed {
+				t.Errorf("Diproses holds %d, want %d", n, c.processed)
+			}
+			if st := e.bm.get("INBOX"); st.LastUID != c.lastUID {
+				t.Errorf("LastUID %d after the restart, want %d", st.LastUID, c.lastUID)
+			}
+		})
+	}
+}
