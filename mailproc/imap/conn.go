@@ -46,6 +46,12 @@ type session struct {
 	// staged (metaAhead); sync owns it.
 	ahead *metaAhead
 
+	// expectMail: the next sync is the session's first, or the server
+	// reported new mail (EXISTS) since the last one began — its SEARCH
+	// most likely finds some, and search asks for the first batch's
+	// metadata with it. A sync on a timer usually finds none.
+	expectMail bool
+
 	// conn is the connection under c. Closing it (rather than calling
 	// c.Close, which waits for the reader goroutine) never blocks, even
 	// when the reader is waiting for a body literal to be consumed.
@@ -250,7 +256,7 @@ func (s *session) abort() { s.conn.Close() }
 // turn until ctx is done (nil) or the connection fails (the error).
 // *attempt is reset once a sync succeeds, so backoff restarts small.
 func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, attempt *int) error {
-	s := &session{in: in, cfg: cfg, log: log, wake: make(chan struct{}, 1)}
+	s := &session{in: in, cfg: cfg, log: log, wake: make(chan struct{}, 1), expectMail: true}
 	opts := &imapclient.Options{
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			// Runs on the client's reader goroutine: never block, never

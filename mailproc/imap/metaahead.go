@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"math"
 	"slices"
 
 	goimap "github.com/emersion/go-imap/v2"
@@ -29,15 +30,32 @@ func (s *session) metaOptions() *goimap.FetchOptions {
 
 // askAhead sends the metadata FETCH for uids without reading its reply.
 func (s *session) askAhead(uids []goimap.UID) (*metaAhead, error) {
-	a := &metaAhead{uids: slices.Clone(uids)}
+	var a *metaAhead
 	err := s.guard(func() error {
-		a.cmd = s.c.Fetch(goimap.UIDSetNum(a.uids...), s.metaOptions())
+		a = s.sendAhead(uids)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// sendAhead is askAhead for a caller already under the session's guard.
+func (s *session) sendAhead(uids []goimap.UID) *metaAhead {
+	a := &metaAhead{uids: slices.Clone(uids)}
+	a.cmd = s.c.Fetch(goimap.UIDSetNum(a.uids...), s.metaOptions())
+	return a
+}
+
+// firstGuess is the UIDs the first batch of a sync most likely holds: the
+// first ones above the bookmark last, at most first of them.
+func firstGuess(last uint32, first int) []goimap.UID {
+	var uids []goimap.UID
+	for u := uint64(last) + 1; len(uids) < first && u < math.MaxUint32; u++ {
+		uids = append(uids, goimap.UID(u))
+	}
+	return uids
 }
 
 // covers says whether the FETCH asked for every one of uids (both

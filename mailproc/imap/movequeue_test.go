@@ -1,10 +1,14 @@
 package imap
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	goimap "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/dpk-kampar/mailproc/mailproc"
 )
@@ -108,20 +112,29 @@ func (e *env) allStoredOnceAndMoved(t *testing.T, n int) {
 	}
 }
 
+// requests returns the commands the client sent: commands, with the
+// server's tagged OK replies (which the trace holds too) left out.
+func (ts *testServer) requests() []string {
+	var reqs []string
+	for _, c := range ts.commands() {
+		if !strings.HasPrefix(c, "OK ") {
+			reqs = append(reqs, c)
+		}
+	}
+	return reqs
+}
+
+// isMetaFetch says whether command c is the metadata FETCH of set.
+func isMetaFetch(c, set string) bool {
+	return strings.HasPrefix(c, "UID FETCH "+set+" (UID ") && !strings.Contains(c, "BODY")
+}
+
 // The metadata of the next batch is asked for right behind the current
 // batch's body FETCH, once, and staging that batch starts from its reply
 // instead of a round trip of its own.
 func TestMetadataAskedAhead(t *testing.T) {
 	e := sixInBatchesOfTwo(t)
-	var reqs []string // the client's commands, replies left out
-	for _, c := range e.srv.commands() {
-		if !strings.HasPrefix(c, "OK ") {
-			reqs = append(reqs, c)
-		}
-	}
-	isMeta := func(c, set string) bool {
-		return strings.HasPrefix(c, "UID FETCH "+set+" (UID ") && !strings.Contains(c, "BODY")
-	}
+	reqs := e.srv.requests()
 	for _, b := range []struct{ body, nextMeta string }{{"1:2", "3:4"}, {"3:4", "5:6"}} {
 		i := slices.Index(reqs, "UID FETCH "+b.body+" (UID BODY.PEEK[])")
 		var after []string
@@ -132,14 +145,14 @@ func TestMetadataAskedAhead(t *testing.T) {
 		for len(after) > 0 && strings.HasPrefix(after[0], "UID MOVE ") {
 			after = after[1:]
 		}
-		if len(after) == 0 || !isMeta(after[0], b.nextMeta) {
+		if len(after) == 0 || !isMetaFetch(after[0], b.nextMeta) {
 			t.Errorf("the metadata of %s is not asked for behind the body FETCH of %s: %q", b.nextMeta, b.body, reqs)
 		}
 	}
 	for _, set := range []string{"1:2", "3:4", "5:6"} {
 		n := 0
 		for _, c := range reqs {
-			if isMeta(c, set) {
+			if isMetaFetch(c, set) {
 				n++
 			}
 		}
@@ -179,5 +192,127 @@ func TestMetadataAheadOfAHandledBatch(t *testing.T) {
 	}
 	if n := e.srv.count("Diproses"); n != 3*batch {
 		t.Errorf("Diproses holds %d, want %d", n, 3*batch)
+	}
+}
+
+// The first batch's metadata is asked for right behind the SEARCH, for the
+// UIDs above the bookmark, without waiting for the SEARCH's reply: at the
+// session's start and when the server reports new mail while it idles.
+// That batch's metadata is then asked for once, never again after the
+// SEARCH.
+func TestMetadataGuessedBehindTheSearch(t *testing.T) {
+	e := newEnv(t, capsFull)
+	e.srv.fillInbox(3, "Keluhan layanan.")
+	r := e.run(func(in *Intake) { in.FetchBatch, in.PollInterval = 2, time.Hour }) // only IDLE finds the next mail
+	waitFor(t, 10*time.Second, "three mails in Diproses", func() bool { return e.srv.count("Diproses") == 3 })
+	waitFor(t, 5*time.Second, "IDLE", func() bool { return e.srv.sent("IDLE") > 0 })
+	e.srv.appendMail("INBOX", testMail(4, "Mohon info jam buka."))
+	waitFor(t, 10*time.Second, "the fourth mail in Diproses", func() bool { return e.srv.count("Diproses") == 4 })
+	r.stop(t)
+
+	reqs := e.srv.requests()
+	var searches []int
+	for i, c := range reqs {
+		if strings.HasPrefix(c, "UID SEARCH ") {
+			searches = append(searches, i)
+		}
+	}
+	if len(searches) != 2 {
+		t.Fatalf("%d SEARCHes, want 2 (at the start, after the EXISTS): %q", len(searches), reqs)
+	}
+	for k, guess := range []string{"1:2", "4:5"} {
+		if i := searches[k]; i+1 >= len(reqs) || !isMetaFetch(reqs[i+1], guess) {
+			t.Errorf("SEARCH %d is not followed by the metadata FETCH of %s: %q", k+1, guess, reqs)
+		}
+	}
+	for _, set := range []string{"1:2", "3", "4"} {
+		n := 0
+		for _, c := range reqs {
+			if isMetaFetch(c, set) {
+				n++
+			}
+		}
+		if want := map[string]int{"1:2": 1, "3": 1, "4": 0}[set]; n != want {
+			t.Errorf("metadata of %s asked for %d times, want %d: %q", set, n, want, reqs)
+		}
+	}
+	e.allStoredOnceAndMoved(t, 4)
+}
+
+// A guess that misses — the first UID above the bookmark was expunged by
+// another client — is read and dropped, and the batch's metadata asked for;
+// every mail is still taken once. A sync on a timer (no EXISTS) asks for no
+// metadata before its SEARCH has found mail.
+func TestMetadataGuessMissed(t *testing.T) {
+	e := newEnv(t, capsFull)
+	e.srv.fillInbox(3, "Keluhan layanan.")
+	c, err := imapclient.DialInsecure(e.srv.Addr(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(testUser, testPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(goimap.UIDSetNum(1), &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Flags: []goimap.Flag{goimap.FlagDeleted}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Expunge().Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.Logout().Wait()
+	c.Close()
+
+	r := e.run(func(in *Intake) { in.FetchBatch, in.IDLE, in.PollInterval = 2, false, 20*time.Millisecond })
+	waitFor(t, 10*time.Second, "two mails in Diproses", func() bool { return e.srv.count("Diproses") == 2 })
+	r.syncs(t, 3)
+	r.stop(t)
+
+	var reqs []string
+	for _, c := range e.srv.commands() {
+		if strings.HasPrefix(c, "UID FETCH ") || strings.HasPrefix(c, "UID SEARCH ") {
+			reqs = append(reqs, c)
+		}
+	}
+	// "metadata 1:2" or "body 2:3": the order of a FETCH's items is the
+	// client's to choose.
+	want := []string{"metadata 1:2", "metadata 2:3", "body 2:3"}
+	var fetches []string
+	for _, c := range reqs {
+		if set, items, ok := strings.Cut(strings.TrimPrefix(c, "UID FETCH "), " "); ok && strings.HasPrefix(c, "UID FETCH ") {
+			what := "metadata"
+			if strings.Contains(items, "BODY") {
+				what = "body"
+			}
+			fetches = append(fetches, what+" "+set)
+		}
+	}
+	if !slices.Equal(fetches, want) {
+		t.Errorf("FETCHes %q, want %q (the guess, the batch's metadata, its bodies; none on the timer's syncs)", fetches, want)
+	}
+	if n := len(e.h.records()); n != 2 {
+		t.Errorf("Ingest called %d times, want 2", n)
+	}
+	if twice := e.h.storedTwice(); len(twice) > 0 {
+		t.Errorf("stored twice: %v", twice)
+	}
+}
+
+func TestFirstGuess(t *testing.T) {
+	for _, c := range []struct {
+		last  uint32
+		first int
+		want  []goimap.UID
+	}{
+		{0, 3, []goimap.UID{1, 2, 3}},
+		{41, 1, []goimap.UID{42}},
+		{7, 0, nil},
+		{math.MaxUint32 - 3, 5, []goimap.UID{math.MaxUint32 - 2, math.MaxUint32 - 1}}, // the guess stops short of the largest UID
+	} {
+		if got := firstGuess(c.last, c.first); !slices.Equal(got, c.want) {
+			t.Errorf("firstGuess(%d, %d) = %v, want %v", c.last, c.first, got, c.want)
+		}
 	}
 }

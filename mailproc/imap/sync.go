@@ -49,7 +49,7 @@ var errShutdown = errors.New("shutting down")
 // even when the batch before it failed: it then stays in the inbox, and
 // the next sync finds it by Seen and moves it without fetching it again.
 func (s *session) sync(ctx context.Context, first int) (err error) {
-	uids, err := s.search()
+	uids, err := s.search(first)
 	if err != nil {
 		return err
 	}
@@ -403,7 +403,18 @@ func (s *session) saveBookmark(hctx context.Context, uid goimap.UID) error {
 }
 
 // search returns the UIDs above the bookmark, ascending.
-func (s *session) search() ([]goimap.UID, error) {
+//
+// Where the session reads metadata ahead (queuesMoves) and expects new
+// mail (expectMail), the first batch's metadata FETCH goes out right
+// behind the SEARCH, for the first UIDs above the bookmark (firstGuess):
+// new mail is numbered one after another, so they are nearly always the
+// first batch's. A new mail then waits for one round trip (the SEARCH, the
+// FETCH's reply behind it) before its body is asked for, where it waited
+// for two, one after the other — on every acknowledgement, and a network's
+// round trip each with a server elsewhere. A guess that misses (mail
+// expunged by someone else meanwhile) is read and dropped when the batch is
+// staged, and the metadata asked for again.
+func (s *session) search(first int) ([]goimap.UID, error) {
 	last := s.state.LastUID
 	if last == math.MaxUint32 {
 		return nil, nil
@@ -413,11 +424,22 @@ func (s *session) search() ([]goimap.UID, error) {
 	}
 	var data *goimap.SearchData
 	err := s.guard(func() error {
+		cmd := s.c.UIDSearch(criteria, nil)
+		if s.expectMail && s.ahead == nil && s.queuesMoves() {
+			if guess := firstGuess(last, first); len(guess) > 0 {
+				s.ahead = s.sendAhead(guess)
+			}
+		}
+		s.expectMail = false
 		var err error
-		data, err = s.c.UIDSearch(criteria, nil).Wait()
+		data, err = cmd.Wait()
 		return err
 	})
 	if err != nil {
+		if a := s.ahead; a != nil {
+			s.ahead = nil
+			s.drop(a) // a failure here is the connection's, reported already
+		}
 		return nil, fmt.Errorf("uid search %d:*: %w", last+1, err)
 	}
 	// "n:*" means "n to the highest UID", and RFC 3501 lets the server

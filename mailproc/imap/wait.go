@@ -28,6 +28,7 @@ func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error 
 		// Mail that arrived during the last sync: go again at once.
 		select {
 		case <-wake:
+			s.expectMail = true
 			return nil
 		default:
 		}
@@ -41,6 +42,7 @@ func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error 
 		case <-t.C:
 		case <-nudge:
 		case <-wake:
+			s.expectMail = true
 		case <-s.c.Closed():
 			return errClosedByServer
 		}
@@ -64,6 +66,7 @@ func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error 
 	case <-t.C:
 	case <-nudge:
 	case <-wake:
+		s.expectMail = true
 		s.log.Debug("new mail reported while idling")
 	case <-s.c.Closed():
 		closed = true
