@@ -29,6 +29,9 @@ import (
 // moment the outbox row says Postfix accepted the acknowledgement
 // (sent_at, to the millisecond): see ackSteps.
 //
+// MAILPROC_BENCH_IMAP_DELAY puts the daemon's IMAP that far away each way
+// (see benchIMAPDelay).
+//
 //	go test -run '^$' -bench 'BenchmarkAckLatency' -benchtime 1x ./cmd/mailproc
 func BenchmarkAckLatency(b *testing.B) {
 	for i := 0; i < b.N; i++ {
@@ -38,6 +41,7 @@ func BenchmarkAckLatency(b *testing.B) {
 		}
 		d := newTestDesk(b)
 		d.Config.Ack.PerSenderPerDay = n + 1
+		benchIMAPDelay(b, d) // the daemon's; the IDLE delay below is measured on loopback
 		d.start()
 		s := d.sender()
 		citizen := d.citizen("warga")

@@ -43,21 +43,7 @@ func BenchmarkSpineIngest(b *testing.B) {
 
 		raw := rawFetchRate(b, d, n)
 		fsCreate := createCost(b, filepath.Join(d.DataDir, "probe"))
-		// MAILPROC_BENCH_IMAP_DELAY (say 5ms) puts the daemon's IMAP
-		// behind a link with that delay each way, as a mail server
-		// elsewhere would be; the raw FETCH rate above stays on loopback.
-		if v := os.Getenv("MAILPROC_BENCH_IMAP_DELAY"); v != "" {
-			delay, err := time.ParseDuration(v)
-			if err != nil {
-				b.Fatalf("MAILPROC_BENCH_IMAP_DELAY: %v", err)
-			}
-			host, port, err := splitHostPort(startLatencyProxy(b, d.stack.IMAPAddr, delay))
-			if err != nil {
-				b.Fatal(err)
-			}
-			d.Config.IMAP.Host, d.Config.IMAP.Port = host, port
-			b.ReportMetric(float64(2*delay.Microseconds())/1000, "imap-rtt-ms")
-		}
+		benchIMAPDelay(b, d) // the raw FETCH rate above stays on loopback
 		cfgPath := d.writeConfig()
 		logTo := os.Getenv("MAILPROC_BENCH_LOG") // the daemon's debug log, for where a batch's time goes
 		if logTo != "" {
@@ -121,6 +107,26 @@ func BenchmarkSpineIngest(b *testing.B) {
 		b.Logf("N=%d: raw UID FETCH %.0f mails/s, mailproc ingest %.0f mails/s, ratio %.2f, daemon CPU %.0f µs a mail, a new file %v",
 			n, raw, ingest, ingest/raw, float64(cpu.Microseconds())/float64(n), fsCreate)
 	}
+}
+
+// benchIMAPDelay puts the daemon's IMAP behind a link with the delay
+// MAILPROC_BENCH_IMAP_DELAY (say 5ms) each way, as a mail server elsewhere
+// would be, when that is set.
+func benchIMAPDelay(b *testing.B, d *testDesk) {
+	v := os.Getenv("MAILPROC_BENCH_IMAP_DELAY")
+	if v == "" {
+		return
+	}
+	delay, err := time.ParseDuration(v)
+	if err != nil {
+		b.Fatalf("MAILPROC_BENCH_IMAP_DELAY: %v", err)
+	}
+	host, port, err := splitHostPort(startLatencyProxy(b, d.stack.IMAPAddr, delay))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.Config.IMAP.Host, d.Config.IMAP.Port = host, port
+	b.ReportMetric(float64(2*delay.Microseconds())/1000, "imap-rtt-ms")
 }
 
 // BenchmarkSpineFetchMoveCeiling is the server's share of intake alone: a
