@@ -172,7 +172,8 @@ func idleDelays(b *testing.B, d *testDesk, n int) (delays, notify []time.Duratio
 // (poll); and delivered, the first three together: the citizen's mail
 // accepted to the acknowledgement in the citizen's mailbox, with no poll
 // in it. The stamps are the server's own, on the same clock as the bench's;
-// a step found negative means they are not to be trusted, and fails the run.
+// a step found well below zero means they are not to be trusted, and fails
+// the run.
 func ackSteps(b *testing.B, d *testDesk, root, citizen string, sent []time.Time, lat []time.Duration) map[string][]time.Duration {
 	b.Helper()
 	n := len(sent)
@@ -213,8 +214,12 @@ func ackSteps(b *testing.B, d *testDesk, root, citizen string, sent []time.Time,
 			"delivered":  inCitizen[j].Sub(sent[j]),
 		}
 		for k, v := range s {
-			// sent_at is cut to the millisecond: up to 1 ms early.
-			if v < -time.Millisecond {
+			// A few ms below zero are the bench's: sent[j] is read once
+			// the bench has Postfix's 250 in hand, and Postfix's queue
+			// manager may have delivered the mail by then (it starts as
+			// soon as the queue file is written); sent_at is cut to the
+			// millisecond. Stamps read wrongly would be off by hours.
+			if v < -50*time.Millisecond {
 				b.Fatalf("acknowledgement %d: step %s is %v: the stamps are not on the bench's clock", j, k, v)
 			}
 			steps[k] = append(steps[k], v)
