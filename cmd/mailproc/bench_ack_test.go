@@ -83,7 +83,7 @@ func BenchmarkAckLatency(b *testing.B) {
 			b.Logf("acknowledgement in the citizen's maildir (its delivery stamp) p50 %.1f ms after the citizen's mail was accepted, %.1f ms above Dovecot's IDLE p50",
 				ms(percentile(st["delivered"], 50)), ms(percentile(st["delivered"], 50)-i50))
 			b.Logf("p50 of each step: Postfix to the desk's mailbox %.1f ms; from there to the acknowledgement accepted by Postfix %.1f ms "+
-				"(Dovecot's IDLE notice alone, from its delivery stamp: %.1f ms); Postfix to the citizen's mailbox %.1f ms; the bench's poll %.1f ms",
+				"(Dovecot's notice to the bench's own IDLE watcher, from the delivery stamp: %.1f ms); Postfix to the citizen's mailbox %.1f ms; the bench's poll %.1f ms",
 				ms(percentile(st["to-desk"], 50)), ms(percentile(st["desk"], 50)), ms(percentile(notify, 50)),
 				ms(percentile(st["to-citizen"], 50)), ms(percentile(st["poll"], 50)))
 		}
