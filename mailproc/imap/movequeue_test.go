@@ -112,8 +112,8 @@ func (e *env) allStoredOnceAndMoved(t *testing.T, n int) {
 	}
 }
 
-// requests returns the commands the client sent: commands, with the
-// server's tagged OK replies (which the trace holds too) left out.
+// requests returns the commands the client sent, without the server's
+// tagged OK replies that commands also returns.
 func (ts *testServer) requests() []string {
 	var reqs []string
 	for _, c := range ts.commands() {
@@ -205,7 +205,7 @@ func TestMetadataGuessedBehindTheSearch(t *testing.T) {
 	e.srv.fillInbox(3, "Keluhan layanan.")
 	r := e.run(func(in *Intake) { in.FetchBatch, in.PollInterval = 2, time.Hour }) // only IDLE finds the next mail
 	waitFor(t, 10*time.Second, "three mails in Diproses", func() bool { return e.srv.count("Diproses") == 3 })
-	waitFor(t, 5*time.Second, "IDLE", func() bool { return e.srv.sent("IDLE") > 0 })
+	e.srv.waitIdling(t)
 	e.srv.appendMail("INBOX", testMail(4, "Mohon info jam buka."))
 	waitFor(t, 10*time.Second, "the fourth mail in Diproses", func() bool { return e.srv.count("Diproses") == 4 })
 	r.stop(t)
@@ -270,17 +270,11 @@ func TestMetadataGuessMissed(t *testing.T) {
 	r.syncs(t, 3)
 	r.stop(t)
 
-	var reqs []string
-	for _, c := range e.srv.commands() {
-		if strings.HasPrefix(c, "UID FETCH ") || strings.HasPrefix(c, "UID SEARCH ") {
-			reqs = append(reqs, c)
-		}
-	}
 	// "metadata 1:2" or "body 2:3": the order of a FETCH's items is the
 	// client's to choose.
 	want := []string{"metadata 1:2", "metadata 2:3", "body 2:3"}
 	var fetches []string
-	for _, c := range reqs {
+	for _, c := range e.srv.requests() {
 		if set, items, ok := strings.Cut(strings.TrimPrefix(c, "UID FETCH "), " "); ok && strings.HasPrefix(c, "UID FETCH ") {
 			what := "metadata"
 			if strings.Contains(items, "BODY") {
