@@ -104,7 +104,9 @@ const ackGap = 500 * time.Millisecond
 // idleDelays measures how long Dovecot takes to tell an IDLE client about
 // a mail Postfix has just accepted for it; with MAILSTACK_MAIL_ROOT set,
 // also the part of it after the mail was in the maildir (notify: the
-// EXISTS less Dovecot's delivery stamp), the delay a desk waits in IDLE.
+// EXISTS less Dovecot's delivery stamp). That is this watcher's wait, not
+// necessarily the desk's session's (docs/benchmarks.md found the desk's
+// shorter).
 func idleDelays(b *testing.B, d *testDesk, n int) (delays, notify []time.Duration) {
 	user := d.citizen("idle")
 	exists := make(chan uint32, 16)
@@ -140,8 +142,8 @@ func idleDelays(b *testing.B, d *testDesk, n int) (delays, notify []time.Duratio
 		if err != nil {
 			b.Fatal(err)
 		}
-		// As the desk's session between mails: idling a while already
-		// (Dovecot's notice comes sooner into a longer IDLE).
+		// Idling a while already when the mail comes, as the desk's
+		// session is between mails.
 		time.Sleep(ackGap)
 		s.send("pengirim@warga.test", user, citizenMail("pengirim@warga.test", user, "tes", "tes"))
 		start := time.Now()
