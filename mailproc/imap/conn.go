@@ -46,12 +46,6 @@ type session struct {
 	// staged (metaAhead); sync owns it.
 	ahead *metaAhead
 
-	// expectMail: the next sync is the session's first, or the server
-	// reported new mail (EXISTS) since the last one began — its SEARCH
-	// most likely finds some, and search asks for the first batch's
-	// metadata with it. A sync on a timer usually finds none.
-	expectMail bool
-
 	// conn is the connection under c. Closing it (rather than calling
 	// c.Close, which waits for the reader goroutine) never blocks, even
 	// when the reader is waiting for a body literal to be consumed.
@@ -256,7 +250,7 @@ func (s *session) abort() { s.conn.Close() }
 // turn until ctx is done (nil) or the connection fails (the error).
 // *attempt is reset once a sync succeeds, so backoff restarts small.
 func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, attempt *int) error {
-	s := &session{in: in, cfg: cfg, log: log, wake: make(chan struct{}, 1), expectMail: true}
+	s := &session{in: in, cfg: cfg, log: log, wake: make(chan struct{}, 1)}
 	opts := &imapclient.Options{
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			// Runs on the client's reader goroutine: never block, never
@@ -293,6 +287,10 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 	in.LeadLogin.opened()
 
 	failures := 0 // handler failures in a row, for the retry backoff
+	// expect: the next sync is the session's first, or the server reported
+	// new mail (EXISTS) while it waited — its SEARCH most likely finds
+	// some (see search). A sync on a timer usually finds none.
+	expect := true
 	for {
 		// A retry after a handler failure fetches the failing mail alone
 		// first, so a mail that fails again costs one download, not a
@@ -301,7 +299,7 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 		if failures > 0 {
 			first = 1
 		}
-		err := s.sync(ctx, first)
+		err := s.sync(ctx, first, expect)
 		var herr *handlerError
 		switch {
 		case err == nil:
@@ -336,7 +334,7 @@ func (in *Intake) runSession(ctx context.Context, cfg Config, log *slog.Logger, 
 			// the same failing mail first.
 			wait, onMail = backoff(cfg.ReconnectMin, min(cfg.ReconnectMax, HandlerRetryMax), failures), false
 		}
-		if err := s.wait(ctx, wait, onMail); err != nil {
+		if expect, err = s.wait(ctx, wait, onMail); err != nil {
 			return err
 		}
 		if ctx.Err() != nil {

@@ -48,8 +48,8 @@ var errShutdown = errors.New("shutting down")
 // only after that one was moved. A mail read whole is always committed,
 // even when the batch before it failed: it then stays in the inbox, and
 // the next sync finds it by Seen and moves it without fetching it again.
-func (s *session) sync(ctx context.Context, first int) (err error) {
-	uids, err := s.search(first)
+func (s *session) sync(ctx context.Context, first int, expect bool) (err error) {
+	uids, err := s.search(first, expect)
 	if err != nil {
 		return err
 	}
@@ -405,7 +405,7 @@ func (s *session) saveBookmark(hctx context.Context, uid goimap.UID) error {
 // search returns the UIDs above the bookmark, ascending.
 //
 // Where the session reads metadata ahead (queuesMoves) and expects new
-// mail (expectMail), the first batch's metadata FETCH goes out right
+// mail (expect: see runSession), the first batch's metadata FETCH goes out right
 // behind the SEARCH, for the first UIDs above the bookmark (firstGuess):
 // new mail is numbered one after another, so they are nearly always the
 // first batch's. A new mail then waits for one round trip (the SEARCH, the
@@ -414,7 +414,7 @@ func (s *session) saveBookmark(hctx context.Context, uid goimap.UID) error {
 // round trip each with a server elsewhere. A guess that misses (mail
 // expunged by someone else meanwhile) is read and dropped when the batch is
 // staged, and the metadata asked for again.
-func (s *session) search(first int) ([]goimap.UID, error) {
+func (s *session) search(first int, expect bool) ([]goimap.UID, error) {
 	last := s.state.LastUID
 	if last == math.MaxUint32 {
 		return nil, nil
@@ -425,12 +425,11 @@ func (s *session) search(first int) ([]goimap.UID, error) {
 	var data *goimap.SearchData
 	err := s.guard(func() error {
 		cmd := s.c.UIDSearch(criteria, nil)
-		if s.expectMail && s.ahead == nil && s.queuesMoves() {
+		if expect && s.ahead == nil && s.queuesMoves() {
 			if guess := firstGuess(last, first); len(guess) > 0 {
 				s.ahead = s.sendAhead(guess)
 			}
 		}
-		s.expectMail = false
 		var err error
 		data, err = cmd.Wait()
 		return err

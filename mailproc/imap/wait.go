@@ -13,14 +13,14 @@ import (
 var errClosedByServer = errors.New("server closed the connection")
 
 // wait returns when it is time to sync again: after d, on SyncNow, when ctx
-// is done, or — if onMail — when the server reports new mail (EXISTS). It
-// returns an error only when the connection failed.
+// is done, or — if onMail — when the server reports new mail (EXISTS),
+// which mail says. It returns an error only when the connection failed.
 //
 // With IDLE the connection idles meanwhile; IDLE is ended after at most
 // maxIdle so the server never drops it for inactivity, and ending it is a
 // round trip that proves the connection alive. Without IDLE nothing is
 // sent while waiting: the SEARCH of the next sync is the poll.
-func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error {
+func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) (mail bool, err error) {
 	nudge := s.in.nudgeChan()
 	var wake chan struct{}
 	if onMail {
@@ -28,8 +28,7 @@ func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error 
 		// Mail that arrived during the last sync: go again at once.
 		select {
 		case <-wake:
-			s.expectMail = true
-			return nil
+			return true, nil
 		default:
 		}
 	}
@@ -42,21 +41,21 @@ func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error 
 		case <-t.C:
 		case <-nudge:
 		case <-wake:
-			s.expectMail = true
+			mail = true
 		case <-s.c.Closed():
-			return errClosedByServer
+			return false, errClosedByServer
 		}
-		return nil
+		return mail, nil
 	}
 
 	var idle *imapclient.IdleCommand
-	err := s.guard(func() error {
+	err = s.guard(func() error {
 		var err error
 		idle, err = s.c.Idle()
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("idle: %w", err)
+		return false, fmt.Errorf("idle: %w", err)
 	}
 	t := time.NewTimer(min(d, maxIdle))
 	defer t.Stop()
@@ -66,7 +65,7 @@ func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error 
 	case <-t.C:
 	case <-nudge:
 	case <-wake:
-		s.expectMail = true
+		mail = true
 		s.log.Debug("new mail reported while idling")
 	case <-s.c.Closed():
 		closed = true
@@ -78,10 +77,10 @@ func (s *session) wait(ctx context.Context, d time.Duration, onMail bool) error 
 		return idle.Wait()
 	})
 	if closed {
-		return errClosedByServer
+		return false, errClosedByServer
 	}
 	if err != nil {
-		return fmt.Errorf("end idle: %w", err)
+		return false, fmt.Errorf("end idle: %w", err)
 	}
-	return nil
+	return mail, nil
 }

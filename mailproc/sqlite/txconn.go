@@ -172,18 +172,19 @@ func (db *DB) unsynced(ctx context.Context, query string, args ...any) error {
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(quiet(ctx), "PRAGMA synchronous = NORMAL"); err != nil {
-		return errors.Join(err, discard(conn))
+		discard(conn)
+		return err
 	}
 	_, err = conn.ExecContext(ctx, query, args...)
 	if _, rerr := conn.ExecContext(quiet(ctx), "PRAGMA synchronous = FULL"); rerr != nil {
-		return errors.Join(err, rerr, discard(conn))
+		discard(conn)
+		return errors.Join(err, rerr)
 	}
 	return err
 }
 
 // discard makes the pool close conn when it is given back, instead of
-// keeping it for the next user; it returns nothing worth reporting.
-func discard(conn *sql.Conn) error {
+// keeping it for the next user.
+func discard(conn *sql.Conn) {
 	conn.Raw(func(any) error { return driver.ErrBadConn })
-	return nil
 }
