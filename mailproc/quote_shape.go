@@ -236,7 +236,9 @@ func sharedAttribution(l string) int {
 		if m[0] == 0 || strings.TrimSpace(l[:m[0]]) == "" {
 			continue
 		}
-		if isStrongAttribution(strings.TrimLeft(l[m[0]:], "- ")) {
+		// Trailing white space trimmed: the line's own test above
+		// trims it, and a stripped answer has none (idempotence).
+		if isStrongAttribution(strings.TrimSpace(strings.TrimLeft(l[m[0]:], "- "))) {
 			return m[0]
 		}
 	}

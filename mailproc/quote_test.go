@@ -221,6 +221,7 @@ func TestStripQuote(t *testing.T) {
 		{"weak attribution before a quote", "Layanan Informasi menulis:\n> Apakah buka?\nYa, buka.", "Ya, buka."},
 		{"old Gmail attribution", "Sudah.\n\n2026-11-27 10:15 GMT+07:00 Layanan <layanan@pustakaarsip.kamparkab.go.id>:\n\n> Tanya", "Sudah."},
 		{"prose ending in menulis: without a quote stays", "Seperti yang Bapak menulis:\nbuku itu hilang.", "Seperti yang Bapak menulis:\nbuku itu hilang."},
+		{"typed text before an attribution with white space after it", "Ya, buka. Pada 27/11/2026 10.15, Layanan menulis: \t", "Ya, buka."},
 
 		// Quotes.
 		{"interleaved keeps every new block in order", "On 11/27/26 10:15 AM, Layanan wrote:\n> Satu?\nJawab satu.\n> Dua?\n>> lama\n\nJawab dua.\n> Tiga?", "Jawab satu.\n\nJawab dua."},
@@ -293,6 +294,7 @@ func FuzzStripQuote(f *testing.F) {
 	f.Add("Ya.\n\nPada 27/11/2026 10.15, Layanan menulis:\n> Tanya")
 	f.Add("> a\n>> b\nc\n-- \nd\n\n\n\ne")
 	f.Add("On 2026 10:15 x\n> y\nwrote:")
+	f.Add("0 Pada 0.0.00 menulis: ")
 	f.Add("Sent from my iPhone\nSent from my iPad\n\nFrom: a@b\nSent: 10:15\nTo: c\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		out := mailproc.StripQuote(in)
