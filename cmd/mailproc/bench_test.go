@@ -213,7 +213,7 @@ func createCost(b *testing.B, dir string) time.Duration {
 }
 
 // loadMails appends n realistic citizen mails (2–6 kB) to the desk's INBOX.
-func loadMails(b *testing.B, d *testDesk, n int) {
+func loadMails(b testing.TB, d *testDesk, n int) {
 	c := d.imapLogin(d.Address)
 	defer c.Close()
 	for i := 0; i < n; i++ {

@@ -137,6 +137,7 @@ poll_interval = "2s"
 reconnect_min = "100ms"
 reconnect_max = "2s"
 max_message_size = %d
+fetch_batch = %d
 
 [smtp]
 host = %q
@@ -173,7 +174,7 @@ listen = %q
 [report]
 send_at = %q
 `, c.Desk.Address, c.Desk.Agency, c.Desk.DataDir, d.Ops, c.Desk.InfoDue.D().String(), c.Desk.ComplaintDue.D().String(),
-		c.Desk.ClosingDelay.D().String(), c.Desk.DailyDigest, c.Desk.NotifyDigestOver, c.Desk.NotifyAttachmentsMax, d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.IMAP.MaxMessageSize, c.SMTP.Host, c.SMTP.Port,
+		c.Desk.ClosingDelay.D().String(), c.Desk.DailyDigest, c.Desk.NotifyDigestOver, c.Desk.NotifyAttachmentsMax, d.Staff, c.IMAP.Host, c.IMAP.Port, c.IMAP.Username, c.IMAP.MaxMessageSize, c.IMAP.FetchBatch, c.SMTP.Host, c.SMTP.Port,
 		d.Kasi, c.Chain[0].After.D().String(), d.Kabag, c.Chain[1].After.D().String(), d.Kadis, c.Ack.Enabled, c.Ack.PerHour, d.HTTPListen, c.Report.SendAt)
 	path := filepath.Join(d.DataDir, "mailproc.toml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {

@@ -18,6 +18,19 @@ type metaAhead struct {
 	cmd  *imapclient.FetchCommand
 }
 
+// aheadMax is the most UIDs a metadata FETCH is asked for ahead. Until the
+// session reads it, go-imap holds its responses in a buffer of 128 and then
+// stops reading the connection; Dovecot answers pipelined FETCH commands
+// side by side, so a larger reply read ahead can fill that buffer while the
+// session still waits for the body FETCH sent before it, and the session
+// waits for ever (imap.fetch_batch = 200 did). A larger batch is not read
+// ahead: its one round trip is small beside the batch's own time.
+const aheadMax = 100
+
+// readsAhead says whether a batch of n mails has its metadata asked for
+// ahead (see aheadMax).
+func readsAhead(n int) bool { return n > 0 && n <= aheadMax }
+
 // skipsOwn says whether the session passes over its own sent mail by
 // Message-ID (a watched Sent folder with SkipOwn).
 func (s *session) skipsOwn() bool { return s.cfg.Watch && s.cfg.SkipOwn != nil }

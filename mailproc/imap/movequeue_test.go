@@ -310,3 +310,16 @@ func TestFirstGuess(t *testing.T) {
 		}
 	}
 }
+
+// TestReadsAhead: a batch's metadata is asked for ahead only while its
+// reply fits go-imap's buffer for a command nobody reads yet (128).
+func TestReadsAhead(t *testing.T) {
+	for n, want := range map[int]bool{0: false, 1: true, 50: true, aheadMax: true, aheadMax + 1: false, 200: false} {
+		if got := readsAhead(n); got != want {
+			t.Errorf("readsAhead(%d) = %v, want %v", n, got, want)
+		}
+	}
+	if aheadMax >= 128 {
+		t.Errorf("aheadMax = %d, not below go-imap's 128", aheadMax)
+	}
+}

@@ -121,7 +121,7 @@ func (s *session) sync(ctx context.Context, first int, expect bool) (err error) 
 		if err := queued.send(s); err != nil {
 			return err
 		}
-		if len(next) > 0 && s.ahead == nil && s.queuesMoves() {
+		if readsAhead(len(next)) && s.ahead == nil && s.queuesMoves() {
 			a, err := s.askAhead(next)
 			if err != nil {
 				return err
@@ -425,7 +425,7 @@ func (s *session) search(first int, expect bool) ([]goimap.UID, error) {
 	var data *goimap.SearchData
 	err := s.guard(func() error {
 		cmd := s.c.UIDSearch(criteria, nil)
-		if expect && s.ahead == nil && s.queuesMoves() {
+		if expect && readsAhead(first) && s.ahead == nil && s.queuesMoves() {
 			if guess := firstGuess(last, first); len(guess) > 0 {
 				s.ahead = s.sendAhead(guess)
 			}
