@@ -324,7 +324,7 @@ func DefaultConfig() *Config {
 			IDLE:             true,
 			ReconnectMin:     Duration(time.Second),
 			ReconnectMax:     Duration(5 * time.Minute),
-			FetchBatch:       50,
+			FetchBatch:       200,
 			MaxMessageSize:   50 << 20,
 		},
 		SMTP: SMTP{

@@ -157,7 +157,7 @@ func TestDefaults(t *testing.T) {
 		{"imap.idle", c.IMAP.IDLE, true},
 		{"imap.reconnect_min", c.IMAP.ReconnectMin.D(), time.Second},
 		{"imap.reconnect_max", c.IMAP.ReconnectMax.D(), 5 * time.Minute},
-		{"imap.fetch_batch", c.IMAP.FetchBatch, 50},
+		{"imap.fetch_batch", c.IMAP.FetchBatch, 200},
 		{"imap.insecure", c.IMAP.Insecure, false},
 		{"imap.tls_skip_verify", c.IMAP.TLSSkipVerify, false},
 		{"smtp.host from imap", c.SMTP.Host, "mail.kamparkab.go.id"},

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +26,16 @@ type batchingHandler struct {
 	// with the mail's UID and the batch's first UID.
 	onAdd    func(uid uint32)
 	onCommit func(first uint32)
+
+	mu      sync.Mutex
+	batches [][]uint32 // the UIDs of each commit, in order
+}
+
+// committed returns the UIDs of each commit so far.
+func (h *batchingHandler) committed() [][]uint32 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.batches)
 }
 
 func (h *batchingHandler) Batch() mailproc.MailBatch { return &testBatch{h: h} }
@@ -56,6 +68,13 @@ func (b *testBatch) Abort() {
 
 func (b *testBatch) Commit(ctx context.Context) ([]mailproc.IngestResult, error) {
 	b.h.commits.Add(1)
+	var uids []uint32
+	for _, m := range b.staged {
+		uids = append(uids, m.d.UID)
+	}
+	b.h.mu.Lock()
+	b.h.batches = append(b.h.batches, uids)
+	b.h.mu.Unlock()
 	if b.h.onCommit != nil && len(b.staged) > 0 {
 		b.h.onCommit(b.staged[0].d.UID)
 	}
@@ -88,6 +107,33 @@ func TestBatchOneCommitOneMove(t *testing.T) {
 	}
 	if n := e.srv.sent("UID MOVE"); n != 1 {
 		t.Errorf("%d UID MOVE commands, want 1: %q", n, e.srv.commands())
+	}
+}
+
+// A batch is also bounded by the sizes the server reports (FetchBytes): it
+// takes mails while they add up to no more, at least one, and the rest are
+// the next batch's — every mail handled once, in order, and moved.
+func TestBatchFullBySize(t *testing.T) {
+	e := newEnv(t, capsFull)
+	bodies := []int{900, 900, 3000, 100, 100, 100} // raw sizes about 200 bytes more
+	for i, n := range bodies {
+		e.srv.appendMail("INBOX", testMail(i+1, strings.Repeat("a", n)))
+	}
+	bh := &batchingHandler{testHandler: e.h}
+	r := e.run(func(in *Intake) { in.Handler = bh; in.FetchBatch = 10; in.FetchBytes = 2500 })
+	r.syncs(t, 1)
+	want := [][]uint32{{1, 2}, {3}, {4, 5, 6}} // 3 alone is over the bound: taken alone
+	if got := bh.committed(); !reflect.DeepEqual(got, want) {
+		t.Errorf("batches %v, want %v", got, want)
+	}
+	if n := e.srv.count("Diproses"); n != 6 {
+		t.Errorf("Diproses holds %d, want 6", n)
+	}
+	if n := e.srv.count("INBOX"); n != 0 {
+		t.Errorf("INBOX holds %d, want 0", n)
+	}
+	if m := e.bm.maxLastUID(); m != 6 {
+		t.Errorf("bookmark at %d, want 6", m)
 	}
 }
 

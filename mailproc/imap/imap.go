@@ -56,6 +56,7 @@ const (
 	DefaultReconnectMin     = time.Second
 	DefaultReconnectMax     = 5 * time.Minute
 	DefaultFetchBatch       = 25
+	DefaultFetchBytes       = 8 << 20
 	DefaultTimeout          = time.Minute
 )
 
@@ -141,6 +142,12 @@ type Config struct {
 	// FetchBatch is how many mails one FETCH asks for; a BatchHandler
 	// commits them together. 0 means 25.
 	FetchBatch int
+	// FetchBytes bounds a batch by the sizes the server reports: a batch
+	// takes mails while their sizes add up to no more than this (at least
+	// one mail), and the rest wait for the next batch. A batch is held
+	// in memory, parsed, until it is committed; its text is never larger
+	// than its raw mails. 0 means 8 MiB.
+	FetchBytes int64
 
 	// Timeout bounds dialing and the wait for any reply from the server.
 	// imapclient waits forever for a reply to begin, so without this a
@@ -178,6 +185,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FetchBatch <= 0 {
 		c.FetchBatch = DefaultFetchBatch
+	}
+	if c.FetchBytes <= 0 {
+		c.FetchBytes = DefaultFetchBytes
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout

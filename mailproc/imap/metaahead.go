@@ -24,7 +24,8 @@ type metaAhead struct {
 // side by side, so a larger reply read ahead can fill that buffer while the
 // session still waits for the body FETCH sent before it, and the session
 // waits for ever (imap.fetch_batch = 200 did). A larger batch is not read
-// ahead: its one round trip is small beside the batch's own time.
+// ahead, and the guess behind the SEARCH is at most this long: a larger
+// batch's one round trip is small beside the batch's own time.
 const aheadMax = 100
 
 // readsAhead says whether a batch of n mails has its metadata asked for

@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -237,6 +238,32 @@ func TestMetadataGuessedBehindTheSearch(t *testing.T) {
 		}
 	}
 	e.allStoredOnceAndMoved(t, 4)
+}
+
+// With a batch longer than aheadMax (imap.fetch_batch = 200, the default)
+// the guess behind the SEARCH is still sent, aheadMax long: a new mail is
+// still found without a round trip of its own.
+func TestMetadataGuessAtMostAheadMax(t *testing.T) {
+	e := newEnv(t, capsFull)
+	e.srv.fillInbox(1, "Keluhan layanan.")
+	r := e.run(func(in *Intake) { in.FetchBatch, in.PollInterval = 200, time.Hour })
+	waitFor(t, 10*time.Second, "the mail in Diproses", func() bool { return e.srv.count("Diproses") == 1 })
+	r.stop(t)
+	reqs := e.srv.requests()
+	for i, c := range reqs {
+		if strings.HasPrefix(c, "UID SEARCH ") {
+			if i+1 >= len(reqs) || !isMetaFetch(reqs[i+1], fmt.Sprintf("1:%d", aheadMax)) {
+				t.Errorf("the SEARCH is not followed by the metadata FETCH of 1:%d: %q", aheadMax, reqs)
+			}
+			break
+		}
+	}
+	for _, c := range reqs {
+		if isMetaFetch(c, "1") {
+			t.Errorf("metadata of 1 asked for again: %q", reqs)
+		}
+	}
+	e.allStoredOnceAndMoved(t, 1)
 }
 
 // A guess that misses — the first UID above the bookmark was expunged by

@@ -153,7 +153,7 @@ func (s *session) sync(ctx context.Context, first int, expect bool) (err error) 
 			serr = finishMove()
 		}
 		cur.probe = probe
-		uids = uids[n:]
+		uids = uids[n-cur.rest:]
 		prev := committing
 		committing = nil
 		if prev != nil {
@@ -222,9 +222,12 @@ type inFlight struct {
 	// fetched are the UIDs whose bodies were asked for; each must end
 	// with a disposition unless the batch failed.
 	fetched []goimap.UID
-	fail    error // the first handler failure while staging
-	g       *group
-	probe   bool // the one mail retried first after a failure
+	// rest is how many of the batch's last UIDs were left for the next
+	// batch (Config.FetchBytes): not fetched, not handled.
+	rest  int
+	fail  error // the first handler failure while staging
+	g     *group
+	probe bool // the one mail retried first after a failure
 	// committed is closed once the commit is over; cerr is its failure.
 	committed chan struct{}
 	cerr      error
@@ -425,8 +428,10 @@ func (s *session) search(first int, expect bool) ([]goimap.UID, error) {
 	var data *goimap.SearchData
 	err := s.guard(func() error {
 		cmd := s.c.UIDSearch(criteria, nil)
-		if expect && readsAhead(first) && s.ahead == nil && s.queuesMoves() {
-			if guess := firstGuess(last, first); len(guess) > 0 {
+		if expect && s.ahead == nil && s.queuesMoves() {
+			// At most aheadMax: a new mail or a few are the usual find;
+			// a longer batch drops the guess and asks again.
+			if guess := firstGuess(last, min(first, aheadMax)); len(guess) > 0 {
 				s.ahead = s.sendAhead(guess)
 			}
 		}
@@ -517,7 +522,8 @@ func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []g
 	var present []goimap.UID
 	var oerr error // an oversize mail the handler could not take: later mails wait
 	skipped := 0
-	for _, uid := range uids {
+	var bytes int64 // of present
+	for i, uid := range uids {
 		if m, ok := meta[uid]; ok && skip && m.messageID != "" && s.cfg.SkipOwn(m.messageID) {
 			done[uid] = mailproc.Duplicate // our own sent mail: nothing to learn from it
 			skipped++
@@ -526,7 +532,15 @@ func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []g
 				break
 			}
 		} else if ok {
+			if len(present) > 0 && bytes+m.size > s.cfg.FetchBytes {
+				// The batch is full by size: this mail and the ones
+				// after it are the next batch's.
+				f.rest = restFrom(f.uids, uid)
+				s.log.Debug("batch full by size; the rest waits for the next batch", "bytes", bytes, "left", len(uids)-i)
+				break
+			}
 			present = append(present, uid)
+			bytes += m.size
 		} else {
 			// UIDs are never reused: a mail that is not there any more
 			// was moved or expunged by another client. Nothing to do.
@@ -598,6 +612,13 @@ func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []g
 		return ferr, fmt.Errorf("uid fetch %v body: %w", goimap.UIDSetNum(present...), err)
 	}
 	return ferr, nil
+}
+
+// restFrom is how many of a batch's uids (ascending) are uid and the ones
+// after it.
+func restFrom(uids []goimap.UID, uid goimap.UID) int {
+	i, _ := slices.BinarySearch(uids, uid)
+	return len(uids) - i
 }
 
 // oversize hands a mail above MaxMessageSize to the handler by its UID and
