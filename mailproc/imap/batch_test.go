@@ -129,12 +129,7 @@ func TestBatchFullBySize(t *testing.T) {
 	if n := e.srv.count("Diproses"); n != 6 {
 		t.Errorf("Diproses holds %d, want 6", n)
 	}
-	if n := e.srv.count("INBOX"); n != 0 {
-		t.Errorf("INBOX holds %d, want 0", n)
-	}
-	if m := e.bm.maxLastUID(); m != 6 {
-		t.Errorf("bookmark at %d, want 6", m)
-	}
+	e.allStoredOnceAndMoved(t, 6)
 }
 
 // The next batch is fetched while the one before it is committed: the
