@@ -132,6 +132,13 @@ func TestBatchFullBySize(t *testing.T) {
 	e.allStoredOnceAndMoved(t, 6)
 }
 
+// The bound the README gives: 8 MiB of mail a batch unless set.
+func TestFetchBytesDefault(t *testing.T) {
+	if got := (Config{}).withDefaults().FetchBytes; got != 8<<20 {
+		t.Errorf("FetchBytes defaults to %d, want %d (8 MiB)", got, 8<<20)
+	}
+}
+
 // The next batch is fetched while the one before it is committed: the
 // commit of UIDs 1-2 waits until UID 3 has reached the handler, which
 // only a pipelined sync gets to before the commit returns.
