@@ -5,7 +5,9 @@ package main
 //
 //	go test -run '^$' -bench 'BenchmarkSpine' -benchtime 1x ./cmd/mailproc
 //
-// MAILPROC_BENCH_N sets how many mails are loaded (default 2000).
+// MAILPROC_BENCH_N sets how many mails are loaded (default 2000);
+// MAILPROC_BENCH_FETCH_BATCH sets imap.fetch_batch for BenchmarkSpineIngest
+// (default: the config's).
 
 import (
 	"errors"
@@ -44,6 +46,13 @@ func BenchmarkSpineIngest(b *testing.B) {
 		raw := rawFetchRate(b, d, n)
 		fsCreate := createCost(b, filepath.Join(d.DataDir, "probe"))
 		benchIMAPDelay(b, d) // the raw FETCH rate above stays on loopback
+		if v := os.Getenv("MAILPROC_BENCH_FETCH_BATCH"); v != "" {
+			var err error
+			if d.Config.IMAP.FetchBatch, err = strconv.Atoi(v); err != nil {
+				b.Fatalf("MAILPROC_BENCH_FETCH_BATCH: %v", err)
+			}
+		}
+		b.ReportMetric(float64(d.Config.IMAP.FetchBatch), "fetch-batch")
 		cfgPath := d.writeConfig()
 		logTo := os.Getenv("MAILPROC_BENCH_LOG") // the daemon's debug log, for where a batch's time goes
 		if logTo != "" {
