@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -67,10 +68,18 @@ func (d *Dir) tmpDir() string { return filepath.Join(d.DataDir, "archive", "tmp"
 // Path returns the absolute path of an archived mail from its relative path.
 func (d *Dir) Path(rel string) string { return filepath.Join(d.DataDir, filepath.FromSlash(rel)) }
 
+// partFile is the partial file a writer fills (createPart).
+type partFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+	Name() string
+}
+
 type writer struct {
 	dir   *Dir
 	batch *batch // nil: Commit syncs this file alone
-	f     *os.File
+	f     partFile
 	h     hash.Hash
 	n     int64
 	err   error

@@ -5,4 +5,10 @@ package archive
 import "os"
 
 // createPart creates a new empty file in dir for a mail being written.
-func createPart(dir string) (*os.File, error) { return os.CreateTemp(dir, "mail-*.part") }
+func createPart(dir string) (partFile, error) {
+	f, err := os.CreateTemp(dir, "mail-*.part")
+	if err != nil {
+		return nil, err // not a nil *os.File in the interface
+	}
+	return f, nil
+}

@@ -19,7 +19,7 @@ func TestCreatePartMakesNewFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := f.Name()
-		if _, err := f.WriteString("isi"); err != nil {
+		if _, err := f.Write([]byte("isi")); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.Close(); err != nil {
@@ -67,5 +67,33 @@ func BenchmarkCreatePart(b *testing.B) {
 			f.Close()
 		}
 		b.ReportMetric(float64(spent.Microseconds())/n, "us/create")
+	}
+}
+
+// A partial file closed twice (Commit's failure path closes what it may
+// have closed already) reports it and leaves alone the descriptor the
+// kernel has given to the next file meanwhile.
+func TestPartFileClosedTwice(t *testing.T) {
+	dir := t.TempDir()
+	f, err := createPart(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	next, err := os.Create(filepath.Join(dir, "next"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if err := f.Close(); err == nil {
+		t.Error("a second Close reported nothing")
+	}
+	if _, err := f.Write([]byte("x")); err == nil {
+		t.Error("a Write after Close reported nothing")
+	}
+	if _, err := next.Write([]byte("isi")); err != nil {
+		t.Errorf("the next file's descriptor was closed by the second Close: %v", err)
 	}
 }

@@ -18,7 +18,7 @@ func TestPlace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.WriteString(content)
+			f.Write([]byte(content))
 			f.Close()
 			return f.Name()
 		}
