@@ -222,8 +222,10 @@ type inFlight struct {
 	// fetched are the UIDs whose bodies were asked for; each must end
 	// with a disposition unless the batch failed.
 	fetched []goimap.UID
-	// rest is how many of the batch's last UIDs were left for the next
-	// batch (Config.FetchBytes): not fetched, not handled.
+	// cut is the first UID left for the next batch (Config.FetchBytes),
+	// 0 if none; rest is how many of the batch's UIDs, from cut on, were
+	// left so: not fetched, not handled.
+	cut   goimap.UID
 	rest  int
 	fail  error // the first handler failure while staging
 	g     *group
@@ -313,6 +315,9 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func(
 	if len(fetch) > 0 && ctx.Err() == nil {
 		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch, mine, sent)
 		mine = nil // read or dropped there
+		if f.cut != 0 {
+			f.rest = restFrom(uids, f.cut) // of the whole batch, whatever f.uids became
+		}
 		if f.fail == nil {
 			f.fail = ferr
 		}
@@ -535,7 +540,7 @@ func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []g
 			if len(present) > 0 && bytes+m.size > s.cfg.FetchBytes {
 				// The batch is full by size: this mail and the ones
 				// after it are the next batch's.
-				f.rest = restFrom(f.uids, uid)
+				f.cut = uid
 				s.log.Debug("batch full by size; the rest waits for the next batch", "bytes", bytes, "left", len(uids)-i)
 				break
 			}
