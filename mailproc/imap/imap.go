@@ -145,8 +145,9 @@ type Config struct {
 	// FetchBytes bounds a batch by the sizes the server reports: a batch
 	// takes mails while their sizes add up to no more than this (at least
 	// one mail), and the rest wait for the next batch. A batch is held
-	// in memory, parsed, until it is committed; its text is never larger
-	// than its raw mails. 0 means 8 MiB.
+	// in memory, parsed, until it is committed: its text is its raw
+	// mails' decoded, so bounding these bounds it (each mail's text is
+	// also cut at the parser's own bound). 0 means 8 MiB.
 	FetchBytes int64
 
 	// Timeout bounds dialing and the wait for any reply from the server.
