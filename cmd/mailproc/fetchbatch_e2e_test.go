@@ -12,7 +12,7 @@ import (
 // go-imap's buffer of 128 while the session waited for the body FETCH
 // before them, and the intake stopped for good after its second batch.
 func TestE2ELargeFetchBatch(t *testing.T) {
-	const n = 700 // four batches: the third is the first that read ahead behind a MOVE
+	const n = 700 // four batches: the old build stopped while staging the third
 	d := newTestDesk(t)
 	d.Config.IMAP.FetchBatch = 200
 	d.Config.Ack.Enabled = false
