@@ -153,7 +153,7 @@ func (s *session) sync(ctx context.Context, first int, expect bool) (err error) 
 			serr = finishMove()
 		}
 		cur.probe = probe
-		uids = uids[n-cur.rest:]
+		uids = uids[cur.taken(uids[:n]):]
 		prev := committing
 		committing = nil
 		if prev != nil {
@@ -223,10 +223,8 @@ type inFlight struct {
 	// with a disposition unless the batch failed.
 	fetched []goimap.UID
 	// cut is the first UID left for the next batch (Config.FetchBytes),
-	// 0 if none; rest is how many of the batch's UIDs, from cut on, were
-	// left so: not fetched, not handled.
+	// 0 if none: it and the ones after it were not fetched, not handled.
 	cut   goimap.UID
-	rest  int
 	fail  error // the first handler failure while staging
 	g     *group
 	probe bool // the one mail retried first after a failure
@@ -315,9 +313,6 @@ func (s *session) stage(ctx, hctx context.Context, uids []goimap.UID, sent func(
 	if len(fetch) > 0 && ctx.Err() == nil {
 		ferr, err := s.fetchAndStage(ctx, hctx, f, fetch, mine, sent)
 		mine = nil // read or dropped there
-		if f.cut != 0 {
-			f.rest = restFrom(uids, f.cut) // of the whole batch, whatever f.uids became
-		}
 		if f.fail == nil {
 			f.fail = ferr
 		}
@@ -619,11 +614,15 @@ func (s *session) fetchAndStage(ctx, hctx context.Context, f *inFlight, uids []g
 	return ferr, nil
 }
 
-// restFrom is how many of a batch's uids (ascending) are uid and the ones
-// after it.
-func restFrom(uids []goimap.UID, uid goimap.UID) int {
-	i, _ := slices.BinarySearch(uids, uid)
-	return len(uids) - i
+// taken is how many of batch (ascending: the UIDs stage was given, not
+// f.uids, which a failed look-up shortens) this batch took; those from
+// cut on are the next batch's.
+func (f *inFlight) taken(batch []goimap.UID) int {
+	if f.cut == 0 {
+		return len(batch)
+	}
+	i, _ := slices.BinarySearch(batch, f.cut)
+	return i
 }
 
 // oversize hands a mail above MaxMessageSize to the handler by its UID and
